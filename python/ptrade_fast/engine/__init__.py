@@ -1,0 +1,1 @@
+"""Strategy loading, lifecycle and the bar loop."""
