@@ -1,0 +1,47 @@
+"""The Runtime: the one object every API family reads the simulation state from.
+
+API modules (``ptrade_fast.api.*``) are classes constructed with a Runtime; their methods are injected
+into the strategy's globals under the Ptrade names.  The runner (``engine.runner``) owns and advances
+the Runtime.  Fields:
+
+``store``        the DataStore (``ptrade_fast.data.store``)
+``frequency``    ``'1d'`` or ``'1m'``
+``phase``        current lifecycle phase (``engine.phases.ALL_PHASES``)
+``trade_date``   current trading day (``datetime.date``)
+``now``          simulated clock (``datetime.datetime``), = ``context.blotter.current_dt``
+``bar_index``    0..239 in a minute run once the session started (index of the bar that just ended),
+                 0 in a daily run's 15:00 step, ``None`` before the open, 240 after the close
+``universe``     list of short codes set by ``set_universe``
+``options``      run options (``strict_phases``, ``history_format``, ``cost_model`` …)
+``log``          the strategy logger (``engine.logs.StrategyLog``)
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+
+class Runtime:
+    def __init__(self, store, frequency: str, options: dict[str, Any] | None = None, log=None):
+        self.store = store
+        self.frequency = frequency
+        self.options = dict(options or {})
+        self.log = log
+        self.phase = "init"
+        self.trade_date: _dt.date | None = None
+        self.now: _dt.datetime | None = None
+        self.bar_index: int | None = None
+        self.universe: list[str] = []
+        self._warned: set[str] = set()
+
+    # The current day is "complete" (its bar may be read with include semantics) only from 15:00 on.
+    @property
+    def session_started(self) -> bool:
+        return self.bar_index is not None
+
+    def warn_once(self, key: str, message: str) -> None:
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        if self.log is not None:
+            self.log.warning(message)
