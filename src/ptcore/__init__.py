@@ -1,0 +1,75 @@
+"""ptcore: the Cython kernels under ptrade_fast (internal; strategies go through ``ptrade_fast``).
+
+The kernel/facade contract
+--------------------------
+Kernels (``ptcore.fees``, ``ptcore.rules``, ``ptcore.ledger``, ``ptcore.book``) own:
+
+* invariants: cash never goes negative through a fill, ``0 <= enable_amount <= amount``, an order's
+  ``filled <= amount``, terminal orders never leave their terminal status;
+* memory safety: every ``def`` entry point checks sids and array lengths once, then runs a
+  ``nogil`` loop with bounds checks off;
+* reason codes: every clip, cancel and block at matching is written as an ``R_*`` code in the
+  order's ``reason`` column.  Kernels never raise for a business outcome; they raise only for a
+  fault (bad sid, a sell beyond ``enable_amount`` booked directly, a wrongly sized array).
+
+The facade (``ptrade_fast``) owns:
+
+* Ptrade names (``entrust_no`` as a 32-hex id, ``business_amount``, ``error_info`` text, codes),
+* argument checks at creation (lot, precision, listing, phase) recorded with
+  ``OrderBook.add_rejected`` and the ``R_*`` codes >= 20,
+* conversion between floats and the integer units below, and Ptrade's return shapes.
+
+Units: prices and money are ``int64`` in 1e-4 CNY (``PRICE_SCALE == MONEY_SCALE == 10000``), so
+``price * qty`` is money without rescaling.  Quantities are ``int64`` shares, sids ``int32``.
+
+The constants below mirror ``ptcore/typedefs.pxd`` for Python code that cannot ``cimport``.
+Statuses are Ptrade's one-character strings; the kernels store their ASCII codes (``ord``) as uint8.
+"""
+
+PRICE_SCALE = 10000
+MONEY_SCALE = 10000
+RATIO_SCALE = 100000000
+
+SIDE_BUY = 1
+SIDE_SELL = -1
+
+STATUS_REPORTED = "2"
+STATUS_PART_CANCELLED = "5"
+STATUS_CANCELLED = "6"
+STATUS_PART_FILLED = "7"
+STATUS_FILLED = "8"
+STATUS_REJECTED = "9"
+
+R_NONE = 0
+R_CASH_CLIPPED = 1
+R_NO_CASH = 2
+R_POSITION_CLIPPED = 3
+R_NO_POSITION = 4
+R_VOLUME_CAPPED = 5
+R_NO_VOLUME = 6
+R_LIMIT_UP_LOCKED = 7
+R_LIMIT_DOWN_LOCKED = 8
+R_SUSPENDED = 9
+R_USER_CANCEL = 10
+R_DAY_END = 11
+R_BAD_AMOUNT = 20
+R_UNKNOWN_SECURITY = 21
+R_NOT_LISTED = 22
+R_DELISTED = 23
+R_SUSPENDED_AT_CREATION = 24
+R_BELOW_MIN_LOT = 25
+R_PRICE_PRECISION = 26
+R_PRICE_OUTSIDE_LIMITS = 27
+R_AFTER_CLOSE = 28
+R_ZERO_AMOUNT = 29
+
+LIMIT_MODE_LIMIT = 0
+LIMIT_MODE_UNLIMITED = 1
+SLIPPAGE_NONE = 0
+SLIPPAGE_RATIO = 1
+SLIPPAGE_FIXED = 2
+LIMIT_TOUCH_CLOSE = 0
+LIMIT_TOUCH_HIGH_LOW = 1
+
+# Reason code -> constant name, for logs and errors.py.
+REASON_NAMES = {v: k for k, v in dict(globals()).items() if k.startswith("R_") and isinstance(v, int)}

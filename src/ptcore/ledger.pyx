@@ -1,0 +1,185 @@
+# cython: boundscheck=False, wraparound=False, cdivision=True, language_level=3
+"""Cash and stock positions as struct-of-arrays indexed by sid.
+
+Invariants
+----------
+* ``0 <= enable_amount[s] <= amount[s]`` after every operation; a sell of more than
+  ``enable_amount`` is a fault (ValueError), never a silent clip -- clipping is the book's job and
+  carries a reason code there.
+* ``cost_total[s]`` is the total cost, buy fees included, of the current holding; a sell releases the
+  share ``round_half_up(cost_total * qty / amount)`` (128-bit product, no overflow) so the average
+  cost is unchanged, and the holding's cost becomes exactly 0 when the position reaches 0.
+* Cash conservation: every fill moves ``qty * price`` and ``fees`` between cash and the position;
+  ``cash + sum(cost_total) - sum(realised_pnl)`` is constant across fills.
+* T+1: a buy raises ``amount`` and ``today_buy`` now and ``enable_amount`` only at ``roll_day``,
+  except for sids flagged ``t0`` (T+0 instruments), where ``enable_amount`` grows at once.
+* The ledger does not check cash: the book sizes buys so cash never goes negative; a direct
+  ``apply_fill`` buy may overdraw (tests and corporate actions use that freedom).
+
+The short_* and margin arrays are reserved for the futures/margin kernels and stay 0 for now.
+"""
+import numpy as np
+
+from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int32_t, int64_t, uint8_t, SIDE_BUY, SIDE_SELL
+
+
+cdef extern from "muldiv.h" nogil:
+    int64_t ptcore_muldiv_half_up(int64_t a, int64_t b, int64_t c)
+
+
+cdef enum:
+    ACCT_CASH = 0
+    ACCT_TOTAL_FEES = 1
+    ACCT_FROZEN_CASH = 2
+
+
+cdef class Ledger:
+    """Cash and positions for ``n_sids`` securities; arrays are numpy, indexed by sid."""
+
+    def __init__(self, Py_ssize_t n_sids, money_t cash=0):
+        if n_sids < 0:
+            raise ValueError(f"n_sids must be >= 0, was {n_sids}")
+        self.n_sids = n_sids
+        self.amount = np.zeros(n_sids, dtype=np.int64)
+        self.enable_amount = np.zeros(n_sids, dtype=np.int64)
+        self.today_buy = np.zeros(n_sids, dtype=np.int64)
+        self.today_sell = np.zeros(n_sids, dtype=np.int64)
+        self.cost_total = np.zeros(n_sids, dtype=np.int64)
+        self.last_price = np.zeros(n_sids, dtype=np.int64)
+        self.realised_pnl = np.zeros(n_sids, dtype=np.int64)
+        self.short_amount = np.zeros(n_sids, dtype=np.int64)
+        self.short_enable_amount = np.zeros(n_sids, dtype=np.int64)
+        self.short_cost_total = np.zeros(n_sids, dtype=np.int64)
+        self.margin = np.zeros(n_sids, dtype=np.int64)
+        self.t0 = np.zeros(n_sids, dtype=np.uint8)
+        self.acct = np.zeros(3, dtype=np.int64)
+        self._amount = self.amount
+        self._enable_amount = self.enable_amount
+        self._today_buy = self.today_buy
+        self._today_sell = self.today_sell
+        self._cost_total = self.cost_total
+        self._last_price = self.last_price
+        self._realised_pnl = self.realised_pnl
+        self._t0 = self.t0
+        self._acct = self.acct
+        self._acct[ACCT_CASH] = cash
+
+    # -- scalars ------------------------------------------------------------------------------------
+
+    @property
+    def cash(self):
+        """Available cash (money, int)."""
+        return int(self._acct[ACCT_CASH])
+
+    @cash.setter
+    def cash(self, money_t value):
+        self._acct[ACCT_CASH] = value
+
+    @property
+    def total_fees(self):
+        """Sum of all fees booked (money, int)."""
+        return int(self._acct[ACCT_TOTAL_FEES])
+
+    @property
+    def frozen_cash(self):
+        """Cash reserved by working orders (money, int); 0 while orders reserve nothing (spec H.3.4)."""
+        return int(self._acct[ACCT_FROZEN_CASH])
+
+    # -- fills --------------------------------------------------------------------------------------
+
+    cdef int ledger_apply_fill(self, sid_t sid, int side, qty_t qty, price_t price, money_t fees) except -1 nogil:
+        cdef money_t value = qty * price
+        cdef money_t portion
+        cdef qty_t held
+        if side == SIDE_BUY:
+            self._acct[ACCT_CASH] -= value + fees
+            self._amount[sid] += qty
+            self._today_buy[sid] += qty
+            if self._t0[sid]:
+                self._enable_amount[sid] += qty
+            self._cost_total[sid] += value + fees
+            self._acct[ACCT_TOTAL_FEES] += fees
+            return 0
+        if qty <= 0 or qty > self._enable_amount[sid]:
+            with gil:
+                raise ValueError(f"sell of {qty} on sid {sid} needs 0 < qty <= enable_amount "
+                                 f"({self._enable_amount[sid]})")
+        held = self._amount[sid]
+        portion = ptcore_muldiv_half_up(self._cost_total[sid], qty, held)
+        self._cost_total[sid] -= portion
+        self._realised_pnl[sid] += value - fees - portion
+        self._acct[ACCT_CASH] += value - fees
+        self._acct[ACCT_TOTAL_FEES] += fees
+        self._amount[sid] = held - qty
+        self._enable_amount[sid] -= qty
+        self._today_sell[sid] += qty
+        if held == qty:
+            self._cost_total[sid] = 0
+        return 0
+
+    def apply_fill(self, sid_t sid, int side, qty_t qty, price_t price, money_t fees):
+        """Python twin of ledger_apply_fill (tests, corporate actions).  Raises ValueError on a bad sell."""
+        self._check_sid(sid)
+        if side != SIDE_BUY and side != SIDE_SELL:
+            raise ValueError(f"side must be 1 (buy) or -1 (sell), was {side}")
+        if side == SIDE_BUY and qty <= 0:
+            raise ValueError(f"buy quantity must be > 0, was {qty}")
+        self.ledger_apply_fill(sid, side, qty, price, fees)
+
+    # -- day boundaries and positions ----------------------------------------------------------------
+
+    def roll_day(self):
+        """Start of day: T+1 holdings become sellable; today's counters reset (T+0 sids too)."""
+        cdef Py_ssize_t s
+        with nogil:
+            for s in range(self.n_sids):
+                if not self._t0[s]:
+                    self._enable_amount[s] = self._amount[s]
+                self._today_buy[s] = 0
+                self._today_sell[s] = 0
+
+    def set_t0(self, arr):
+        """Copy the per-sid T+0 flags (1 = buys sellable the same day)."""
+        a = np.asarray(arr)
+        if a.shape != (self.n_sids,):
+            raise ValueError(f"t0 must have shape ({self.n_sids},), was {a.shape}")
+        self.t0[:] = (a != 0)
+
+    def set_position(self, sid_t sid, qty_t amount, qty_t enable_amount, money_t cost_total, price_t last_price):
+        """Set a base position (set_yesterday_position); 0 <= enable_amount <= amount."""
+        self._check_sid(sid)
+        if amount < 0 or enable_amount < 0 or enable_amount > amount:
+            raise ValueError(f"need 0 <= enable_amount <= amount, was enable_amount={enable_amount}, "
+                             f"amount={amount} for sid {sid}")
+        self._amount[sid] = amount
+        self._enable_amount[sid] = enable_amount
+        self._cost_total[sid] = cost_total if amount else 0
+        self._last_price[sid] = last_price
+
+    def mark(self, const price_t[:] price, const uint8_t[:] valid):
+        """Mark held positions at ``price[sid]`` where ``valid[sid]`` (suspended sids keep their last price)."""
+        cdef Py_ssize_t s
+        if price.shape[0] != self.n_sids or valid.shape[0] != self.n_sids:
+            raise ValueError(f"price and valid must have length {self.n_sids}, were "
+                             f"{price.shape[0]} and {valid.shape[0]}")
+        with nogil:
+            for s in range(self.n_sids):
+                if self._amount[s] != 0 and valid[s]:
+                    self._last_price[s] = price[s]
+
+    def positions_value(self):
+        """Sum of amount * last_price over all sids (money, int)."""
+        cdef Py_ssize_t s
+        cdef money_t total = 0
+        with nogil:
+            for s in range(self.n_sids):
+                total += self._amount[s] * self._last_price[s]
+        return total
+
+    def held_sids(self):
+        """int32 array of sids with amount != 0, ascending."""
+        return np.flatnonzero(self.amount).astype(np.int32)
+
+    def _check_sid(self, sid_t sid):
+        if sid < 0 or sid >= self.n_sids:
+            raise IndexError(f"sid must be in [0, {self.n_sids}), was {sid}")

@@ -1,0 +1,64 @@
+# Shared kernel types, scales and codes.  Every kernel cimports these; never re-declare them locally.
+# The pure-Python mirror for the facade lives in ptcore/__init__.py and must stay in step with this file.
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t
+
+ctypedef int32_t sid_t      # security id: row index into every per-security array, 0 <= sid < n_sids
+ctypedef int64_t qty_t      # shares / bonds / units, never fractional
+ctypedef int64_t price_t    # price in 1e-4 CNY (PRICE_SCALE)
+ctypedef int64_t money_t    # money in 1e-4 CNY (MONEY_SCALE): price_t * qty_t is money_t with no rescaling
+
+cdef enum:
+    PRICE_SCALE = 10000
+    MONEY_SCALE = 10000
+    # Fractions (slippage ratio, limit ratio) become integers of 1e-8 before integer rounding.
+    RATIO_SCALE = 100000000
+
+# Side of an order or fill.
+cdef enum:
+    SIDE_BUY = 1
+    SIDE_SELL = -1
+
+# Order status, stored as the ASCII code of Ptrade's one-character status (spec E.1).
+cdef enum:
+    STATUS_REPORTED = 50          # '2' reported, working
+    STATUS_PART_CANCELLED = 53    # '5' partly filled, remainder cancelled
+    STATUS_CANCELLED = 54         # '6' cancelled, nothing filled
+    STATUS_PART_FILLED = 55       # '7' partly filled, still working (reserved: remainders are cancelled)
+    STATUS_FILLED = 56            # '8' filled
+    STATUS_REJECTED = 57          # '9' rejected
+
+# Reason codes (int32).  0-19 are written by the kernels at matching; 20+ are creation-time
+# rejections the facade records with OrderBook.add_rejected.
+cdef enum:
+    R_NONE = 0
+    R_CASH_CLIPPED = 1
+    R_NO_CASH = 2
+    R_POSITION_CLIPPED = 3
+    R_NO_POSITION = 4
+    R_VOLUME_CAPPED = 5
+    R_NO_VOLUME = 6
+    R_LIMIT_UP_LOCKED = 7
+    R_LIMIT_DOWN_LOCKED = 8
+    R_SUSPENDED = 9
+    R_USER_CANCEL = 10
+    R_DAY_END = 11
+    R_BAD_AMOUNT = 20
+    R_UNKNOWN_SECURITY = 21
+    R_NOT_LISTED = 22
+    R_DELISTED = 23
+    R_SUSPENDED_AT_CREATION = 24
+    R_BELOW_MIN_LOT = 25
+    R_PRICE_PRECISION = 26
+    R_PRICE_OUTSIDE_LIMITS = 27
+    R_AFTER_CLOSE = 28
+    R_ZERO_AMOUNT = 29
+
+# Matching modes (MatchParams fields).
+cdef enum:
+    LIMIT_MODE_LIMIT = 0
+    LIMIT_MODE_UNLIMITED = 1
+    SLIPPAGE_NONE = 0
+    SLIPPAGE_RATIO = 1
+    SLIPPAGE_FIXED = 2
+    LIMIT_TOUCH_CLOSE = 0
+    LIMIT_TOUCH_HIGH_LOW = 1
