@@ -1,0 +1,547 @@
+# cython: boundscheck=False, wraparound=False, cdivision=True, language_level=3
+"""Working orders as struct-of-arrays, matched once per bar against the whole market's bar arrays.
+
+Invariants
+----------
+* Row r is order ``entrust_no == r + 1``; rows are never reused or reordered, so columns can be
+  read as plain numpy views.  Columns may be reallocated (doubling) by ``add``/``add_rejected``:
+  re-read the attributes after adding, do not keep old arrays.
+* ``0 <= filled <= amount``.  A status only moves from working ('2') to a terminal one
+  ('8' filled, '5' part-cancelled, '6' cancelled); '9' rows are created terminal and never open.
+  '7' is reserved: with the rules below no order is left partly filled and working.
+* The open set holds exactly the working rows, in creation order; matching visits them in that
+  order, so a sell placed before a buy frees cash for it (spec H.3).
+* Every fill goes through ``Ledger.ledger_apply_fill`` with fees from the ``FeeTable`` row of its
+  sid.  Buys are sized so that value + fees <= cash: cash never goes negative through matching.
+  Sells never exceed ``enable_amount``.
+* Every clip, block and cancel writes an ``R_*`` reason; nothing here raises for a business outcome.
+  ``changed_indices()`` lists the rows whose status or reason changed during the last ``match``,
+  ``end_day`` or ``cancel`` call, in the order they changed.
+
+Matching rules for one open order (spec H.1-H.6, H.10), in this order: not tradable -> skip;
+limit not reached -> stays open unchanged; limit-locked bar -> market orders end, limit orders stay
+open with the reason; volume cap 0 -> likewise; fill price = slipped base price, clamped to the
+limit; sells clipped to enable_amount then the cap, rounded to the lot unless they empty the
+position; buys clipped to the cap, rounded to the lot, then to the largest lot multiple that cash
+covers with fees; fill; any remainder is cancelled at once ('5'), the platform's volume-capped
+excess "does not stay working".  Deliberate degradation: a quantity that lot rounding alone brings
+to 0 (an odd-lot remainder of a position that grew) ends with R_BELOW_MIN_LOT.
+"""
+import numpy as np
+
+from libc.math cimport floor
+from ptcore.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t,
+                              SIDE_BUY, SIDE_SELL, STATUS_REPORTED, STATUS_PART_FILLED, STATUS_FILLED,
+                              STATUS_CANCELLED, STATUS_PART_CANCELLED, STATUS_REJECTED,
+                              R_NONE, R_CASH_CLIPPED, R_NO_CASH, R_POSITION_CLIPPED, R_NO_POSITION,
+                              R_VOLUME_CAPPED, R_NO_VOLUME, R_LIMIT_UP_LOCKED, R_LIMIT_DOWN_LOCKED,
+                              R_USER_CANCEL, R_DAY_END, R_BELOW_MIN_LOT,
+                              LIMIT_MODE_LIMIT, LIMIT_TOUCH_CLOSE)
+from ptcore.fees cimport FeeTable
+from ptcore.ledger cimport Ledger
+from ptcore.rules cimport rules_apply_slippage, rules_round_lot_down
+
+cdef int64_t QTY_INF = 0x7FFFFFFFFFFFFFFF
+
+_ORDER_COLUMNS = (("entrust_no", np.int64), ("sid", np.int32), ("side", np.int8), ("amount", np.int64),
+                  ("filled", np.int64), ("limit_price", np.int64), ("status", np.uint8),
+                  ("reason", np.int32), ("lot", np.int32), ("created_seq", np.int64),
+                  ("_open", np.int64), ("_changed", np.int64))
+_FILL_COLUMNS = (("order_row", np.int64), ("sid", np.int32), ("side", np.int8), ("qty", np.int64),
+                 ("price", np.int64), ("value", np.int64), ("commission", np.int64),
+                 ("handling_fee", np.int64), ("transfer_fee", np.int64), ("stamp_duty", np.int64))
+
+
+def _grown(dict arrays, tuple columns, Py_ssize_t n_used, Py_ssize_t capacity):
+    out = {}
+    for name, dtype in columns:
+        arr = np.zeros(capacity, dtype=dtype)
+        if arrays is not None:
+            arr[:n_used] = arrays[name][:n_used]
+        out[name] = arr
+    return out
+
+
+# -- parameters ------------------------------------------------------------------------------------
+
+cdef class MatchParams:
+    """Matching settings (set_volume_ratio, set_limit_mode, set_slippage, ...), already resolved."""
+
+    def __init__(self, double volume_ratio=0.25, int limit_mode=0, int slippage_kind=0,
+                 double slippage_ratio=0.0, price_t slippage_fixed=0, bint block_limit_locked=True,
+                 bint shared_volume_cap=False, int limit_touch=0):
+        self.volume_ratio = volume_ratio
+        self.limit_mode = limit_mode
+        self.slippage_kind = slippage_kind
+        self.slippage_ratio = slippage_ratio
+        self.slippage_fixed = slippage_fixed
+        self.block_limit_locked = block_limit_locked
+        self.shared_volume_cap = shared_volume_cap
+        self.limit_touch = limit_touch
+
+    def __repr__(self):
+        return (f"MatchParams(volume_ratio={self.volume_ratio}, limit_mode={self.limit_mode}, "
+                f"slippage_kind={self.slippage_kind}, slippage_ratio={self.slippage_ratio}, "
+                f"slippage_fixed={self.slippage_fixed}, block_limit_locked={self.block_limit_locked}, "
+                f"shared_volume_cap={self.shared_volume_cap}, limit_touch={self.limit_touch})")
+
+
+# -- fills -----------------------------------------------------------------------------------------
+
+cdef class FillBuffer:
+    """Fills appended by OrderBook.match; grows geometrically; ``clear()`` keeps the memory."""
+
+    def __init__(self, Py_ssize_t capacity=1024):
+        self.n = 0
+        self.capacity = 0
+        self._arrays = None
+        self.fill_buffer_reserve(max(capacity, 1))
+
+    cdef int fill_buffer_reserve(self, Py_ssize_t extra) except -1:
+        cdef Py_ssize_t need = self.n + extra, cap = self.capacity
+        if need <= cap and self._arrays is not None:
+            return 0
+        while cap < need:
+            cap = max(2 * cap, 16)
+        self._arrays = _grown(self._arrays, _FILL_COLUMNS, self.n, cap)
+        self.capacity = cap
+        a = self._arrays
+        self._order_row = a["order_row"]
+        self._sid = a["sid"]
+        self._side = a["side"]
+        self._qty = a["qty"]
+        self._price = a["price"]
+        self._value = a["value"]
+        self._commission = a["commission"]
+        self._handling_fee = a["handling_fee"]
+        self._transfer_fee = a["transfer_fee"]
+        self._stamp_duty = a["stamp_duty"]
+        return 0
+
+    def clear(self):
+        """Forget all fills (the façade copies them out once per bar)."""
+        self.n = 0
+
+    def columns(self):
+        """Dict of column name -> numpy view of the first ``n`` fills."""
+        return {name: self._arrays[name][:self.n] for name, _ in _FILL_COLUMNS}
+
+    def __len__(self):
+        return self.n
+
+
+# -- the book --------------------------------------------------------------------------------------
+
+cdef class OrderBook:
+    """Orders of one run, struct-of-arrays; row r is entrust_no r + 1."""
+
+    def __init__(self, Py_ssize_t capacity=1024):
+        self.n_orders = 0
+        self.capacity = 0
+        self._n_live = 0
+        self._n_open = 0
+        self._n_changed = 0
+        self._max_sid = -1
+        self._arrays = None
+        self._used_arr = np.zeros(0, dtype=np.int64)
+        self._used = self._used_arr
+        self._grow(max(capacity, 1))
+
+    cdef int _grow(self, Py_ssize_t need) except -1:
+        cdef Py_ssize_t cap = self.capacity
+        if need <= cap:
+            return 0
+        while cap < need:
+            cap = max(2 * cap, 16)
+        old = self._arrays
+        self._arrays = _grown(old, _ORDER_COLUMNS, self.n_orders, cap)
+        if old is not None:
+            self._arrays["_open"][:self._n_open] = old["_open"][:self._n_open]
+            self._arrays["_changed"][:self._n_changed] = old["_changed"][:self._n_changed]
+        self.capacity = cap
+        a = self._arrays
+        self._entrust_no = a["entrust_no"]
+        self._sid = a["sid"]
+        self._side = a["side"]
+        self._amount = a["amount"]
+        self._filled = a["filled"]
+        self._limit_price = a["limit_price"]
+        self._status = a["status"]
+        self._reason = a["reason"]
+        self._lot = a["lot"]
+        self._created_seq = a["created_seq"]
+        self._open = a["_open"]
+        self._changed = a["_changed"]
+        self._touched = np.zeros(cap, dtype=np.int32)
+        return 0
+
+    # -- columns (numpy views of rows [0, n_orders); re-read after add) ----------------------------
+
+    @property
+    def entrust_no(self):
+        return self._arrays["entrust_no"][:self.n_orders]
+
+    @property
+    def sid(self):
+        return self._arrays["sid"][:self.n_orders]
+
+    @property
+    def side(self):
+        return self._arrays["side"][:self.n_orders]
+
+    @property
+    def amount(self):
+        return self._arrays["amount"][:self.n_orders]
+
+    @property
+    def filled(self):
+        return self._arrays["filled"][:self.n_orders]
+
+    @property
+    def limit_price(self):
+        return self._arrays["limit_price"][:self.n_orders]
+
+    @property
+    def status(self):
+        return self._arrays["status"][:self.n_orders]
+
+    @property
+    def reason(self):
+        return self._arrays["reason"][:self.n_orders]
+
+    @property
+    def lot(self):
+        return self._arrays["lot"][:self.n_orders]
+
+    @property
+    def created_seq(self):
+        return self._arrays["created_seq"][:self.n_orders]
+
+    @property
+    def n_open(self):
+        """Number of working orders."""
+        return self._n_live
+
+    def open_indices(self):
+        """Rows of the working orders, in creation order (a copy)."""
+        self._compact_open()
+        return self._arrays["_open"][:self._n_open].copy()
+
+    def changed_indices(self):
+        """Rows whose status or reason changed in the last match/end_day/cancel call, in order (a copy)."""
+        return self._arrays["_changed"][:self._n_changed].copy()
+
+    # -- creation ----------------------------------------------------------------------------------
+
+    cdef int64_t _append(self, sid_t sid, int side, qty_t amount, price_t limit_price, int32_t lot,
+                         int64_t seq, uint8_t status, int32_t reason) except -1:
+        cdef int64_t row = self.n_orders
+        self._grow(row + 1)
+        self._entrust_no[row] = row + 1
+        self._sid[row] = sid
+        self._side[row] = side
+        self._amount[row] = amount
+        self._filled[row] = 0
+        self._limit_price[row] = limit_price
+        self._status[row] = status
+        self._reason[row] = reason
+        self._lot[row] = lot
+        self._created_seq[row] = seq
+        self.n_orders = row + 1
+        return row
+
+    def add(self, sid_t sid, int side, qty_t amount, price_t limit_price, int32_t lot, int64_t seq):
+        """Create a working order (status '2', reason 0) at the end of the open set; returns its row."""
+        if sid < 0:
+            raise IndexError(f"sid must be >= 0, was {sid}")
+        if side != SIDE_BUY and side != SIDE_SELL:
+            raise ValueError(f"side must be 1 (buy) or -1 (sell), was {side}")
+        if amount <= 0:
+            raise ValueError(f"amount must be > 0 for a working order, was {amount}")
+        if limit_price < 0:
+            raise ValueError(f"limit_price must be >= 0 (0 = market), was {limit_price}")
+        if lot < 1:
+            raise ValueError(f"lot must be >= 1, was {lot}")
+        row = self._append(sid, side, amount, limit_price, lot, seq, STATUS_REPORTED, R_NONE)
+        self._open[self._n_open] = row
+        self._n_open += 1
+        self._n_live += 1
+        if sid > self._max_sid:
+            self._max_sid = sid
+        return row
+
+    def add_rejected(self, sid_t sid, int side, qty_t amount, price_t limit_price, int32_t lot, int64_t seq,
+                     int32_t reason):
+        """Record an order the façade rejected at creation (status '9', never open); returns its row."""
+        return self._append(sid, side, amount, limit_price, lot, seq, STATUS_REJECTED, reason)
+
+    # -- terminal transitions ----------------------------------------------------------------------
+
+    cdef void _finish(self, int64_t row, int32_t reason) noexcept nogil:
+        # The one place a working order becomes terminal.
+        cdef int64_t filled = self._filled[row]
+        if filled == self._amount[row]:
+            self._status[row] = STATUS_FILLED
+        elif filled > 0:
+            self._status[row] = STATUS_PART_CANCELLED
+        else:
+            self._status[row] = STATUS_CANCELLED
+        self._reason[row] = reason
+        self._changed[self._n_changed] = row
+        self._n_changed += 1
+        self._n_live -= 1
+
+    cdef void _compact_open(self) noexcept nogil:
+        # Drop rows cancelled since the last compaction, keeping creation order.
+        cdef Py_ssize_t k, w = 0
+        cdef int64_t row
+        cdef uint8_t st
+        if self._n_open == self._n_live:
+            return
+        for k in range(self._n_open):
+            row = self._open[k]
+            st = self._status[row]
+            if st == STATUS_REPORTED or st == STATUS_PART_FILLED:
+                self._open[w] = row
+                w += 1
+        self._n_open = w
+
+    def cancel(self, int64_t row, int32_t reason=R_USER_CANCEL):
+        """Cancel a working order: returns the new status code (ord '6' or '5'), or 0 if it was not open."""
+        cdef uint8_t st
+        if row < 0 or row >= self.n_orders:
+            raise IndexError(f"row must be in [0, {self.n_orders}), was {row}")
+        self._n_changed = 0
+        st = self._status[row]
+        if st != STATUS_REPORTED and st != STATUS_PART_FILLED:
+            return 0
+        self._finish(row, reason)
+        return self._status[row]
+
+    def end_day(self):
+        """Cancel every working order with R_DAY_END ('6' or '5'); returns how many were cancelled."""
+        cdef Py_ssize_t k, n
+        cdef int64_t row
+        self._compact_open()
+        self._n_changed = 0
+        n = self._n_open
+        with nogil:
+            for k in range(n):
+                self._finish(self._open[k], R_DAY_END)
+            self._n_open = 0
+        return n
+
+    # -- matching ----------------------------------------------------------------------------------
+
+    def match(self, Ledger ledger, FeeTable fees, const price_t[:] close, const price_t[:] high,
+              const price_t[:] low, const int64_t[:] volume, const price_t[:] high_limit,
+              const price_t[:] low_limit, const uint8_t[:] tradable, MatchParams params,
+              FillBuffer fills):
+        """Match every working order against the current bar (arrays indexed by sid); returns new fills."""
+        cdef Py_ssize_t n_sids = ledger.n_sids
+        cdef Py_ssize_t k, w, n_open, n_touched = 0, fills_before
+        cdef int64_t row, lim, cap, rem, q, held, ea, lo, hi, mid, est
+        cdef price_t ref, trig, base, p
+        cdef money_t cash, value, fee_total
+        cdef money_t parts[4]
+        cdef sid_t s
+        cdef int side, lot
+        cdef int32_t reason
+        cdef bint reached, is_limit
+        cdef double buy_rate
+
+        # Read once: settings are constant within a bar.
+        cdef double volume_ratio = params.volume_ratio
+        cdef bint capped = params.limit_mode == LIMIT_MODE_LIMIT
+        cdef int slip_kind = params.slippage_kind
+        cdef double slip_ratio = params.slippage_ratio
+        cdef price_t slip_fixed = params.slippage_fixed
+        cdef bint block_locked = params.block_limit_locked
+        cdef bint shared = params.shared_volume_cap
+        cdef bint touch_close = params.limit_touch == LIMIT_TOUCH_CLOSE
+
+        for name, arr in (("close", close), ("high", high), ("low", low), ("volume", volume),
+                          ("high_limit", high_limit), ("low_limit", low_limit), ("tradable", tradable)):
+            if arr.shape[0] != n_sids:
+                raise ValueError(f"{name} must have length n_sids={n_sids}, was {arr.shape[0]}")
+        if fees.n_sids != n_sids:
+            raise ValueError(f"fee table has {fees.n_sids} sids, ledger has {n_sids}")
+        if self._max_sid >= n_sids:
+            raise IndexError(f"an order has sid {self._max_sid}, but the bar has only {n_sids} sids")
+        if params.slippage_kind not in (0, 1, 2) or params.limit_mode not in (0, 1) \
+                or params.limit_touch not in (0, 1):
+            raise ValueError(f"bad match parameters: {params!r}")
+
+        self._compact_open()
+        self._n_changed = 0
+        n_open = self._n_open
+        fills.fill_buffer_reserve(n_open)
+        fills_before = fills.n
+        if shared and self._used.shape[0] < n_sids:
+            self._used_arr = np.zeros(n_sids, dtype=np.int64)
+            self._used = self._used_arr
+
+        # Runs once per working order per bar: no Python inside.
+        with nogil:
+            w = 0
+            for k in range(n_open):
+                row = self._open[k]
+                s = self._sid[row]
+                side = self._side[row]
+                lot = self._lot[row]
+                lim = self._limit_price[row]
+                is_limit = lim > 0
+                rem = self._amount[row] - self._filled[row]
+
+                # 1. suspended or not trading this bar: keep waiting
+                if not tradable[s]:
+                    self._open[w] = row
+                    w += 1
+                    continue
+
+                # 2. limit trigger and base price
+                ref = close[s]
+                base = ref
+                if is_limit:
+                    if side == SIDE_BUY:
+                        trig = ref if touch_close else low[s]
+                        reached = trig <= lim
+                        if ref > lim:
+                            base = lim
+                    else:
+                        trig = ref if touch_close else high[s]
+                        reached = trig >= lim
+                        if ref < lim:
+                            base = lim
+                    if not reached:
+                        self._open[w] = row
+                        w += 1
+                        continue
+
+                # 3. no liquidity at a locked limit
+                reason = R_NONE
+                if block_locked:
+                    if side == SIDE_BUY and high_limit[s] > 0 and ref >= high_limit[s]:
+                        reason = R_LIMIT_UP_LOCKED
+                    elif side == SIDE_SELL and low_limit[s] > 0 and ref <= low_limit[s]:
+                        reason = R_LIMIT_DOWN_LOCKED
+
+                # 4. volume cap
+                cap = QTY_INF
+                if reason == R_NONE and capped:
+                    cap = <int64_t>floor(volume_ratio * volume[s])
+                    if shared:
+                        cap -= self._used[s]
+                    if cap <= 0:
+                        cap = 0
+                        reason = R_NO_VOLUME
+
+                if reason != R_NONE:
+                    if is_limit:
+                        if self._reason[row] != reason:
+                            self._reason[row] = reason
+                            self._changed[self._n_changed] = row
+                            self._n_changed += 1
+                        self._open[w] = row
+                        w += 1
+                    else:
+                        self._finish(row, reason)
+                    continue
+
+                # 5. fill price
+                p = rules_apply_slippage(base, side, slip_kind, slip_ratio, slip_fixed)
+                if is_limit:
+                    if side == SIDE_BUY and p > lim:
+                        p = lim
+                    elif side == SIDE_SELL and p < lim:
+                        p = lim
+
+                # 6. quantity
+                if side == SIDE_SELL:
+                    ea = ledger._enable_amount[s]
+                    held = ledger._amount[s]
+                    q = rem
+                    if q > ea:
+                        q = ea
+                        reason = R_POSITION_CLIPPED
+                    if q > cap:
+                        q = cap
+                        reason = R_VOLUME_CAPPED
+                    if q < held:
+                        q -= q % lot
+                    if q == 0:
+                        if ea == 0:
+                            reason = R_NO_POSITION
+                        elif reason == R_NONE:
+                            reason = R_BELOW_MIN_LOT
+                        self._finish(row, reason)
+                        continue
+                else:
+                    q = rem
+                    if q > cap:
+                        q = cap
+                        reason = R_VOLUME_CAPPED
+                    q = rules_round_lot_down(q, lot)
+                    if q == 0:
+                        self._finish(row, reason if reason != R_NONE else R_BELOW_MIN_LOT)
+                        continue
+                    cash = ledger._acct[0]
+                    if q * p + fees.fee_table_total(s, SIDE_BUY, q * p) > cash:
+                        # Largest lot multiple whose cost fits: the cost is monotone in q but not
+                        # linear (minimum commission, per-component rounding), so estimate from the
+                        # proportional rates and settle by bisection on whole lots.
+                        reason = R_CASH_CLIPPED
+                        lo = 0
+                        hi = q // lot
+                        if cash > 0:
+                            buy_rate = 1.0 + fees._commission_rate[s] + fees._handling_rate[s] \
+                                + fees._transfer_rate[s]
+                            est = <int64_t>(cash / (p * buy_rate)) // lot
+                            if est >= hi:
+                                est = hi - 1
+                            if est > 0:
+                                if est * lot * p + fees.fee_table_total(s, SIDE_BUY, est * lot * p) <= cash:
+                                    lo = est
+                                else:
+                                    hi = est
+                            while hi - lo > 1:
+                                mid = lo + (hi - lo) // 2
+                                if mid * lot * p + fees.fee_table_total(s, SIDE_BUY, mid * lot * p) <= cash:
+                                    lo = mid
+                                else:
+                                    hi = mid
+                        q = lo * lot
+                        if q == 0:
+                            self._finish(row, R_NO_CASH)
+                            continue
+
+                # 7. fill
+                value = q * p
+                fee_total = fees.fee_table_components(s, side, value, parts)
+                ledger.ledger_apply_fill(s, side, q, p, fee_total)
+                fills._order_row[fills.n] = row
+                fills._sid[fills.n] = s
+                fills._side[fills.n] = side
+                fills._qty[fills.n] = q
+                fills._price[fills.n] = p
+                fills._value[fills.n] = value
+                fills._commission[fills.n] = parts[0]
+                fills._handling_fee[fills.n] = parts[1]
+                fills._transfer_fee[fills.n] = parts[2]
+                fills._stamp_duty[fills.n] = parts[3]
+                fills.n += 1
+                self._filled[row] += q
+                if shared and capped:
+                    if self._used[s] == 0:
+                        self._touched[n_touched] = s
+                        n_touched += 1
+                    self._used[s] += q
+
+                # 8. filled, or the remainder ends now
+                self._finish(row, reason)
+
+            self._n_open = w
+            for k in range(n_touched):
+                self._used[self._touched[k]] = 0
+
+        return fills.n - fills_before
