@@ -1,0 +1,383 @@
+"""DataStore: read a data root (docs/data-format.md) as dense per-sid NumPy arrays.
+
+Every security with any daily or minute bar gets a security id (``sid``), its position in the sorted
+``codes`` array.  Daily data is read one year file at a time and cached as dense ``[days, n_sids]``
+arrays; minute data is read one day file at a time (never the whole history).  Missing data is NaN:
+before a security's first bar, after its last bar, and for fields the source lacks (index minute volume,
+stock minute money in the real time-share).  Suspended days inside a series are stored rows with
+``is_open`` 0, OHLC = previous close and volume 0, so no fill happens at read time.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .bundle import resolve_root
+from .codes import normalize_code
+from .format import DAILY_FIELDS, MINUTE_FIELDS, minute_path
+
+# Bar-end labels of the 240 one-minute bars, as minutes after midnight: 09:31 … 11:30, 13:01 … 15:00.
+MINUTE_OFFSETS = np.concatenate([np.arange(9 * 60 + 31, 11 * 60 + 31), np.arange(13 * 60 + 1, 15 * 60 + 1)])
+_BAR_OF_MINUTE = np.full(24 * 60, -1, np.int64)
+_BAR_OF_MINUTE[MINUTE_OFFSETS] = np.arange(240)
+
+DAILY_ARRAY_FIELDS = DAILY_FIELDS + ("is_open", "listed")
+
+
+def to_day(value) -> np.datetime64:
+    """Any date-like ('2019-01-02', '20190102', date, datetime, Timestamp, datetime64) -> datetime64[D]."""
+    if isinstance(value, np.datetime64):
+        return value.astype("datetime64[D]")
+    if isinstance(value, (_dt.date, pd.Timestamp)):
+        return np.datetime64(pd.Timestamp(value).date(), "D")
+    text = str(value).strip()
+    if len(text) >= 8 and text[:8].isdigit():
+        text = f"{text[:4]}-{text[4:6]}-{text[6:8]}"
+    return np.datetime64(pd.Timestamp(text).date(), "D")
+
+
+def to_minute(value) -> np.datetime64:
+    """Any datetime-like -> datetime64[m] (a bare date means 15:00 of that day)."""
+    if isinstance(value, np.datetime64):
+        return value.astype("datetime64[m]")
+    if isinstance(value, _dt.datetime):
+        return np.datetime64(pd.Timestamp(value).to_datetime64(), "m")
+    if isinstance(value, _dt.date):
+        return np.datetime64(value, "D").astype("datetime64[m]") + np.timedelta64(15 * 60, "m")
+    text = str(value).strip()
+    if text.isdigit() and len(text) == 12:
+        text = f"{text[:4]}-{text[4:6]}-{text[6:8]} {text[8:10]}:{text[10:12]}"
+    elif text.isdigit() and len(text) == 8:
+        return to_day(text).astype("datetime64[m]") + np.timedelta64(15 * 60, "m")
+    ts = pd.Timestamp(text)
+    if len(text) <= 10:
+        ts = ts + pd.Timedelta(hours=15)
+    return np.datetime64(ts.to_datetime64(), "m")
+
+
+@dataclass
+class DailyWindow:
+    """Dense daily arrays for ``dates`` × all sids (float64; ``is_open``/``listed`` uint8)."""
+    dates: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    money: np.ndarray
+    preclose: np.ndarray
+    high_limit: np.ndarray
+    low_limit: np.ndarray
+    is_open: np.ndarray
+    listed: np.ndarray
+
+
+@dataclass
+class MinuteDay:
+    """One trading day of 1-minute bars: ``times`` (240 bar-end labels) × all sids."""
+    date: np.datetime64
+    times: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    money: np.ndarray
+    has_data: np.ndarray
+
+
+class DataStore:
+    """Read-only view of one data root.  Use :meth:`open`."""
+
+    YEAR_CACHE = 8
+    MINUTE_CACHE = 4
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.meta = json.loads((self.root / "meta.json").read_text(encoding="utf-8"))
+        cal = pq.read_table(self.root / "calendar.parquet").column("date").to_numpy()
+        self.calendar = np.asarray(cal).astype("datetime64[D]")
+        inst = pq.read_table(self.root / "instruments.parquet").to_pandas()
+        for col in ("list_date", "delist_date", "daily_start", "daily_end"):
+            if col in inst:
+                inst[col] = pd.to_datetime(inst[col])
+        self.instruments = inst.set_index("code", drop=False)
+        self.instruments.index.name = None
+        with_bars = inst["has_daily"].astype(bool) | inst["has_minute"].astype(bool)
+        self.codes = np.array(sorted(inst.loc[with_bars, "code"]), dtype=object)
+        self.n_sids = len(self.codes)
+        self._sid = {c: i for i, c in enumerate(self.codes)}
+        self._years: OrderedDict[int, dict] = OrderedDict()
+        self._minutes: OrderedDict[np.datetime64, MinuteDay] = OrderedDict()
+        self._arrays = None
+        self._exrights = None
+        mdir = self.root / "minute"
+        days = sorted(p.stem for p in mdir.glob("*/*.parquet")) if mdir.is_dir() else []
+        self.minute_dates = np.array(days, dtype="datetime64[D]")
+
+    @classmethod
+    def open(cls, root=None) -> "DataStore":
+        """Open a data root: ``root``, else ``$PTRADE_FAST_DATA``, else the bundled sample."""
+        return cls(resolve_root(root))
+
+    # -- CODES ---------------------------------------------------------------------------------------
+
+    def sid(self, code) -> int:
+        """Security id of ``code`` (any suffix form); -1 if it has no bars or is malformed."""
+        try:
+            return self._sid.get(normalize_code(code), -1)
+        except ValueError:
+            return -1
+
+    def sids(self, codes) -> np.ndarray:
+        return np.array([self.sid(c) for c in codes], dtype=np.int64)
+
+    def instrument_arrays(self) -> dict:
+        """Per-sid parameter arrays for the kernels (tick in 1e-4 CNY)."""
+        if self._arrays is None:
+            i = self.instruments.loc[self.codes]
+            self._arrays = {
+                "lot": i["lot"].to_numpy(np.int32),
+                "min_buy": i["min_buy"].to_numpy(np.int32),
+                "tick": np.rint(i["tick"].to_numpy(float) * 10000).astype(np.int64),
+                "t0": (i["t_plus"].to_numpy() == 0).astype(np.uint8),
+                "type": i["type"].to_numpy(object),
+                "fee_class": i["fee_class"].to_numpy(object),
+                "stamp": i["stamp_tax"].to_numpy(bool).astype(np.uint8),
+                "exchange": i["exchange"].to_numpy(object),
+                "price_decimals": i["price_decimals"].to_numpy(np.int8),
+                "list_date": i["list_date"].to_numpy().astype("datetime64[D]"),
+                "delist_date": i["delist_date"].to_numpy().astype("datetime64[D]"),
+            }
+        return self._arrays
+
+    # -- DAILY ---------------------------------------------------------------------------------------
+
+    def _year(self, year: int) -> dict:
+        """Dense arrays of one calendar year (cached, least recently used evicted)."""
+        if year in self._years:
+            self._years.move_to_end(year)
+            return self._years[year]
+        y = self.calendar.astype("datetime64[Y]").astype(int) + 1970
+        days = self.calendar[y == year]
+        n, m = len(days), self.n_sids
+        arrays = {f: np.full((n, m), np.nan) for f in DAILY_FIELDS}
+        arrays["is_open"] = np.zeros((n, m), np.uint8)
+        arrays["listed"] = np.zeros((n, m), np.uint8)
+        path = self.root / "daily" / f"{year}.parquet"
+        if path.is_file() and n:
+            t = pq.read_table(path, read_dictionary=["code"])
+            code = t.column("code").combine_chunks()
+            lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
+            sid = lut[code.indices.to_numpy()]
+            row = np.searchsorted(days, t.column("date").to_numpy().astype("datetime64[D]"))
+            ok = sid >= 0
+            sid, row = sid[ok], row[ok]
+            for f in DAILY_FIELDS:
+                arrays[f][row, sid] = t.column(f).to_numpy(zero_copy_only=False).astype(float)[ok]
+            arrays["is_open"][row, sid] = t.column("is_open").to_numpy()[ok]
+            delist = self.instrument_arrays()["delist_date"]
+            alive = np.isnat(delist)[sid] | (days[row] < delist[sid])
+            arrays["listed"][row, sid] = alive.astype(np.uint8)
+        arrays["dates"] = days
+        self._years[year] = arrays
+        if len(self._years) > self.YEAR_CACHE:
+            self._years.popitem(last=False)
+        return arrays
+
+    def _daily_rows(self, i0: int, i1: int, fields, sids=None) -> dict:
+        """Rows [i0, i1) of the calendar for ``fields`` (all sids, or the given ones)."""
+        out = {f: [] for f in fields}
+        if i1 <= i0:
+            m = self.n_sids if sids is None else len(sids)
+            return {f: np.empty((0, m), np.uint8 if f in ("is_open", "listed") else float) for f in fields}
+        years = self.calendar[i0:i1].astype("datetime64[Y]").astype(int) + 1970
+        for year in np.unique(years):
+            arrays = self._year(int(year))
+            days = arrays["dates"]
+            a = np.searchsorted(days, self.calendar[i0])
+            b = np.searchsorted(days, self.calendar[i1 - 1], side="right")
+            for f in fields:
+                block = arrays[f][a:b]
+                out[f].append(block if sids is None else _take(block, sids))
+        return {f: np.concatenate(v) if len(v) > 1 else v[0] for f, v in out.items()}
+
+    def daily_window(self, start, end) -> DailyWindow:
+        """All sids' daily arrays for the trading days in [start, end]."""
+        i0 = int(np.searchsorted(self.calendar, to_day(start)))
+        i1 = int(np.searchsorted(self.calendar, to_day(end), side="right"))
+        rows = self._daily_rows(i0, i1, DAILY_ARRAY_FIELDS)
+        return DailyWindow(dates=self.calendar[i0:i1], **rows)
+
+    def daily_bar(self, date) -> dict:
+        """One day's arrays (1-D, per sid) — the current bar of a daily run."""
+        w = self.daily_window(date, date)
+        if len(w.dates) == 0 or w.dates[0] != to_day(date):
+            raise KeyError(f"{date} is not a trading day")
+        return {f: getattr(w, f)[0] for f in DAILY_ARRAY_FIELDS}
+
+    def daily_history(self, sids, fields, end_date, count, include_end=True):
+        """The last ``count`` calendar rows ending at ``end_date`` (or the day before if not ``include_end``).
+
+        Returns ``(dates, {field: array[n_rows, len(sids)]})``; fewer rows near the calendar start.
+        Fields: ``open high low close volume money preclose high_limit low_limit is_open listed``.
+        """
+        sids = np.asarray(sids, np.int64)
+        end = to_day(end_date)
+        e = int(np.searchsorted(self.calendar, end, side="right" if include_end else "left"))
+        s = max(0, e - int(count))
+        return self.calendar[s:e], self._daily_rows(s, e, tuple(fields), sids)
+
+    def daily_range(self, sids, fields, start, end):
+        """Rows for the trading days in [start, end]: ``(dates, {field: array})``."""
+        sids = np.asarray(sids, np.int64)
+        i0 = int(np.searchsorted(self.calendar, to_day(start)))
+        i1 = int(np.searchsorted(self.calendar, to_day(end), side="right"))
+        return self.calendar[i0:i1], self._daily_rows(i0, i1, tuple(fields), sids)
+
+    def benchmark_close(self, code, start, end) -> pd.Series:
+        """Daily closes of ``code`` on the trading days in [start, end] (NaN where it has no data)."""
+        sid = self.sid(code)
+        if sid < 0:
+            raise KeyError(f"no daily data for benchmark {code!r}")
+        dates, rows = self.daily_range([sid], ("close",), start, end)
+        return pd.Series(rows["close"][:, 0], index=pd.DatetimeIndex(dates.astype("datetime64[ns]")),
+                         name=normalize_code(code))
+
+    # -- MINUTES -------------------------------------------------------------------------------------
+
+    def has_minutes(self, date) -> bool:
+        day = to_day(date)
+        i = np.searchsorted(self.minute_dates, day)
+        return bool(i < len(self.minute_dates) and self.minute_dates[i] == day)
+
+    def minute_day(self, date) -> MinuteDay:
+        """The 240 one-minute bars of ``date`` for all sids (reads that day's file only).
+
+        Securities with rows that day (``has_data`` 1) have their missing minutes forward-filled from the
+        previous minute (or the previous daily close) with volume and money 0.  Securities suspended that
+        day (daily ``is_open`` 0) get 240 flat bars at the previous close with volume 0 and has_data 0.
+        Everything else is NaN.
+        """
+        day = to_day(date)
+        if day in self._minutes:
+            self._minutes.move_to_end(day)
+            return self._minutes[day]
+        m = self.n_sids
+        arrays = {f: np.full((240, m), np.nan) for f in MINUTE_FIELDS}
+        has = np.zeros(m, np.uint8)
+        path = minute_path(self.root, day)
+        if path.is_file():
+            t = pq.read_table(path, read_dictionary=["code"])
+            code = t.column("code").combine_chunks()
+            lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
+            sid = lut[code.indices.to_numpy()]
+            ts = t.column("datetime").to_numpy().astype("datetime64[m]")
+            bar = _BAR_OF_MINUTE[(ts - day.astype("datetime64[m]")).astype(np.int64) % (24 * 60)]
+            ok = (sid >= 0) & (bar >= 0)
+            sid, bar = sid[ok], bar[ok]
+            for f in MINUTE_FIELDS:
+                col = t.column(f).to_numpy(zero_copy_only=False)
+                arrays[f][bar, sid] = np.asarray(col, dtype=float)[ok]
+            has[np.unique(sid)] = 1
+            self._fill_minutes(arrays, has, day)
+        self._fill_suspended(arrays, has, day)
+        times = day.astype("datetime64[m]") + MINUTE_OFFSETS.astype("timedelta64[m]")
+        md = MinuteDay(date=day, times=times, has_data=has, **arrays)
+        self._minutes[day] = md
+        if len(self._minutes) > self.MINUTE_CACHE:
+            self._minutes.popitem(last=False)
+        return md
+
+    def _prev_close(self, day) -> np.ndarray:
+        i = int(np.searchsorted(self.calendar, day))
+        if i == 0:
+            return np.full(self.n_sids, np.nan)
+        return self._daily_rows(i - 1, i, ("close",))["close"][0]
+
+    def _fill_minutes(self, a, has, day):
+        cols = np.flatnonzero(has)
+        close = a["close"][:, cols]
+        present = ~np.isnan(close)
+        if present.all():
+            return
+        filled = pd.DataFrame(close).ffill().to_numpy()
+        lead = np.isnan(filled)
+        if lead.any():
+            prev = self._prev_close(day)[cols]
+            first_open = pd.DataFrame(a["open"][:, cols]).bfill().to_numpy()[0]
+            seed = np.where(np.isnan(prev), first_open, prev)
+            filled = np.where(lead, seed[None, :], filled)
+        for f in ("open", "high", "low", "close"):
+            block = a[f][:, cols]
+            a[f][:, cols] = np.where(present, block, filled)
+        for f in ("volume", "money"):
+            block = a[f][:, cols]
+            a[f][:, cols] = np.where(present, block, 0.0)
+
+    def _fill_suspended(self, a, has, day):
+        i = int(np.searchsorted(self.calendar, day))
+        if i >= len(self.calendar) or self.calendar[i] != day:
+            return
+        row = self._daily_rows(i, i + 1, ("close", "is_open", "listed"))
+        sus = (row["listed"][0] == 1) & (row["is_open"][0] == 0) & (has == 0)
+        if sus.any():
+            for f in ("open", "high", "low", "close"):
+                a[f][:, sus] = row["close"][0][sus]
+            a["volume"][:, sus] = 0.0
+            a["money"][:, sus] = 0.0
+
+    def minute_history(self, sids, fields, end_dt, count):
+        """The last ``count`` one-minute bars ending at ``end_dt`` (inclusive), across the days that have
+        minute data (days without minute files are skipped).  Returns ``(times, {field: array})``."""
+        sids = np.asarray(sids, np.int64)
+        end = to_minute(end_dt)
+        day = end.astype("datetime64[D]")
+        k = int(np.searchsorted(self.minute_dates, day, side="right"))
+        chunks_t, chunks = [], {f: [] for f in fields}
+        need = int(count)
+        while need > 0 and k > 0:
+            k -= 1
+            d = self.minute_dates[k]
+            md = self.minute_day(d)
+            n_bars = int(np.searchsorted(md.times, end, side="right")) if d == day else 240
+            lo = max(0, n_bars - need)
+            chunks_t.append(md.times[lo:n_bars])
+            for f in fields:
+                chunks[f].append(_take(getattr(md, f)[lo:n_bars], sids))
+            need -= n_bars - lo
+        if not chunks_t:
+            return np.array([], "datetime64[m]"), {f: np.empty((0, len(sids))) for f in fields}
+        times = np.concatenate(chunks_t[::-1])
+        return times, {f: np.concatenate(v[::-1]) for f, v in chunks.items()}
+
+    # -- REFERENCE -----------------------------------------------------------------------------------
+
+    def exrights(self, code) -> pd.DataFrame:
+        """Raw ex-rights rows of ``code`` (columns as ex_rights.parquet), sorted by ex_date."""
+        if self._exrights is None:
+            path = self.root / "ex_rights.parquet"
+            self._exrights = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=["code", "ex_date"])
+        code = normalize_code(code)
+        return self._exrights[self._exrights["code"] == code].reset_index(drop=True)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A small reference table of the root (``blocks``, ``index_members``), read on demand."""
+        path = self.root / f"{name}.parquet"
+        return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+
+def _take(block: np.ndarray, sids: np.ndarray) -> np.ndarray:
+    """Columns ``sids`` of a [rows, n_sids] block; sid -1 gives a NaN (or 0 for uint8) column."""
+    out = block[:, np.where(sids >= 0, sids, 0)]
+    if (sids < 0).any():
+        out = out.astype(float) if out.dtype != np.uint8 else out.copy()
+        out[:, sids < 0] = np.nan if out.dtype != np.uint8 else 0
+    return out

@@ -1,0 +1,1 @@
+"""Dated market rules (instrument parameters, price limits), resolved into plain arrays for the kernels."""

@@ -1,0 +1,455 @@
+#!/usr/bin/env python
+"""Build the sample data bundle (``data/``) from the real fixtures in ``shared/data/real``.
+
+    python tools/build_bundle.py [--src /work/shared/data/real] [--out data]
+
+The layout is documented in docs/data-format.md.  Real series are copied with derived columns
+(preclose with ex-rights reference prices, daily limits, is_open); synthetic series (clearly labelled
+``synthetic=True`` in instruments.parquet and listed in meta.json) cover the securities the seed
+strategies name but the fixtures lack.  Output is deterministic: a seeded numpy Generator, sorted
+rows and fixed Parquet options give byte-identical files on every run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+
+from ptrade_fast.data import codes as codes_mod  # noqa: E402
+from ptrade_fast.data.format import (  # noqa: E402
+    FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, write_table_atomic, write_json_atomic,
+)
+from ptrade_fast.rules import instruments as irules  # noqa: E402
+from ptrade_fast.rules.limits import (  # noqa: E402
+    cb_first_day_limits, CB_LIMITS, ex_reference_price, limit_prices, limit_ratio,
+)
+
+SEED = 20250805
+SYN_START = "2005-01-04"
+SYN_CONSTITUENT_START = "2019-01-02"
+SYN_END = "2025-08-05"
+MINUTE_LABELS = np.concatenate([
+    np.arange(np.datetime64("2000-01-01T09:31"), np.datetime64("2000-01-01T11:31"), np.timedelta64(1, "m")),
+    np.arange(np.datetime64("2000-01-01T13:01"), np.datetime64("2000-01-01T15:01"), np.timedelta64(1, "m")),
+]) - np.datetime64("2000-01-01T00:00")  # 240 offsets from midnight
+
+SEED_SECURITIES = {
+    # code: (name, start price)
+    "600570.SS": ("恒生电子", 12.0),
+    "000300.SS": ("沪深300", 1000.0),
+    "510050.SS": ("50ETF", 0.9),
+    "110059.SS": ("浦发转债", 100.0),
+    "131810.SZ": ("R-001", 2.0),
+}
+INDEX_BLOCKS = {"沪深300": "000300.SS", "上证50": "000016.SS", "中证500": "000905.SS",
+                "深证成指": "399001.SZ", "创业板指": "399006.SZ"}
+
+
+# -- HELPERS -------------------------------------------------------------------------------------------
+
+def _dates(series) -> np.ndarray:
+    return pd.to_datetime(pd.Series(series)).to_numpy().astype("datetime64[D]")
+
+
+def _rule(code):
+    typ = codes_mod.classify(code)
+    return typ, irules.current(typ, codes_mod.exchange_of(code))
+
+
+def _events_by_code(ex: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Ex-rights events that move the price.  Placements (a price but no ratio) are not events, and a
+    share-reform consideration (bonus shares but unchanged total shares, e.g. 600000.SS 2006-05-12) had no
+    exchange reference price (data README)."""
+    ex = ex.sort_values(["symbol", "ex_date"]).copy()
+    ex["prev_total"] = ex.groupby("symbol")["total_shares"].shift(1)
+    rights = (ex.rights_ratio > 0) & (ex.rights_price > 0)
+    moves = (ex.cash_dividend > 0) | (ex.bonus_ratio > 0) | (ex.conversion_ratio > 0) | rights
+    reform = ((ex.bonus_ratio + ex.conversion_ratio) > 0) & (ex.cash_dividend == 0) & ~rights \
+        & (ex.total_shares == ex.prev_total)
+    ex = ex[ex.has_action & moves & ~reform].copy()
+    ex.loc[~rights, "rights_ratio"] = 0.0
+    ex.loc[~rights, "rights_price"] = 0.0
+    return {k: g for k, g in ex.groupby("symbol")}
+
+
+def derive_daily(code, df, calendar, coverage_end, events, name=""):
+    """Fill suspensions and compute preclose, limits, is_open for one real security.
+
+    ``df`` has date, open, high, low, close, volume, money (traded rows only).  Rows are added for every
+    calendar day from the first bar to ``coverage_end`` (suspended: OHLC = previous close, volume 0).
+    """
+    typ, rule = _rule(code)
+    d = _dates(df["date"])
+    days = calendar[(calendar >= d[0]) & (calendar <= coverage_end)]
+    pos = np.searchsorted(days, d)
+    n = len(days)
+    cols = {k: np.full(n, np.nan) for k in ("open", "high", "low", "close", "money")}
+    vol = np.zeros(n, np.int64)
+    have = np.zeros(n, bool)
+    for k in cols:
+        cols[k][pos] = df[k].to_numpy(float)
+    vol[pos] = df["volume"].to_numpy(np.int64)
+    have[pos] = True
+    # Repair impossible OHLC (16 TDX index records): high/low must bracket open and close.
+    o, h, l, c = cols["open"], cols["high"], cols["low"], cols["close"]
+    cols["high"] = np.where(have, np.fmax.reduce([o, h, l, c]), np.nan)
+    cols["low"] = np.where(have, np.fmin.reduce([o, h, l, c]), np.nan)
+    # Suspension fill.
+    last = pd.Series(np.where(have, c, np.nan)).ffill().to_numpy()
+    for k in ("open", "high", "low", "close"):
+        cols[k] = np.where(have, cols[k], last)
+    cols["money"] = np.where(have, cols["money"], 0.0)
+    is_open = (have & (vol > 0)).astype(np.uint8)
+    preclose = np.concatenate([[np.nan], cols["close"][:-1]])
+    # Ex-rights: the reference price replaces the previous close on the first traded day on/after ex_date.
+    if events is not None and rule.tick:
+        traded_idx = np.flatnonzero(is_open)
+        for ev in events.itertuples():
+            e = np.datetime64(str(ev.ex_date)[:10])
+            k = np.searchsorted(days[traded_idx], e) if len(traded_idx) else 0
+            if k >= len(traded_idx) or e <= days[0]:
+                continue
+            i = traded_idx[k]
+            if i == 0:
+                continue
+            preclose[i] = ex_reference_price(preclose[i], ev.cash_dividend, ev.bonus_ratio, ev.conversion_ratio,
+                                             ev.rights_ratio, ev.rights_price, rule.tick)
+    days_listed = np.arange(n)
+    list_date = np.repeat(days[0], n)
+    ratio = limit_ratio(np.repeat(typ, n), days, is_st=np.zeros(n, bool), days_listed=days_listed,
+                        list_dates=list_date)
+    hi, lo = limit_prices(preclose, ratio, rule.tick)
+    return pd.DataFrame({
+        "code": code, "date": days, "open": cols["open"], "high": cols["high"], "low": cols["low"],
+        "close": cols["close"], "volume": vol, "money": cols["money"], "preclose": preclose,
+        "high_limit": hi, "low_limit": lo, "is_open": is_open,
+    })
+
+
+# -- SYNTHETIC -----------------------------------------------------------------------------------------
+
+def synth_daily(codes, start_prices, days, rng):
+    """Generate daily bars for ``codes`` on ``days`` (all start on days[0]), one day at a time across codes.
+
+    Prices live on each code's tick grid (integer ticks) and inside the day's limits; a few days per code
+    are forced to the limit and a few are suspended.
+    """
+    m, n = len(codes), len(days)
+    typs, rules = zip(*[_rule(c) for c in codes])
+    typs = np.array(typs, dtype=object)
+    tick = np.array([r.tick for r in rules])
+    # Index values and repo rates on a coarser grid than their tick, stocks on their tick.
+    grid = np.where(typs == "index", 0.01, tick)
+    sigma = np.select([typs == "index", typs == "etf", typs == "cb", typs == "repo"],
+                      [0.013, 0.014, 0.010, 0.08], 0.022)
+    base_vol = np.select([typs == "index", typs == "etf", typs == "cb", typs == "repo"],
+                         [8e9, 3e8, 3e5, 5e6], 8e6) * np.exp(rng.normal(0, 0.5, m))
+    anchor = np.log(np.asarray(start_prices, float))
+    p = np.rint(np.asarray(start_prices) / grid).astype(np.int64)  # previous close in grid units
+    special = rng.random((n, m))
+    forced_up = special < 0.003
+    forced_dn = (special >= 0.003) & (special < 0.006)
+    suspended = np.zeros((n, m), bool)
+    for j in range(m):
+        for _ in range(3):
+            s = int(rng.integers(5, n - 10))
+            suspended[s:s + int(rng.integers(1, 6)), j] = True
+    out = {k: np.zeros((n, m)) for k in ("open", "high", "low", "close", "money", "preclose", "high_limit", "low_limit")}
+    volume = np.zeros((n, m), np.int64)
+    is_open = np.zeros((n, m), np.uint8)
+    lot = np.where(np.isin(typs, ["cb", "repo"]), 10, 100)
+    for t in range(n):
+        day = days[t]
+        pc = p * grid
+        ratio = limit_ratio(typs, np.repeat(day, m), days_listed=np.full(m, t), list_dates=np.repeat(days[0], m))
+        hi, lo = limit_prices(np.where(t == 0, np.nan, pc), ratio, tick)
+        if t == 0:
+            hi, lo = np.full(m, np.nan), np.full(m, np.nan)
+        first_cb = (typs == "cb") & (t == 0) & (day >= CB_LIMITS)
+        if first_cb.any():
+            up, dn = cb_first_day_limits()
+            hi, lo = np.where(first_cb, up, hi), np.where(first_cb, dn, lo)
+        hi_g = np.where(np.isnan(hi), p * 1.3, np.floor(hi / grid + 1e-9)).astype(np.int64)
+        lo_g = np.where(np.isnan(lo), np.maximum(p * 0.7, 1), np.ceil(lo / grid - 1e-9)).astype(np.int64)
+        lo_g = np.maximum(lo_g, 1)
+        drift = -0.002 * (np.log(np.maximum(p, 1) * grid) - anchor)
+        c = np.rint(p * np.exp(drift + rng.normal(0, sigma, m))).astype(np.int64)
+        c = np.where(forced_up[t], hi_g, np.where(forced_dn[t], lo_g, c))
+        c = np.clip(c, lo_g, hi_g)
+        o = np.clip(np.rint(p * np.exp(rng.normal(0, sigma / 3, m))).astype(np.int64), lo_g, hi_g)
+        h = np.clip(np.maximum(o, c) + np.rint(np.abs(rng.normal(0, sigma / 2, m)) * p).astype(np.int64), lo_g, hi_g)
+        l_ = np.clip(np.minimum(o, c) - np.rint(np.abs(rng.normal(0, sigma / 2, m)) * p).astype(np.int64), lo_g, hi_g)
+        v = (np.rint(base_vol * np.exp(rng.normal(0, 0.4, m)) / lot) * lot).astype(np.int64)
+        sus = suspended[t] & (t > 0)
+        o, h, l_, c = (np.where(sus, p, x) for x in (o, h, l_, c))
+        v = np.where(sus, 0, np.maximum(v, lot))
+        vwap = (o + h + l_ + c) * grid / 4.0
+        face = np.where(typs == "repo", 100.0, 1.0)
+        out["money"][t] = np.rint(v * vwap * face)  # whole CNY, so minute sums are exact
+        out["open"][t], out["high"][t], out["low"][t], out["close"][t] = (x * grid for x in (o, h, l_, c))
+        out["preclose"][t] = np.nan if t == 0 else pc
+        out["high_limit"][t], out["low_limit"][t] = hi, lo
+        volume[t] = v
+        is_open[t] = np.where(sus, 0, 1)
+        p = c
+    decimals = np.array([r.decimals for r in rules])
+    frames = []
+    for j, code in enumerate(codes):
+        d = decimals[j]
+        frames.append(pd.DataFrame({
+            "code": code, "date": days,
+            **{k: np.round(out[k][:, j], d) for k in ("open", "high", "low", "close")},
+            "volume": volume[:, j], "money": out["money"][:, j],
+            "preclose": np.round(out["preclose"][:, j], d),
+            "high_limit": out["high_limit"][:, j], "low_limit": out["low_limit"][:, j],
+            "is_open": is_open[:, j],
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def synth_minutes(bar, rng):
+    """240 one-minute bars for one traded daily bar that aggregate exactly to it."""
+    code = bar.code
+    typ, rule = _rule(code)
+    grid = 0.01 if typ == "index" else rule.tick
+    O, H, L, C = (int(round(getattr(bar, k) / grid)) for k in ("open", "high", "low", "close"))
+    steps = rng.normal(0, max((H - L) / 12.0, 0.5), 240).cumsum()
+    bridge = O + steps - np.linspace(0, 1, 240) * (steps[-1] - (C - O))
+    close = np.clip(np.rint(bridge).astype(np.int64), L, H)
+    close[-1] = C
+    opn = np.concatenate([[O], close[:-1]])
+    high = np.maximum(opn, close)
+    low = np.minimum(opn, close)
+    high[int(rng.integers(0, 240))] = H
+    low[int(rng.integers(0, 240))] = L
+    high = np.maximum(high, low)
+    lot = 10 if typ in ("cb", "repo") else 100
+    w = 1.0 + 2.0 * (np.linspace(-1, 1, 240) ** 2)  # U-shaped intraday volume
+    lots = rng.multinomial(int(bar.volume) // lot, w / w.sum()).astype(np.int64)
+    vol = lots * lot
+    vol[-1] += int(bar.volume) - int(vol.sum())
+    total = int(bar.money)
+    share = vol * close
+    money = np.floor(total * share / max(share.sum(), 1)).astype(np.int64)
+    money[-1] += total - int(money.sum())
+    d = rule.decimals
+    return {"open": np.round(opn * grid, d), "high": np.round(high * grid, d), "low": np.round(low * grid, d),
+            "close": np.round(close * grid, d), "volume": vol, "money": money.astype(float)}
+
+
+# -- BUILD ---------------------------------------------------------------------------------------------
+
+def build(src: Path, out: Path) -> None:
+    rng = np.random.default_rng(SEED)
+    tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent))
+    try:
+        _build_into(src, tmp, rng)
+        for d in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
+            os.chmod(d, 0o755)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def _build_into(src: Path, root: Path, rng) -> None:
+    calendar = _dates(pd.read_parquet(src / "trade_calendar.parquet")["date"])
+    inst_real = pd.read_parquet(src / "instruments.parquet")
+    ex = pd.read_parquet(src / "ex_rights.parquet")
+    events = _events_by_code(ex)
+    blocks = pd.read_parquet(src / "block_members.parquet")
+
+    # Real daily series: TDX for the two symbols it covers to 2025-08-05, h5 for the rest.
+    h5 = pd.read_parquet(src / "daily_bars.parquet")
+    tdx = pd.read_parquet(src / "tdx_day_decoded.parquet")
+    h5_end = _dates([h5["date"].max()])[0]
+    tdx_end = _dates([tdx["date"].max()])[0]
+    names = dict(zip(inst_real.symbol, inst_real.name))
+    daily = []
+    real_daily_codes = []
+    for code, g in tdx.groupby("symbol"):
+        daily.append(derive_daily(code, g.sort_values("date"), calendar, tdx_end, events.get(code)))
+        real_daily_codes.append(code)
+    for code, g in h5.groupby("symbol"):
+        if code in real_daily_codes:
+            continue
+        daily.append(derive_daily(code, g.sort_values("date"), calendar, h5_end, events.get(code)))
+        real_daily_codes.append(code)
+
+    ts = pd.read_parquet(src / "minute_timeshare.parquet")
+    imin = pd.read_parquet(src / "index_minute_bars.parquet")
+    real_codes = set(real_daily_codes) | set(ts.symbol) | set(imin.symbol)
+
+    # Synthetic series: the seed securities, and CSI 300 members without any real data.
+    members = blocks[(blocks.category == "index") & (blocks.block == "沪深300")].symbol
+    constituents = sorted(set(members) - real_codes - set(SEED_SECURITIES))
+    seeds = sorted(c for c in SEED_SECURITIES if c not in real_codes)
+    syn_days = calendar[(calendar >= np.datetime64(SYN_START)) & (calendar <= np.datetime64(SYN_END))]
+    daily.append(synth_daily(seeds, [SEED_SECURITIES[c][1] for c in seeds], syn_days, rng))
+    con_days = syn_days[syn_days >= np.datetime64(SYN_CONSTITUENT_START)]
+    con_prices = np.round(np.exp(rng.uniform(np.log(4), np.log(60), len(constituents))), 2)
+    daily.append(synth_daily(constituents, con_prices, con_days, rng))
+    daily = pd.concat(daily, ignore_index=True).sort_values(["code", "date"], kind="stable")
+    synthetic = set(seeds) | set(constituents)
+
+    # -- minutes --
+    minute_frames: dict[np.datetime64, list[pd.DataFrame]] = {}
+    ts = ts.rename(columns={"symbol": "code"})
+    ts["open"] = ts["high"] = ts["low"] = ts["close"] = ts["price"]
+    ts["day"] = ts["datetime"].to_numpy().astype("datetime64[D]")
+    for day, g in ts.groupby("day"):
+        minute_frames.setdefault(np.datetime64(day, "D"), []).append(g)
+    # Index bars of 2017 have no 11:30 bar: their 13:00 bar merges 11:30 and 13:01.  It is labelled 13:01
+    # when no 13:01 bar exists that day, and 11:30 when one does (2017-06-21).
+    imin = imin.rename(columns={"symbol": "code"}).copy()
+    imin["day"] = imin["datetime"].to_numpy().astype("datetime64[D]")
+    hm = imin["datetime"].dt.strftime("%H:%M")
+    has_1301 = imin.assign(x=hm == "13:01").groupby("day")["x"].transform("any")
+    thirteen = hm == "13:00"
+    shift = np.where(has_1301, np.timedelta64(-90, "m"), np.timedelta64(1, "m"))
+    imin.loc[thirteen, "datetime"] = imin.loc[thirteen, "datetime"] + pd.to_timedelta(shift[thirteen.to_numpy()])
+    imin["volume"] = pd.array([None] * len(imin), dtype="Int64")
+    for day, g in imin.groupby("day"):
+        minute_frames.setdefault(np.datetime64(day, "D"), []).append(g)
+    syn_minute_days = sorted(np.datetime64(d, "D") for d in ts["day"].unique())
+    syn_daily = daily[daily.code.isin(synthetic) & daily.date.isin(syn_minute_days) & (daily.is_open == 1)]
+    for bar in syn_daily.sort_values(["date", "code"]).itertuples():
+        bars = synth_minutes(bar, rng)
+        day = np.datetime64(bar.date, "D")
+        dt = (day + MINUTE_LABELS).astype("datetime64[ms]")
+        minute_frames.setdefault(day, []).append(pd.DataFrame({"code": bar.code, "datetime": dt, **bars}))
+
+    # -- write --
+    (root / "daily").mkdir(parents=True)
+    years = daily["date"].to_numpy().astype("datetime64[Y]").astype(int) + 1970
+    for y in np.unique(years):
+        write_table_atomic(_daily_table(daily[years == y]), root / "daily" / f"{y}.parquet")
+    minute_days = sorted(minute_frames)
+    minute_codes = set()
+    for day in minute_days:
+        f = pd.concat(minute_frames[day], ignore_index=True).sort_values(["code", "datetime"], kind="stable")
+        minute_codes |= set(f.code)
+        y = str(day)[:4]
+        (root / "minute" / y).mkdir(parents=True, exist_ok=True)
+        write_table_atomic(_minute_table(f), root / "minute" / y / f"{day}.parquet")
+
+    write_table_atomic(pa.table({"date": pa.array(calendar, pa.date32())}), root / "calendar.parquet")
+    inst = _instruments(inst_real, daily, minute_codes, synthetic)
+    write_table_atomic(pa.Table.from_pandas(inst, schema=INSTRUMENT_SCHEMA, preserve_index=False),
+                       root / "instruments.parquet")
+    exr = ex.rename(columns={"symbol": "code"}).sort_values(["code", "ex_date"], kind="stable")
+    write_table_atomic(pa.Table.from_pandas(exr, preserve_index=False), root / "ex_rights.parquet")
+    idx = blocks[(blocks.category == "index") & blocks.block.isin(list(INDEX_BLOCKS))]
+    members_df = pd.DataFrame({"index_code": idx.block.map(INDEX_BLOCKS), "code": idx.symbol,
+                               "start_date": pd.NaT, "end_date": pd.NaT}).sort_values(["index_code", "code"])
+    write_table_atomic(pa.Table.from_pandas(members_df, schema=pa.schema([
+        ("index_code", pa.string()), ("code", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32())]),
+        preserve_index=False), root / "index_members.parquet")
+    bl = blocks.rename(columns={"symbol": "code"}).sort_values(["category", "block", "code"], kind="stable")
+    write_table_atomic(pa.Table.from_pandas(bl, preserve_index=False), root / "blocks.parquet")
+
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "title": "ptrade_fast sample bundle",
+        "built_by": "tools/build_bundle.py",
+        "sources": {
+            "real": "shared/data/real (hikyuu test data, Apache-2.0; see its README)",
+            "synthetic": f"numpy default_rng({SEED})",
+        },
+        "calendar": [str(calendar[0]), str(calendar[-1])],
+        "daily_years": [int(y) for y in np.unique(years)],
+        "minute_days": len(minute_days),
+        "minute_range": [str(minute_days[0]), str(minute_days[-1])],
+        "synthetic": {"seed": SEED, "codes": sorted(synthetic)},
+        "index_members": {"kind": "snapshot", "as_of": "about 2018-06 (hikyuu block files)",
+                          "indices": INDEX_BLOCKS},
+        "notes": [
+            "Real daily bars: TDX files for 000001.SS and 600000.SS (to 2025-08-05), hikyuu h5 for the rest (to 2011-12-06).",
+            "Suspended days inside a series are rows with is_open 0, OHLC = previous close, volume 0.",
+            "ST history is not in the data: limits use the ordinary ratio for every stock.",
+            "Real time-share minutes carry one price per minute (open = high = low = close); stock minutes have no money, index minutes no volume (null).",
+            "2017 index minutes: the 13:00 bar (11:30 + 13:01 merged) is labelled 13:01; 11:30 is absent.",
+        ],
+    }
+    write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
+
+
+def _daily_table(df):
+    return pa.Table.from_pandas(df.assign(date=pd.to_datetime(df["date"]).dt.date), schema=DAILY_SCHEMA,
+                                preserve_index=False)
+
+
+def _minute_table(df):
+    cols = {k: df[k] for k in ("code", "datetime", "open", "high", "low", "close")}
+    cols["volume"] = pd.array(df["volume"], dtype="Int64")
+    cols["money"] = df["money"].astype(float)
+    return pa.Table.from_pandas(pd.DataFrame(cols), schema=MINUTE_SCHEMA, preserve_index=False)
+
+
+def _instruments(inst_real, daily, minute_codes, synthetic):
+    real = inst_real.set_index("symbol")
+    span = daily.groupby("code")["date"].agg(["min", "max"])
+    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes))
+    rows = []
+    for code in all_codes:
+        typ, board = codes_mod.classify_full(code)
+        exch = codes_mod.exchange_of(code)
+        rule = irules.current(typ, exch)
+        r = real.loc[code] if code in real.index else None
+        syn = code in synthetic
+        name = r["name"] if r is not None else SEED_SECURITIES.get(code, (f"SYN{code[:6]}",))[0]
+        if syn:
+            list_date, delist = span.loc[code, "min"], None
+        else:
+            list_date = r["list_date"] if r is not None else (span.loc[code, "min"] if code in span.index else None)
+            delist = r["delist_date"] if r is not None else None
+        rows.append({
+            "code": code, "name": name, "type": typ, "exchange": exch, "board": board,
+            "list_date": _d(list_date), "delist_date": _d(delist),
+            "lot": rule.lot, "min_buy": rule.min_buy, "tick": rule.tick, "price_decimals": rule.decimals,
+            "t_plus": rule.t_plus, "stamp_tax": rule.stamp, "fee_class": rule.fee_class,
+            "is_valid": bool(r["is_valid"]) if r is not None else True,
+            "has_daily": code in span.index, "has_minute": code in minute_codes,
+            "daily_start": _d(span.loc[code, "min"]) if code in span.index else None,
+            "daily_end": _d(span.loc[code, "max"]) if code in span.index else None,
+            "synthetic": syn,
+            "source": f"synthetic:{SEED}" if syn else ("hikyuu:stock.db@2011-12-06" if r is not None else "data"),
+        })
+    return pd.DataFrame(rows)
+
+
+def _d(x):
+    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NaT:
+        return None
+    try:
+        if pd.isna(x):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return pd.Timestamp(x).date()
+
+
+def main(argv=None):
+    here = Path(__file__).resolve().parents[1]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--src", type=Path, default=Path("/work/shared/data/real"))
+    ap.add_argument("--out", type=Path, default=here / "data")
+    args = ap.parse_args(argv)
+    build(args.src.resolve(), args.out.resolve())
+
+
+if __name__ == "__main__":
+    main()
