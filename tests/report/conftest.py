@@ -87,3 +87,9 @@ def five_days() -> Result:
 @pytest.fixture
 def synthetic() -> Result:
     return synthetic_result()
+
+
+@pytest.fixture(scope="session")
+def synthetic_report_folder(tmp_path_factory):
+    """A synthetic result and an empty folder for its report, shared by the browser tests."""
+    return synthetic_result(), tmp_path_factory.mktemp("report")
