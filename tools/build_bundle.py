@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
 from ptrade_fast.data import codes as codes_mod  # noqa: E402
+from ptrade_fast.data.adjust import price_events  # noqa: E402
 from ptrade_fast.data.format import (  # noqa: E402
     FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, write_table_atomic, write_json_atomic,
 )
@@ -68,19 +69,8 @@ def _rule(code):
 
 
 def _events_by_code(ex: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Ex-rights events that move the price.  Placements (a price but no ratio) are not events, and a
-    share-reform consideration (bonus shares but unchanged total shares, e.g. 600000.SS 2006-05-12) had no
-    exchange reference price (data README)."""
-    ex = ex.sort_values(["symbol", "ex_date"]).copy()
-    ex["prev_total"] = ex.groupby("symbol")["total_shares"].shift(1)
-    rights = (ex.rights_ratio > 0) & (ex.rights_price > 0)
-    moves = (ex.cash_dividend > 0) | (ex.bonus_ratio > 0) | (ex.conversion_ratio > 0) | rights
-    reform = ((ex.bonus_ratio + ex.conversion_ratio) > 0) & (ex.cash_dividend == 0) & ~rights \
-        & (ex.total_shares == ex.prev_total)
-    ex = ex[ex.has_action & moves & ~reform].copy()
-    ex.loc[~rights, "rights_ratio"] = 0.0
-    ex.loc[~rights, "rights_price"] = 0.0
-    return {k: g for k, g in ex.groupby("symbol")}
+    """Ex-rights events that move the price, by code (see ``data.adjust.price_events``)."""
+    return {k: g for k, g in price_events(ex).groupby("symbol")}
 
 
 def derive_daily(code, df, calendar, coverage_end, events, name=""):

@@ -48,6 +48,9 @@ def write_table_atomic(table: pa.Table, path: Path) -> None:
     meta = dict(table.schema.metadata or {})
     meta.pop(b"pandas", None)  # pandas metadata holds versions and index details we do not need
     table = table.replace_schema_metadata(meta or None)
+    # pandas 2 and 3 hand strings to Arrow as string or large_string; store one type.
+    fields = [pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f for f in table.schema]
+    table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
