@@ -1,0 +1,165 @@
+"""The stock account: the kernels (ledger, order book, fee table, fill buffer) plus the Python-side
+order metadata (Ptrade ids, creation times) and the views Ptrade's objects are built from.
+
+Everything money-like crosses the boundary here: kernels hold integers in 1e-4 CNY
+(``ptcore.PRICE_SCALE``), Ptrade objects show floats in CNY.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+import ptcore
+from ptcore.book import FillBuffer, MatchParams, OrderBook
+from ptcore.fees import FeeTable
+from ptcore.ledger import Ledger
+
+from ..data.codes import normalize_code, to_long
+from ..errors import error_info
+from ..model import Order, Position, PositionDict
+
+SCALE = float(ptcore.PRICE_SCALE)
+
+
+def to_raw(x: float) -> int:
+    """CNY (or price) float → kernel integer, rounded half away from zero at 1e-4."""
+    return int(np.floor(abs(x) * SCALE + 0.5)) * (1 if x >= 0 else -1)
+
+
+def order_id(seed: int, n: int) -> str:
+    """Deterministic 32-hex order id (Ptrade uses uuid4 hex; §H.13 wants a seeded counter)."""
+    return hashlib.md5(f"ptrade_fast:{seed}:{n}".encode()).hexdigest()
+
+
+class Account:
+    """Holds the kernels of one backtest and renders their state as Ptrade objects."""
+
+    def __init__(self, rt, store, capital_base: float, seed: int = 0):
+        self.rt = rt
+        self.store = store
+        self.codes = store.codes
+        n = store.n_sids
+        inst = store.instrument_arrays()
+        self.inst = inst
+        self.ledger = Ledger(n, to_raw(capital_base))
+        self.ledger.set_t0(np.ascontiguousarray(inst["t0"], dtype=np.uint8))
+        self.book = OrderBook(1024)
+        self.fees = FeeTable(n)
+        self.fills = FillBuffer()
+        self.params = MatchParams()
+        self.seed = seed
+        self.capital_base = capital_base
+        self.starting_value = capital_base
+        self.start_date = None
+        # Per order row (book row index): Ptrade id, creation time, trade date.
+        self.order_ids: list[str] = []
+        self.order_dt: list = []
+        self.order_ref: list[float] = []  # price a market-style order was sized at (Order.limit)
+        self.id_to_row: dict[str, int] = {}
+        self.day_first_row = 0
+        # Fills of the whole run: one tuple per fill, appended after every match.
+        self.trades: list[tuple] = []
+        self.day_first_trade = 0
+        self._trade_seq = 0
+        self._positions_cache = None
+        self._version = 0  # bumps whenever the ledger may have changed
+
+    # -- money views -------------------------------------------------------------------------------
+    @property
+    def cash(self) -> float:
+        return self.ledger.cash / SCALE
+
+    @property
+    def positions_value(self) -> float:
+        return self.ledger.positions_value() / SCALE
+
+    @property
+    def capital_used(self) -> float:
+        return self.capital_base - self.cash
+
+    def touch(self):
+        self._version += 1
+        self._positions_cache = None
+
+    # -- positions ---------------------------------------------------------------------------------
+    def position(self, sid: int, code: str | None = None, price: float | None = None) -> Position:
+        lg = self.ledger
+        amount = int(lg.amount[sid])
+        code = code or str(self.codes[sid])
+        last = lg.last_price[sid] / SCALE if amount else (price if price is not None else lg.last_price[sid] / SCALE)
+        cost = lg.cost_total[sid] / SCALE / amount if amount else 0.0
+        return Position(code, amount, int(lg.enable_amount[sid]), cost, last, int(lg.today_buy[sid]),
+                        "stock", self.rt.now)
+
+    def held_or_traded_today(self) -> np.ndarray:
+        lg = self.ledger
+        mask = (lg.amount != 0) | (lg.today_buy != 0) | (lg.today_sell != 0)
+        return np.flatnonzero(mask)
+
+    def portfolio_positions(self) -> PositionDict:
+        """``context.portfolio.positions``: held securities plus those closed earlier today (§C.5)."""
+        if self._positions_cache is None:
+            items = {}
+            for sid in self.held_or_traded_today():
+                code = str(self.codes[sid])
+                items[code] = self.position(int(sid), code)
+            self._positions_cache = PositionDict(items, normalize_code)
+        return self._positions_cache
+
+    # -- orders ------------------------------------------------------------------------------------
+    def new_order_row(self, row: int, dt, ref_price: float) -> str:
+        oid = order_id(self.seed, row)
+        assert row == len(self.order_ids)
+        self.order_ids.append(oid)
+        self.order_dt.append(dt)
+        self.order_ref.append(ref_price)
+        self.id_to_row[oid] = row
+        return oid
+
+    def order_object(self, row: int) -> Order:
+        b = self.book
+        sid = int(b.sid[row])
+        code = str(self.codes[sid])
+        side = int(b.side[row])
+        limit_raw = int(b.limit_price[row])
+        limit = limit_raw / SCALE if limit_raw else self.order_ref[row]
+        status = chr(int(b.status[row]))
+        return Order(self.order_ids[row], self.order_dt[row], limit, to_long(code),
+                     side * int(b.amount[row]), side * int(b.filled[row]), str(int(b.entrust_no[row])),
+                     status, error_info(int(b.reason[row])), code)
+
+    def today_rows(self):
+        return range(self.day_first_row, self.book.n_orders)
+
+    # -- fills -------------------------------------------------------------------------------------
+    def collect_fills(self, dt) -> list[tuple]:
+        """Move the fill buffer's rows into the run's trade list; return the new trades."""
+        f = self.fills
+        if f.n == 0:
+            return []
+        cols = f.columns()
+        new = []
+        for i in range(f.n):
+            self._trade_seq += 1
+            row = int(cols["order_row"][i])
+            new.append((str(self._trade_seq), row, dt, int(cols["sid"][i]), int(cols["side"][i]),
+                        int(cols["qty"][i]), int(cols["price"][i]), int(cols["value"][i]),
+                        int(cols["commission"][i]), int(cols["handling_fee"][i]),
+                        int(cols["transfer_fee"][i]), int(cols["stamp_duty"][i])))
+        f.clear()
+        self.trades.extend(new)
+        self.touch()
+        return new
+
+    def trade_row_for_ptrade(self, t) -> list:
+        """One fill as a ``get_trades()`` inner list (§D.8)."""
+        trade_id, row, dt, sid, side, qty, price, value = t[:8]
+        return [trade_id, str(int(self.book.entrust_no[row])), to_long(str(self.codes[sid])),
+                "买" if side > 0 else "卖", float(qty), price / SCALE, value / SCALE,
+                dt.strftime("%Y-%m-%d %H:%M:%S")]
+
+    def new_day(self):
+        self.day_first_row = self.book.n_orders
+        self.day_first_trade = len(self.trades)
+        self.touch()

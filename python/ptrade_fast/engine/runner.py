@@ -1,0 +1,547 @@
+"""The bar loop: drives a strategy through the trading calendar exactly as Ptrade's backtest does.
+
+Per trading day (§A.2): start-of-day settlement (T+1 roll, fee table for the day, base positions),
+08:30 ``before_trading_start``, then either one 15:00 step (daily) or 240 minute steps (09:31 …
+11:30, 13:01 … 15:00).  At each step the ``run_daily`` functions due at that time run first, then
+``handle_data``, then every open order is matched against the bar by one kernel call (§H.1).  Then
+15:30 ``after_trading_end``, and the end-of-day sweep cancels what is still open.
+
+Engine decisions kept fixed (documented in docs/engine.md): run_daily functions run before
+``handle_data`` in the same step, in registration order; ``on_trade_response`` then
+``on_order_response`` are called after each step's matching with the fills and the orders whose
+status changed (the platform calls them only live; ptrade_fast calls them in backtest too);
+positions are marked to the bar's close after matching.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import time as _time
+
+import numpy as np
+
+import ptcore
+
+from .. import errors as E
+from ..api.indicators import IndicatorAPI
+from ..api.settings import FixedSlippage, PerTrade, SettingsAPI, StrategySettings, session_time_for
+from ..api.trading import TradingAPI
+from ..api.utility import UtilityAPI, live_only_function, spec_functions
+from ..data.codes import normalize_code
+from ..data.store import DataStore
+from ..model import BarDict, Context, GlobalVars, Portfolio
+from .account import SCALE, Account
+from .loader import load_strategy
+from .logs import StrategyLog
+from .runtime import Runtime
+
+def session_minutes() -> list[_dt.time]:
+    """The 240 bar-end times of an A-share day: 09:31 … 11:30, 13:01 … 15:00."""
+    out = []
+    for start_h, start_m in ((9, 30), (13, 0)):
+        base = _dt.datetime(2000, 1, 1, start_h, start_m)
+        out.extend((base + _dt.timedelta(minutes=i + 1)).time() for i in range(120))
+    return out
+
+
+BAR_TIMES = session_minutes()
+_EMPTY = {}
+
+
+def _raw(a: np.ndarray) -> np.ndarray:
+    """Float prices (NaN allowed) → int64 kernel prices, NaN → 0."""
+    out = np.where(np.isfinite(a), np.floor(np.abs(a) * SCALE + 0.5), 0.0)
+    return out.astype(np.int64)
+
+
+class Backtest:
+    """One backtest run.  Construct, then :meth:`run`; the result is returned and kept as ``.result``."""
+
+    def __init__(self, strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0,
+                 universe=None, benchmark=None, data=None, options=None, progress=None):
+        if frequency in ("daily", "day"):
+            frequency = "1d"
+        if frequency in ("minute", "min"):
+            frequency = "1m"
+        if frequency not in ("1d", "1m"):
+            raise ValueError(f"frequency must be '1d' or '1m', was {frequency!r}")
+        if not isinstance(capital_base, (int, float)) or not math.isfinite(capital_base) or capital_base <= 0:
+            raise ValueError(f"capital_base must be a positive number of CNY, was {capital_base!r}")
+        opts = dict(options or {})
+        if benchmark is not None:
+            opts["benchmark"] = benchmark
+        self.options = opts
+        self.progress = progress
+        self.store = store = DataStore.open(data)
+        self.rt = rt = Runtime(store, frequency, opts)
+        self.log = StrategyLog(lambda: rt.now, opts.get("log_level", "DEBUG"), opts.get("log_echo"))
+        rt.log = self.log
+        self.capital_base = float(capital_base)
+        self.settings = StrategySettings(opts)
+        self.account = Account(rt, store, self.capital_base, int(opts.get("seed", 0)))
+        self.bar_seq = 0
+        self.days = self._trading_days(start, end, frequency)
+        self.g = GlobalVars()
+        self.portfolio = Portfolio(self.account)
+        self.context = Context(rt, self.portfolio, self.capital_base, self.settings)
+        self._apis()
+        self.ns, self.strategy_path = load_strategy(strategy, self._globals(), opts.get("sandbox", True))
+        self._cb = {name: self.ns.get(name) for name in
+                    ("initialize", "handle_data", "before_trading_start", "after_trading_end",
+                     "on_order_response", "on_trade_response")}
+        if universe is not None:
+            self.settings_api.set_universe.__wrapped__(self.settings_api, self._universe_arg(universe))
+        self._base_done = False
+        self._pushed: dict[int, tuple] = {}
+        self._records: list[tuple] = []
+        self._pos_records: list[tuple] = []
+        self._win = None
+        self._md = None
+        self._day_entries = None
+        self.result = None
+
+    # -- set-up ------------------------------------------------------------------------------------
+    def _universe_arg(self, universe):
+        if isinstance(universe, str) and universe.lower() == "ashares":
+            inst = self.store.instruments
+            mask = inst["type"].isin(["stock", "star", "chinext"])
+            return [c for c in inst.index[mask] if self.store.sid(c) >= 0]
+        return universe
+
+    def _trading_days(self, start, end, frequency) -> list[_dt.date]:
+        cal = self.store.calendar
+        if frequency == "1m":
+            avail = self.store.minute_dates
+            if len(avail) == 0:
+                raise E.DataError(f"data root {self.store.root} holds no minute bars: use frequency='1d'")
+            lo, hi = avail[0], avail[-1]
+        else:
+            first_bar = getattr(self.store, "first_daily_date", None)
+            lo = np.datetime64(first_bar) if first_bar is not None else cal[0]
+            lo = max(lo, np.datetime64("2005-01-04"))  # Ptrade's data start (§F)
+            hi = cal[-1]
+        s = np.datetime64(_as_date(start), "D") if start is not None else lo
+        e = np.datetime64(_as_date(end), "D") if end is not None else hi
+        if e < s:
+            raise ValueError(f"end {e} is before start {s}")
+        days = cal[(cal >= s) & (cal <= e)]
+        if len(days) == 0:
+            raise E.DataError(f"no trading days between {s} and {e} in the calendar of {self.store.root} "
+                              f"({cal[0]} … {cal[-1]})")
+        if frequency == "1m":
+            have = np.isin(days, self.store.minute_dates)
+            if not have.all():
+                missing = days[~have]
+                raise E.DataError(f"no minute bars for {len(missing)} trading day(s) in {s} … {e}, first {missing[0]}; "
+                                  f"minute data in {self.store.root} covers {self.store.minute_dates[0]} … "
+                                  f"{self.store.minute_dates[-1]}")
+        return [d.astype(object) for d in days]
+
+    def _apis(self):
+        from ..api.market import CalendarAPI, MarketAPI
+        rt = self.rt
+        self.market = MarketAPI(rt)
+        self.calendar_api = CalendarAPI(rt)
+        try:
+            from ..api.reference import ReferenceAPI
+            self.reference = ReferenceAPI(rt)
+        except ImportError:
+            self.reference = None
+        self.trading = TradingAPI(rt, self)
+        self.settings_api = SettingsAPI(rt, self.settings, self)
+        self.utility = UtilityAPI(rt, self)
+        self.indicators = IndicatorAPI(rt, self.market)
+
+    def _globals(self) -> dict:
+        """Every Ptrade global a strategy may reference (§L): API functions, ``g``, ``log``, objects."""
+        out = {}
+        for spec in spec_functions():
+            name = spec["name"]
+            if spec["category"] == "lifecycle" or name in ("g", "log"):
+                continue
+            out[name] = live_only_function(name, spec["signature"])
+        providers = [self.calendar_api, self.market, self.reference, self.trading, self.settings_api,
+                     self.utility, self.indicators]
+        for api in providers:
+            if api is None:
+                continue
+            for name in dir(api):
+                if name.startswith("_"):
+                    continue
+                attr = getattr(api, name)
+                if callable(attr) and hasattr(attr, "__wrapped__") or (callable(attr) and name in out):
+                    out[name] = attr
+        out["get_margin_asset"] = out.get("get_margin_assert", out.get("get_margin_asset"))
+        out.update(g=self.g, log=self.log, PerTrade=PerTrade, FixedSlippage=FixedSlippage)
+        return out
+
+    # -- state the API families read -------------------------------------------------------------
+    def research_path(self) -> str:
+        path = self.options.get("research_path") or os.path.join(os.getcwd(), "research")
+        os.makedirs(path, exist_ok=True)
+        return os.path.join(os.path.abspath(path), "")
+
+    def universe_changed(self):
+        self._day_entries = None
+
+    def after_book_change(self):
+        pass
+
+    def market_closed(self) -> bool:
+        return self.rt.bar_index == 240 or self.rt.phase == "after"
+
+    def _row(self):
+        return self._di
+
+    def listing_state(self, sid: int) -> str:
+        if self._win is None:
+            return "listed"
+        if self._win.listed[self._di, sid]:
+            return "listed"
+        dl = self.account.inst["delist_date"][sid]
+        if not np.isnat(dl) and np.datetime64(self.rt.trade_date, "D") > dl:
+            return "delisted"
+        return "not_listed"
+
+    def day_is_open(self, sid: int) -> bool:
+        return self._win is not None and bool(self._win.is_open[self._di, sid])
+
+    def day_limits(self, sid: int) -> tuple[int, int]:
+        if self._win is None:
+            return 0, 0
+        return int(self._hl[sid]), int(self._ll[sid])
+
+    def is_tradable_code(self, security) -> bool:
+        try:
+            sid = self.store.sid(normalize_code(security))
+        except (ValueError, TypeError):
+            return False
+        return sid >= 0 and self.listing_state(sid) == "listed" and self.day_is_open(sid)
+
+    def current_price(self, sid: int) -> float:
+        """Latest unadjusted price at the simulated time (previous close before the open)."""
+        w, di = self._win, self._di
+        if w is None:
+            return 0.0
+        bi = self.rt.bar_index
+        if bi is None:
+            v = w.close[di - 1, sid] if di > 0 else w.preclose[di, sid]
+        elif self.rt.frequency == "1m" and bi < 240 and self._md is not None and self._md.has_data[sid]:
+            v = self._md.close[bi, sid]
+        else:
+            v = w.close[di, sid]
+            if bi is not None and bi < 240 and self.rt.frequency == "1m":
+                v = w.close[di - 1, sid] if di > 0 else w.preclose[di, sid]
+        return float(v) if np.isfinite(v) else 0.0
+
+    def bar_field(self, name: str, sid: int):
+        w, di = self._win, self._di
+        if self.rt.frequency == "1m" and self._md is not None and self.rt.bar_index is not None \
+                and self.rt.bar_index < 240:
+            k = self.rt.bar_index
+            md = self._md
+            if name == "dt":
+                return self.rt.now
+            if name in ("preclose", "high_limit", "low_limit"):
+                return float(getattr(w, name)[di, sid])
+            if name == "is_open":
+                return int(w.is_open[di, sid] and md.has_data[sid])
+            if name == "price":
+                name = "close"
+            if md.has_data[sid]:
+                return float(getattr(md, name)[k, sid])
+            prev = float(w.close[di - 1, sid]) if di > 0 else float(w.preclose[di, sid])
+            return 0.0 if name in ("volume", "money") else prev
+        if name == "dt":
+            return _dt.datetime.combine(self.rt.trade_date, _dt.time(0, 0))
+        if name == "price":
+            name = "close"
+        v = getattr(w, name)[di, sid]
+        return int(v) if name == "is_open" else float(v)
+
+    def _entries(self) -> dict[str, int]:
+        if self._day_entries is None:
+            entries = {}
+            for code in self.settings.universe:
+                sid = self.store.sid(code)
+                if sid >= 0 and self._win is not None and self._win.listed[self._di, sid]:
+                    entries[code] = sid
+            self._day_entries = entries
+        return self._day_entries
+
+    def _why_missing(self, code: str) -> str:
+        if code not in self.settings.universe:
+            return "not in the universe: add it with set_universe"
+        sid = self.store.sid(code)
+        if sid < 0:
+            return f"no bars for it in data root {self.store.root}"
+        return f"not listed on {self.rt.trade_date}"
+
+    def apply_yesterday_positions(self):
+        if self._base_done:  # called from before_trading_start: materialise at once
+            self._materialise_base()
+
+    def _materialise_base(self):
+        lg = self.account.ledger
+        for code, amount, enable, cost in self.settings.yesterday_positions:
+            sid = self.store.sid(code)
+            if sid < 0:
+                self.log.warning(f"set_yesterday_position: {code} has no data in {self.store.root}; skipped")
+                continue
+            price = self.current_price(sid) or cost
+            lg.set_position(sid, amount, enable, int(round(cost * amount * SCALE)), int(round(price * SCALE)))
+        self.settings.yesterday_positions.clear()
+        self.account.touch()
+
+    # -- callbacks ---------------------------------------------------------------------------------
+    def _call(self, phase: str, fn, *args):
+        rt = self.rt
+        rt.phase = phase
+        try:
+            fn(*args)
+        except (E.PtradeFastError,) as exc:
+            raise exc
+        except Exception as exc:
+            f, line, src = E.strategy_frame(exc, self.strategy_path)
+            name = getattr(fn, "__name__", str(fn))
+            where = f"{f}:{line}" if f else self.strategy_path
+            msg = (f"{where}: {type(exc).__name__}: {exc}\n    in {name} at simulated time {rt.now}"
+                   + (f"\n    {src}" if src else ""))
+            err = E.StrategyRuntimeError(msg, f, line, name, rt.now, exc)
+            err.partial_result = None
+            raise err from exc
+
+    # -- day loop ----------------------------------------------------------------------------------
+    def _load_window(self, day_index: int):
+        """Load the daily window holding days[day_index:] up to a year ahead (bounded memory)."""
+        d0 = self.days[day_index]
+        cal = self.store.calendar
+        pos = int(np.searchsorted(cal, np.datetime64(d0, "D")))
+        start = cal[max(pos - 1, 0)].astype(object)
+        last = min(day_index + 260, len(self.days) - 1)
+        self._win = self.store.daily_window(start, self.days[last])
+        self._win_dates = [d.astype(object) for d in self._win.dates]
+        self._win_index = {d: i for i, d in enumerate(self._win_dates)}
+        self._win_last = last
+
+    def _start_day(self, k: int):
+        day = self.days[k]
+        if self._win is None or k > self._win_last:
+            self._load_window(k)
+        rt, acct, w = self.rt, self.account, None
+        self._di = di = self._win_index[day]
+        w = self._win
+        rt.trade_date = day
+        rt.bar_index = None
+        self._md = None
+        self._day_entries = None
+        acct.new_day()
+        acct.ledger.roll_day()
+        cal = self.store.calendar
+        pos = int(np.searchsorted(cal, np.datetime64(day, "D")))
+        self.context.previous_date = cal[pos - 1].astype(object) if pos > 0 else None
+        self.settings.fees.fill_table(acct.fees, day, acct.inst)
+        # Today's limits and tradability, as kernel arrays.
+        self._hl = _raw(w.high_limit[di])
+        self._ll = _raw(w.low_limit[di])
+        self._open_today = (w.is_open[di] & w.listed[di]).astype(np.uint8)
+        prev = w.close[di - 1] if di > 0 else w.preclose[di]
+        acct.ledger.mark(_raw(prev), np.isfinite(prev).astype(np.uint8))
+        self._sync_params()
+        if not self._base_done:
+            self._base_done = True
+            self._materialise_base()
+            acct.starting_value = acct.cash + acct.positions_value
+            acct.start_date = _dt.datetime.combine(day, _dt.time(9, 30))
+            self._prev_total = acct.starting_value
+
+    def _sync_params(self):
+        s, p = self.settings, self.account.params
+        p.volume_ratio = s.volume_ratio
+        p.limit_mode = 0 if s.limit_mode == "LIMIT" else 1
+        p.slippage_kind = s.slippage_kind
+        p.slippage_ratio = s.slippage_ratio
+        p.slippage_fixed = int(round(s.slippage_fixed * SCALE))
+        p.block_limit_locked = bool(self.options.get("block_limit_locked", True))
+        p.shared_volume_cap = bool(self.options.get("shared_volume_cap", False))
+        p.limit_touch = 1 if self.options.get("limit_touch", "close") == "high_low" else 0
+
+    def _run_tasks(self, tasks):
+        for func, hhmm, _ in tasks:
+            h, m = map(int, hhmm.split(":"))
+            self.rt.now = _dt.datetime.combine(self.rt.trade_date, _dt.time(h, m))
+            self._call("sched", func, self.context)
+
+    def _match(self, close, high, low, volume, valid):
+        acct = self.account
+        tradable = (self._open_today & valid).astype(np.uint8)
+        self.bar_seq += 1
+        if acct.book.open_indices().size == 0:
+            acct.ledger.mark(close, valid)
+            return
+        acct.book.match(acct.ledger, acct.fees, close, high, low, volume, self._hl, self._ll, tradable,
+                        acct.params, acct.fills)
+        new = acct.collect_fills(self.rt.now)
+        changed = acct.book.changed_indices()
+        acct.ledger.mark(close, valid)
+        self._report(changed, new)
+
+    def _report(self, changed, new_trades):
+        """Log every clip/cancel with its reason (§0.1a item 5) and push the order callbacks."""
+        acct = self.account
+        for row in changed:
+            row = int(row)
+            reason = int(acct.book.reason[row])
+            if reason and reason != ptcore.R_USER_CANCEL:
+                o = acct.order_object(row)
+                self.log.warning(f"order {o.entrust_no} {o.sid} {'buy' if o.amount > 0 else 'sell'} {abs(o.amount)}: "
+                                 f"{o.error_info}; filled {abs(o.filled)}, status '{o.status}'")
+        if self.options.get("order_callbacks", True):
+            on_trade, on_order = self._cb["on_trade_response"], self._cb["on_order_response"]
+            if on_trade and new_trades:
+                items = [self._trade_push(t) for t in new_trades]
+                self._call("on_trade", on_trade, self.context, items)
+            if on_order:
+                rows = sorted(set(int(r) for r in changed) | {t[1] for t in new_trades}
+                              | set(range(self.account.day_first_row, acct.book.n_orders)))
+                items = []
+                for r in rows:
+                    key = (int(acct.book.status[r]), int(acct.book.filled[r]))
+                    if self._pushed.get(r) != key:
+                        self._pushed[r] = key
+                        items.append(self._order_push(r))
+                if items:
+                    self._call("on_order", on_order, self.context, items)
+
+    def _order_push(self, row: int) -> dict:
+        o = self.account.order_object(row)
+        return {"entrust_no": o.entrust_no, "error_info": o.error_info,
+                "order_time": o.dt.strftime("%Y-%m-%d %H:%M:%S.000"), "stock_code": o.sid,
+                "amount": abs(o.amount), "price": o.limit, "business_amount": float(abs(o.filled)),
+                "status": o.status, "entrust_type": "0",
+                "entrust_prop": "d" if int(self.account.book.limit_price[row]) else "0", "order_id": o.id}
+
+    def _trade_push(self, t) -> dict:
+        acct = self.account
+        trade_id, row, dt, sid, side, qty, price, value = t[:8]
+        return {"entrust_no": str(int(acct.book.entrust_no[row])), "business_time": dt.strftime("%Y-%m-%d %H:%M:%S"),
+                "stock_code": str(acct.codes[sid]), "entrust_bs": "1" if side > 0 else "2",
+                "business_amount": qty, "business_price": price / SCALE, "business_balance": value / SCALE,
+                "business_id": trade_id, "status": chr(int(acct.book.status[row])), "order_id": acct.order_ids[row]}
+
+    def _empty_data(self):
+        return BarDict(self, {}, normalize_code)
+
+    def _bar_data(self):
+        return BarDict(self, self._entries(), normalize_code, self._why_missing)
+
+    def _run_day(self, k: int):
+        self._start_day(k)
+        rt, day, ctx = self.rt, self.days[k], self.context
+        pre, bar_tasks, post = [], {}, []
+        for task in self.settings.daily_tasks:
+            where, t = session_time_for(task[1], rt.frequency)
+            if where == "pre":
+                pre.append(task)
+            elif where == "post":
+                post.append(task)
+            else:
+                bar_tasks.setdefault(t, []).append(task)
+            if where != "bar" or (rt.frequency == "1m" and t.strftime("%H:%M") != task[1]):
+                self.rt.warn_once(f"run_daily:{task[1]}", f"run_daily time {task[1]} is outside the backtest session "
+                                  f"bars; it runs at {'the 13:01 bar' if where == 'bar' else task[1]} "
+                                  f"({'before the first bar' if where == 'pre' else 'after the last bar' if where == 'post' else 'with that bar'})")
+        rt.now = _dt.datetime.combine(day, _dt.time(8, 30))
+        if self._cb["before_trading_start"]:
+            self._call("before", self._cb["before_trading_start"], ctx, self._empty_data())
+        self._run_tasks(pre)
+        w, di = self._win, self._di
+        if rt.frequency == "1d":
+            rt.bar_index = 0
+            rt.now = _dt.datetime.combine(day, _dt.time(15, 0))
+            self._run_tasks(bar_tasks.get(_dt.time(15, 0), []))
+            rt.now = _dt.datetime.combine(day, _dt.time(15, 0))
+            self._call("handle", self._cb["handle_data"], ctx, self._bar_data())
+            valid = (w.listed[di] & np.isfinite(w.close[di])).astype(np.uint8)
+            self._match(_raw(w.close[di]), _raw(w.high[di]), _raw(w.low[di]),
+                        np.nan_to_num(w.volume[di]).astype(np.int64), valid)
+        else:
+            md = self._md = self.store.minute_day(day)
+            close, high, low = _raw(md.close), _raw(md.high), _raw(md.low)
+            vol = np.nan_to_num(md.volume).astype(np.int64)
+            has = md.has_data.astype(np.uint8)
+            data = self._bar_data()
+            for b, t in enumerate(BAR_TIMES):
+                rt.bar_index = b
+                tasks = bar_tasks.get(t)
+                if tasks:
+                    self._run_tasks(tasks)
+                rt.now = _dt.datetime.combine(day, t)
+                self._call("handle", self._cb["handle_data"], ctx, data)
+                self._match(close[b], high[b], low[b], vol[b], has)
+        rt.bar_index = 240
+        self._run_tasks(post)
+        rt.now = _dt.datetime.combine(day, _dt.time(15, 30))
+        if self._cb["after_trading_end"]:
+            self._call("after", self._cb["after_trading_end"], ctx, self._empty_data())
+        self._end_day(day)
+
+    def _end_day(self, day):
+        acct = self.account
+        acct.book.end_day()
+        changed = acct.book.changed_indices()
+        self._report(changed, [])
+        acct.touch()
+        lg = acct.ledger
+        total = acct.cash + acct.positions_value
+        ret = total / self._prev_total - 1.0 if self._prev_total else 0.0
+        self._records.append((day, total, acct.cash, acct.positions_value, ret, total - acct.starting_value))
+        self._prev_total = total
+        for sid in lg.held_sids():
+            amt = int(lg.amount[sid])
+            last = lg.last_price[sid] / SCALE
+            self._pos_records.append((day, str(acct.codes[sid]), amt, int(lg.enable_amount[sid]),
+                                      lg.cost_total[sid] / SCALE / amt, last, amt * last))
+
+    # -- the run -----------------------------------------------------------------------------------
+    def run(self):
+        from ..results_builder import build_result
+        t0 = _time.perf_counter()
+        rt = self.rt
+        rt.phase = "init"
+        rt.trade_date = self.days[0]
+        rt.now = _dt.datetime.combine(self.days[0], _dt.time(8, 0))
+        self._load_window(0)
+        self._di = self._win_index[self.days[0]]
+        self._hl = _raw(self._win.high_limit[self._di])
+        self._ll = _raw(self._win.low_limit[self._di])
+        self._open_today = (self._win.is_open[self._di] & self._win.listed[self._di]).astype(np.uint8)
+        try:
+            self._call("init", self._cb["initialize"], self.context)
+            self.context.initialized = True
+            for k in range(len(self.days)):
+                self._run_day(k)
+                if self.progress is not None:
+                    self.progress(k + 1, len(self.days), self.days[k])
+        except E.StrategyRuntimeError as exc:
+            exc.partial_result = build_result(self, _time.perf_counter() - t0, complete=False)
+            raise
+        self.result = build_result(self, _time.perf_counter() - t0, complete=True)
+        return self.result
+
+
+def _as_date(x) -> _dt.date:
+    if isinstance(x, _dt.datetime):
+        return x.date()
+    if isinstance(x, _dt.date):
+        return x
+    if isinstance(x, np.datetime64):
+        return x.astype("datetime64[D]").astype(object)
+    s = str(x).strip()
+    for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"):
+        try:
+            return _dt.datetime.strptime(s, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(f"cannot read {x!r} as a date (use 'YYYY-mm-dd' or 'YYYYmmdd')")

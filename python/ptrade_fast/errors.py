@@ -1,0 +1,108 @@
+"""Kernel reason codes mapped one-to-one to Ptrade's order status and ``error_info`` text, and the
+user-facing exceptions of the façade.
+
+A rejection or clip is data, never a crash: the kernels write a reason code per order
+(``ptcore.R_*``) and this module renders it.  User mistakes that Ptrade itself would raise on
+(a callback missing, a bad argument type, an API called in the wrong phase) raise the exceptions
+below, naming the strategy file, line, security code and parameter.
+"""
+from __future__ import annotations
+
+import linecache
+import os
+import traceback
+
+# Mirrors ptcore's reason codes (src/ptcore/typedefs.pxd); duplicated here so this module imports
+# without the compiled kernels (tests of the error texts, the CLI's --help).
+R_NONE = 0
+R_CASH_CLIPPED = 1
+R_NO_CASH = 2
+R_POSITION_CLIPPED = 3
+R_NO_POSITION = 4
+R_VOLUME_CAPPED = 5
+R_NO_VOLUME = 6
+R_LIMIT_UP_LOCKED = 7
+R_LIMIT_DOWN_LOCKED = 8
+R_SUSPENDED = 9
+R_USER_CANCEL = 10
+R_DAY_END = 11
+R_BAD_AMOUNT = 20
+R_UNKNOWN_SECURITY = 21
+R_NOT_LISTED = 22
+R_DELISTED = 23
+R_SUSPENDED_AT_CREATION = 24
+R_BELOW_MIN_LOT = 25
+R_PRICE_PRECISION = 26
+R_PRICE_OUTSIDE_LIMITS = 27
+R_AFTER_CLOSE = 28
+R_ZERO_AMOUNT = 29
+
+#: error_info text per reason code (Chinese first, as the platform shows it, then English).
+ERROR_INFO = {
+    R_NONE: "",
+    R_CASH_CLIPPED: "可用资金不足，委托数量按可用资金调整 (buy reduced to what available cash allows)",
+    R_NO_CASH: "可用资金不足 (insufficient cash: nothing could be bought)",
+    R_POSITION_CLIPPED: "可卖数量不足，委托数量按可卖数量调整 (sell reduced to enable_amount)",
+    R_NO_POSITION: "可卖数量不足 (no sellable position: enable_amount is 0)",
+    R_VOLUME_CAPPED: "超过成交量限制，超出部分撤单 (volume cap: fill limited to volume_ratio x bar volume, rest cancelled)",
+    R_NO_VOLUME: "当前周期无成交量 (the bar traded no volume)",
+    R_LIMIT_UP_LOCKED: "涨停价封板，无法买入 (locked at limit-up: no buy fill)",
+    R_LIMIT_DOWN_LOCKED: "跌停价封板，无法卖出 (locked at limit-down: no sell fill)",
+    R_SUSPENDED: "停牌 (suspended)",
+    R_USER_CANCEL: "用户撤单 (cancelled by cancel_order)",
+    R_DAY_END: "收盘未成交，系统撤单 (not filled by the close: cancelled at day end)",
+    R_BAD_AMOUNT: "委托数量必须为整数 (amount must be an integer)",
+    R_UNKNOWN_SECURITY: "证券代码不存在 (unknown security code)",
+    R_NOT_LISTED: "证券未上市 (security not listed yet)",
+    R_DELISTED: "证券已退市 (security delisted)",
+    R_SUSPENDED_AT_CREATION: "停牌，无法委托 (suspended today: order refused)",
+    R_BELOW_MIN_LOT: "委托数量不足一手 (amount below the minimum lot)",
+    R_PRICE_PRECISION: "委托价格精度错误 (limit_price has too many decimals)",
+    R_PRICE_OUTSIDE_LIMITS: "委托价格超出涨跌停范围 (limit_price outside today's price limits)",
+    R_AFTER_CLOSE: "已收盘，回测不接受盘后委托 (market closed: no order accepted after 15:00 in backtest)",
+    R_ZERO_AMOUNT: "委托数量为0 (amount rounds to zero)",
+}
+
+
+def error_info(reason: int) -> str:
+    """Ptrade ``error_info`` text for a kernel reason code."""
+    return ERROR_INFO.get(int(reason), f"reason {int(reason)}")
+
+
+class PtradeFastError(Exception):
+    """Base class of the errors ptrade_fast raises on purpose."""
+
+
+class StrategyLoadError(PtradeFastError):
+    """The strategy file cannot be loaded (missing file, syntax error, missing required callback)."""
+
+
+class StrategyRuntimeError(PtradeFastError):
+    """An exception escaped from the strategy's own code; carries its file and line."""
+
+    def __init__(self, message: str, filename: str | None, lineno: int | None, callback: str,
+                 sim_time=None, original: BaseException | None = None):
+        super().__init__(message)
+        self.filename = filename
+        self.lineno = lineno
+        self.callback = callback
+        self.sim_time = sim_time
+        self.original = original
+
+
+class LiveOnlyError(RuntimeError):
+    """A Ptrade function that exists only in live trading was called in a backtest (§H.12)."""
+
+
+class DataError(PtradeFastError):
+    """The data root lacks what the run needs (no bars for the range, unknown benchmark, …)."""
+
+
+def strategy_frame(exc: BaseException, strategy_path: str) -> tuple[str | None, int | None, str]:
+    """Return (file, line, source line) of the innermost traceback frame inside the strategy file."""
+    target = os.path.abspath(strategy_path) if strategy_path else None
+    best = (None, None, "")
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if target and os.path.abspath(frame.filename) == target:
+            best = (frame.filename, frame.lineno, (frame.line or linecache.getline(frame.filename, frame.lineno)).strip())
+    return best

@@ -1,0 +1,112 @@
+"""The ``data`` argument of ``handle_data`` (§C.7): a dict-like of bar views for universe codes."""
+from __future__ import annotations
+
+import math
+
+_FIELDS = ("open", "high", "low", "close", "price", "volume", "money", "dt", "is_open",
+           "preclose", "high_limit", "low_limit")
+
+
+class BarData:
+    """One security's current bar (Ptrade SecurityUnitData/BarData).
+
+    Fields ``dt, open, high, low, close, price, volume, money, is_open`` (plus the daily
+    conveniences ``preclose, high_limit, low_limit``); attribute and item access both work
+    (``data[code].close`` and ``data[code]['close']``).  Values are read from the engine's bar
+    arrays at access time: the object is a view, not a copy.
+    """
+
+    __slots__ = ("_src", "_sid", "sid")
+
+    def __init__(self, src, sid: int, code: str):
+        self._src = src
+        self._sid = sid
+        self.sid = code
+
+    def __getattr__(self, name):
+        if name in _FIELDS:
+            return self._src.bar_field(name, self._sid)
+        raise AttributeError(f"bar data has no field {name!r}; fields: {', '.join(_FIELDS)}")
+
+    def __getitem__(self, name):
+        if name not in _FIELDS:
+            raise KeyError(f"bar data has no field {name!r}; fields: {', '.join(_FIELDS)}")
+        return self._src.bar_field(name, self._sid)
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def keys(self):
+        return list(_FIELDS)
+
+    def __repr__(self):
+        vals = ", ".join(f"{f}={self._src.bar_field(f, self._sid)}" for f in
+                         ("dt", "open", "high", "low", "close", "volume", "money"))
+        return f"BarData({self.sid}: {vals})"
+
+
+class BarDict:
+    """``data`` in ``handle_data``: keyed by short code (long-suffix keys are accepted too).
+
+    Only universe securities are present; ``data[code]`` for another code raises ``KeyError``
+    naming the code and the reason (§A.4 engine decision).
+    """
+
+    def __init__(self, src, entries: dict[str, int], normalize, why_missing=None):
+        self._src = src
+        self._entries = entries
+        self._normalize = normalize
+        self._why = why_missing
+        self._cache: dict[str, BarData] = {}
+
+    def _key(self, code):
+        try:
+            return self._normalize(code)
+        except (ValueError, TypeError, AttributeError):
+            return code
+
+    def __getitem__(self, code):
+        key = self._key(code)
+        bar = self._cache.get(key)
+        if bar is not None:
+            return bar
+        sid = self._entries.get(key)
+        if sid is None:
+            reason = self._why(key) if self._why else "not in the universe (set_universe)"
+            raise KeyError(f"{code}: no bar in data ({reason})")
+        bar = self._cache[key] = BarData(self._src, sid, key)
+        return bar
+
+    def __contains__(self, code):
+        return self._key(code) in self._entries
+
+    def get(self, code, default=None):
+        try:
+            return self[code]
+        except KeyError:
+            return default
+
+    def keys(self):
+        return list(self._entries)
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self):
+        return len(self._entries)
+
+    def items(self):
+        return [(k, self[k]) for k in self._entries]
+
+    def values(self):
+        return [self[k] for k in self._entries]
+
+    def __repr__(self):
+        return f"BarDict({list(self._entries)})"
+
+
+def nan_to_none(x):
+    return None if isinstance(x, float) and math.isnan(x) else x
