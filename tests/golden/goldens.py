@@ -1,0 +1,84 @@
+"""Seed strategies run on the bundled sample data, rendered as canonical text for byte-for-byte goldens.
+
+Regenerate after a reviewed behaviour change with ``python tests/golden/goldens.py --write``; the diff of
+``tests/golden/expected/`` is reviewed like code.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parents[1] / "examples"
+EXPECTED = HERE / "expected"
+
+# (example file, frequency, start, end).  Windows lie inside the bundled data: synthetic 600570.SS and
+# the CSI 300 members have daily bars to 2025-08-05 and minute bars on the real time-share days.
+CASES = [
+    ("double_ma.py", "1d", "2023-01-03", "2024-12-31"),
+    ("double_ma.py", "1m", "2019-01-02", "2019-02-01"),
+    ("macd_kdj.py", "1d", "2023-01-03", "2024-12-31"),
+    ("macd_kdj.py", "1m", "2019-01-14", "2019-01-25"),
+    ("scheduled_tasks.py", "1d", "2024-01-02", "2024-03-29"),
+    ("scheduled_tasks.py", "1m", "2019-01-14", "2019-01-25"),
+    ("lifecycle.py", "1d", "2024-01-02", "2024-01-31"),
+    ("lifecycle.py", "1m", "2019-01-02", "2019-01-04"),
+    ("tick_ma.py", "1d", "2024-01-02", "2024-01-31"),
+    ("tick_ma.py", "1m", "2019-01-02", "2019-01-04"),
+    ("large_order_tracking.py", "1d", "2024-01-02", "2024-01-31"),
+    ("etf_arbitrage.py", "1m", "2019-01-02", "2019-01-04"),
+]
+
+
+def case_id(case) -> str:
+    name, freq, start, end = case
+    return f"{Path(name).stem}_{freq}"
+
+
+def render(result) -> str:
+    """Canonical text: daily values in fixed decimals, then every order and fill."""
+    out = [f"# {result.params['frequency']} {result.params['start']} {result.params['end']}"]
+    out.append("date total_value cash positions_value")
+    for day, row in result.portfolio.iterrows():
+        out.append(f"{day:%Y-%m-%d} {row.total_value:.4f} {row.cash:.4f} {row.positions_value:.4f}")
+    out.append("orders: entrust_no dt code amount filled limit status")
+    for o in result.orders.itertuples():
+        out.append(f"{o.entrust_no} {o.dt:%Y-%m-%d %H:%M} {o.code} {o.amount} {o.filled} {o.limit:.4f} {o.status}")
+    out.append("trades: dt code side amount price value fees")
+    for t in result.trades.itertuples():
+        out.append(f"{t.dt:%Y-%m-%d %H:%M} {t.code} {t.side} {t.amount} {t.price:.4f} {t.value:.4f} {t.fees:.4f}")
+    return "\n".join(out) + "\n"
+
+
+def run_case(case, research_path) -> str:
+    import ptrade_fast
+    name, freq, start, end = case
+    result = ptrade_fast.run(EXAMPLES / name, start=start, end=end, frequency=freq,
+                             research_path=str(research_path))
+    return render(result)
+
+
+def main(argv=None) -> int:
+    import tempfile
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--write", action="store_true", help="rewrite tests/golden/expected/")
+    args = ap.parse_args(argv)
+    EXPECTED.mkdir(exist_ok=True)
+    changed = 0
+    for case in CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            text = run_case(case, tmp)
+        path = EXPECTED / f"{case_id(case)}.txt"
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old != text:
+            changed += 1
+            print(f"{'updated' if args.write else 'differs'}: {path.name}")
+            if args.write:
+                path.write_text(text, encoding="utf-8")
+    print(f"{len(CASES)} cases, {changed} changed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
