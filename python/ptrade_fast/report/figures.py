@@ -30,6 +30,16 @@ def _figure(title: str):
     return fig
 
 
+def _trading_days_axis(fig, dates: pd.DatetimeIndex):
+    """Hide the calendar days that are not trading days, so curves run on the trading calendar."""
+    if len(dates) > 1:
+        gaps = pd.date_range(dates[0], dates[-1], freq="D").difference(dates)
+        if len(gaps):
+            fig.update_xaxes(rangebreaks=[dict(values=[d.strftime("%Y-%m-%d") for d in gaps],
+                                               dvalue=86_400_000)])
+    return fig
+
+
 def _go():
     import plotly.graph_objects as go
     return go
@@ -47,7 +57,7 @@ def equity_figure(portfolio: pd.DataFrame, benchmark: pd.DataFrame):
         fig.add_trace(go.Scatter(x=bench.index, y=bench.to_numpy(), mode="lines", name="基准 Benchmark",
                                  line=dict(color=BENCHMARK_COLOR, width=2)))
     fig.update_yaxes(ticksuffix="%")
-    return fig
+    return _trading_days_axis(fig, portfolio.index)
 
 
 def excess_figure(portfolio: pd.DataFrame, benchmark: pd.DataFrame):
@@ -61,7 +71,7 @@ def excess_figure(portfolio: pd.DataFrame, benchmark: pd.DataFrame):
     else:
         fig.add_annotation(text="no benchmark data", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
     fig.update_yaxes(ticksuffix="%")
-    return fig
+    return _trading_days_axis(fig, portfolio.index)
 
 
 def drawdown_figure(portfolio: pd.DataFrame):
@@ -72,7 +82,7 @@ def drawdown_figure(portfolio: pd.DataFrame):
     fig.add_trace(go.Scatter(x=dd.index, y=dd.to_numpy(), mode="lines", name="回撤 Drawdown",
                              fill="tozeroy", line=dict(color=DRAWDOWN_COLOR, width=1)))
     fig.update_yaxes(ticksuffix="%")
-    return fig
+    return _trading_days_axis(fig, portfolio.index)
 
 
 def monthly_heatmap_figure(monthly: pd.DataFrame):
@@ -113,7 +123,7 @@ def positions_figure(portfolio: pd.DataFrame, positions: pd.DataFrame):
     fig.add_trace(go.Scatter(x=dates, y=portfolio["cash"].to_numpy(), mode="lines", name="现金 Cash",
                              stackgroup="holdings", line=dict(width=0.5, color=CASH_COLOR)))
     fig.update_yaxes(tickformat=",.0f")
-    return fig
+    return _trading_days_axis(fig, portfolio.index)
 
 
 def report_figures(result) -> list[tuple[str, object]]:

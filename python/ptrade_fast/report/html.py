@@ -40,7 +40,7 @@ header p{margin:6px 0 0;font-size:13px;opacity:.85}
 main{max-width:1320px;margin:0 auto;padding:16px 24px}
 section{background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.08);margin:16px 0;padding:12px 16px}
 h2{font-size:16px;margin:4px 0 10px}
-.groups{display:flex;flex-wrap:wrap;gap:16px}
+.groups{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 .groups table{flex:1 1 280px}
 table{border-collapse:collapse;font-size:13px}
 th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:left;white-space:nowrap}
