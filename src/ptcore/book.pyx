@@ -24,8 +24,9 @@ open with the reason; volume cap 0 -> likewise; fill price = slipped base price,
 limit; sells clipped to enable_amount then the cap, rounded to the lot unless they empty the
 position; buys clipped to the cap, rounded to the lot, then to the largest lot multiple that cash
 covers with fees; fill; any remainder is cancelled at once ('5'), the platform's volume-capped
-excess "does not stay working".  Deliberate degradation: a quantity that lot rounding alone brings
-to 0 (an odd-lot remainder of a position that grew) ends with R_BELOW_MIN_LOT.
+excess "does not stay working".  Deliberate degradations: an odd-lot remainder that lot rounding
+alone cuts (e.g. a sell of 150 from a position that grew to 1000) is reported as R_BELOW_MIN_LOT; a sell whose fees
+exceed its value plus the remaining cash ends with R_NO_CASH rather than overdraw.
 """
 import numpy as np
 
@@ -467,13 +468,13 @@ cdef class OrderBook:
                     if q > cap:
                         q = cap
                         reason = R_VOLUME_CAPPED
-                    if q < held:
+                    if q < held and q % lot:
                         q -= q % lot
+                        if reason == R_NONE:
+                            reason = R_BELOW_MIN_LOT
                     if q == 0:
                         if ea == 0:
                             reason = R_NO_POSITION
-                        elif reason == R_NONE:
-                            reason = R_BELOW_MIN_LOT
                         self._finish(row, reason)
                         continue
                 else:
@@ -481,9 +482,12 @@ cdef class OrderBook:
                     if q > cap:
                         q = cap
                         reason = R_VOLUME_CAPPED
-                    q = rules_round_lot_down(q, lot)
+                    if q % lot:
+                        q = rules_round_lot_down(q, lot)
+                        if reason == R_NONE:
+                            reason = R_BELOW_MIN_LOT
                     if q == 0:
-                        self._finish(row, reason if reason != R_NONE else R_BELOW_MIN_LOT)
+                        self._finish(row, reason)
                         continue
                     cash = ledger._acct[0]
                     if q * p + fees.fee_table_total(s, SIDE_BUY, q * p) > cash:
@@ -515,9 +519,13 @@ cdef class OrderBook:
                             self._finish(row, R_NO_CASH)
                             continue
 
-                # 7. fill
+                # 7. fill.  A sell whose fees exceed its proceeds plus the cash left (a few shares
+                # under a minimum commission) would overdraw: it is refused instead.
                 value = q * p
                 fee_total = fees.fee_table_components(s, side, value, parts)
+                if side == SIDE_SELL and ledger._acct[0] + value - fee_total < 0:
+                    self._finish(row, R_NO_CASH)
+                    continue
                 ledger.ledger_apply_fill(s, side, q, p, fee_total)
                 fills._order_row[fills.n] = row
                 fills._sid[fills.n] = s

@@ -1,0 +1,262 @@
+"""Plain-Python reference model of ptcore's fees, ledger and order book.
+
+Python ints, lists and dicts only -- no numpy in the logic -- written from the rules in
+docs (spec §H) rather than from the kernels, so the agreement tests compare two implementations:
+
+* fees: each component rounded half up to 0.01 CNY; commission floored at the minimum; stamp on sells;
+* ledger: T+1 (T+0 per sid), cost share of a sell rounded half up, cost 0 when flat;
+* book: creation-order matching, limit trigger, locked limits, volume cap (optionally shared),
+  slippage, sell clipping with the odd-lot whole-position exception, buy sizing by stepping down
+  one lot at a time until the cost fits (the kernel bisects), immediate cancel of remainders.
+"""
+import math
+
+BUY, SELL = 1, -1
+S_REPORTED, S_PART_CANCELLED, S_CANCELLED, S_FILLED, S_REJECTED = (ord(c) for c in "25689")
+(R_NONE, R_CASH_CLIPPED, R_NO_CASH, R_POSITION_CLIPPED, R_NO_POSITION, R_VOLUME_CAPPED, R_NO_VOLUME,
+ R_LIMIT_UP_LOCKED, R_LIMIT_DOWN_LOCKED) = range(9)
+R_USER_CANCEL, R_DAY_END, R_BELOW_MIN_LOT = 10, 11, 25
+RATIO_SCALE = 100_000_000
+
+
+# -- rounding helpers ------------------------------------------------------------------------------
+
+def fee_round(x):
+    return math.floor(x / 100.0 + 0.5 + 1e-9) * 100
+
+
+def div_half_up(num, den):
+    return (2 * num + den) // (2 * den)
+
+
+def ratio_fixed(ratio):
+    return math.floor(ratio * RATIO_SCALE + 0.5)
+
+
+def slip(price, side, kind, ratio, fixed):
+    p = price
+    if kind == 1:
+        r = ratio_fixed(ratio)
+        p = div_half_up(price * (2 * RATIO_SCALE + side * r), 2 * RATIO_SCALE)
+    elif kind == 2:
+        p = price + side * ((fixed + 1) // 2)
+    return max(p, 1)
+
+
+def fees_of(value, side, fee):
+    """fee = dict(commission_rate, min_commission, handling_rate, transfer_rate, stamp_rate)."""
+    commission = 0 if value == 0 else max(fee_round(value * fee["commission_rate"]), fee["min_commission"])
+    handling = fee_round(value * fee["handling_rate"])
+    transfer = fee_round(value * fee["transfer_rate"])
+    stamp = fee_round(value * fee["stamp_rate"]) if side == SELL else 0
+    return [commission, handling, transfer, stamp]
+
+
+# -- ledger ----------------------------------------------------------------------------------------
+
+class RefLedger:
+    FIELDS = ("amount", "enable_amount", "today_buy", "today_sell", "cost_total", "last_price", "realised_pnl")
+
+    def __init__(self, n_sids, cash):
+        self.n = n_sids
+        self.cash = cash
+        self.total_fees = 0
+        self.t0 = [0] * n_sids
+        for f in self.FIELDS:
+            setattr(self, f, [0] * n_sids)
+
+    def apply_fill(self, s, side, qty, price, fees):
+        value = qty * price
+        if side == BUY:
+            self.cash -= value + fees
+            self.amount[s] += qty
+            self.today_buy[s] += qty
+            if self.t0[s]:
+                self.enable_amount[s] += qty
+            self.cost_total[s] += value + fees
+        else:
+            assert 0 < qty <= self.enable_amount[s]
+            portion = div_half_up(self.cost_total[s] * qty, self.amount[s])
+            self.cost_total[s] -= portion
+            self.realised_pnl[s] += value - fees - portion
+            self.cash += value - fees
+            self.amount[s] -= qty
+            self.enable_amount[s] -= qty
+            self.today_sell[s] += qty
+            if self.amount[s] == 0:
+                self.cost_total[s] = 0
+        self.total_fees += fees
+
+    def roll_day(self):
+        for s in range(self.n):
+            if not self.t0[s]:
+                self.enable_amount[s] = self.amount[s]
+            self.today_buy[s] = 0
+            self.today_sell[s] = 0
+
+    def set_position(self, s, amount, enable_amount, cost_total, last_price):
+        self.amount[s] = amount
+        self.enable_amount[s] = enable_amount
+        self.cost_total[s] = cost_total if amount else 0
+        self.last_price[s] = last_price
+
+    def mark(self, price, valid):
+        for s in range(self.n):
+            if self.amount[s] and valid[s]:
+                self.last_price[s] = price[s]
+
+
+# -- book ------------------------------------------------------------------------------------------
+
+class RefBook:
+    COLUMNS = ("entrust_no", "sid", "side", "amount", "filled", "limit_price", "status", "reason", "lot",
+               "created_seq")
+
+    def __init__(self):
+        self.orders = []     # list of dicts, row = index
+        self.open = []       # rows in creation order
+        self.changed = []
+
+    def _new(self, sid, side, amount, limit_price, lot, seq, status, reason):
+        row = len(self.orders)
+        self.orders.append(dict(entrust_no=row + 1, sid=sid, side=side, amount=amount, filled=0,
+                                limit_price=limit_price, status=status, reason=reason, lot=lot, created_seq=seq))
+        return row
+
+    def add(self, sid, side, amount, limit_price, lot, seq):
+        row = self._new(sid, side, amount, limit_price, lot, seq, S_REPORTED, R_NONE)
+        self.open.append(row)
+        return row
+
+    def add_rejected(self, sid, side, amount, limit_price, lot, seq, reason):
+        return self._new(sid, side, amount, limit_price, lot, seq, S_REJECTED, reason)
+
+    def _end(self, row, reason):
+        o = self.orders[row]
+        if o["filled"] == o["amount"]:
+            o["status"] = S_FILLED
+        else:
+            o["status"] = S_PART_CANCELLED if o["filled"] else S_CANCELLED
+        o["reason"] = reason
+        self.changed.append(row)
+
+    def cancel(self, row, reason=R_USER_CANCEL):
+        self.changed = []
+        if row not in self.open:
+            return 0
+        self.open.remove(row)
+        self._end(row, reason)
+        return self.orders[row]["status"]
+
+    def end_day(self):
+        self.changed = []
+        n = len(self.open)
+        for row in self.open:
+            self._end(row, R_DAY_END)
+        self.open = []
+        return n
+
+    def match(self, ledger, fee_rows, bar, params):
+        """bar: dict of per-sid lists close/high/low/volume/high_limit/low_limit/tradable.
+        Returns the list of fills as tuples (row, sid, side, qty, price, value, c, h, t, stamp)."""
+        self.changed = []
+        fills = []
+        used = {}
+        still_open = []
+        for row in self.open:
+            o = self.orders[row]
+            s, side, lot, lim = o["sid"], o["side"], o["lot"], o["limit_price"]
+            rem = o["amount"] - o["filled"]
+            if not bar["tradable"][s]:
+                still_open.append(row)
+                continue
+            ref = bar["close"][s]
+            base = ref
+            if lim > 0:
+                if side == BUY:
+                    trigger = ref if params["limit_touch"] == 0 else bar["low"][s]
+                    if trigger > lim:
+                        still_open.append(row)
+                        continue
+                    base = min(ref, lim)
+                else:
+                    trigger = ref if params["limit_touch"] == 0 else bar["high"][s]
+                    if trigger < lim:
+                        still_open.append(row)
+                        continue
+                    base = max(ref, lim)
+
+            blocked = None
+            if params["block_limit_locked"]:
+                if side == BUY and bar["high_limit"][s] > 0 and ref >= bar["high_limit"][s]:
+                    blocked = R_LIMIT_UP_LOCKED
+                elif side == SELL and bar["low_limit"][s] > 0 and ref <= bar["low_limit"][s]:
+                    blocked = R_LIMIT_DOWN_LOCKED
+            cap = None
+            if blocked is None and params["limit_mode"] == 0:
+                cap = math.floor(params["volume_ratio"] * bar["volume"][s])
+                if params["shared_volume_cap"]:
+                    cap -= used.get(s, 0)
+                if cap <= 0:
+                    blocked = R_NO_VOLUME
+            if blocked is not None:
+                if lim > 0:
+                    if o["reason"] != blocked:
+                        o["reason"] = blocked
+                        self.changed.append(row)
+                    still_open.append(row)
+                else:
+                    self._end(row, blocked)
+                continue
+
+            p = slip(base, side, params["slippage_kind"], params["slippage_ratio"], params["slippage_fixed"])
+            if lim > 0:
+                p = min(p, lim) if side == BUY else max(p, lim)
+
+            reason = R_NONE
+            if side == SELL:
+                ea = ledger.enable_amount[s]
+                q = rem
+                if q > ea:
+                    q, reason = ea, R_POSITION_CLIPPED
+                if cap is not None and q > cap:
+                    q, reason = cap, R_VOLUME_CAPPED
+                if q < ledger.amount[s] and q % lot:
+                    q = q // lot * lot
+                    reason = reason or R_BELOW_MIN_LOT
+                if q == 0:
+                    self._end(row, R_NO_POSITION if ea == 0 else reason)
+                    continue
+            else:
+                q = rem
+                if cap is not None and q > cap:
+                    q, reason = cap, R_VOLUME_CAPPED
+                if q % lot:
+                    q = q // lot * lot
+                    reason = reason or R_BELOW_MIN_LOT
+                if q == 0:
+                    self._end(row, reason)
+                    continue
+                fee = fee_rows[s]
+                fitted = q
+                while fitted > 0 and fitted * p + sum(fees_of(fitted * p, BUY, fee)) > ledger.cash:
+                    fitted -= lot
+                if fitted < q:
+                    reason = R_CASH_CLIPPED
+                    q = fitted
+                if q == 0:
+                    self._end(row, R_NO_CASH)
+                    continue
+
+            value = q * p
+            parts = fees_of(value, side, fee_rows[s])
+            if side == SELL and ledger.cash + value - sum(parts) < 0:
+                self._end(row, R_NO_CASH)
+                continue
+            ledger.apply_fill(s, side, q, p, sum(parts))
+            fills.append((row, s, side, q, p, value, *parts))
+            o["filled"] += q
+            used[s] = used.get(s, 0) + q
+            self._end(row, reason)
+        self.open = still_open
+        return fills

@@ -1,0 +1,194 @@
+"""The ptcore kernels agree exactly with the plain-Python model over random operation sequences."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ptcore.book import FillBuffer, MatchParams, OrderBook
+from ptcore.fees import FeeTable
+from ptcore.ledger import Ledger
+
+from model import RefBook, RefLedger, fees_of
+
+N_SIDS = 4
+LOTS = [100, 100, 10, 1]
+CNY = 10000
+
+# -- strategies ------------------------------------------------------------------------------------
+
+fee_row = st.fixed_dictionaries(dict(
+    commission_rate=st.sampled_from([0.0, 0.0003, 0.00025, 0.001]),
+    min_commission=st.sampled_from([0, 5 * CNY, 1 * CNY]),
+    handling_rate=st.sampled_from([0.0, 0.0000487]),
+    transfer_rate=st.sampled_from([0.0, 0.00001, 0.00002]),
+    stamp_rate=st.sampled_from([0.0, 0.001, 0.0005]),
+))
+
+match_params = st.fixed_dictionaries(dict(
+    volume_ratio=st.sampled_from([0.25, 0.5, 1.0, 0.01]),
+    limit_mode=st.sampled_from([0, 0, 1]),
+    slippage_kind=st.sampled_from([0, 1, 2]),
+    slippage_ratio=st.sampled_from([0.0, 0.001, 0.002, 0.01]),
+    slippage_fixed=st.sampled_from([0, 1, 3, 100, 200]),
+    block_limit_locked=st.booleans(),
+    shared_volume_cap=st.booleans(),
+    limit_touch=st.sampled_from([0, 1]),
+))
+
+price = st.integers(1, 3000).map(lambda k: k * 100)          # 0.01 .. 30 CNY on a 0.01 tick
+tick_delta = st.integers(-4, 4)                                # prices are drawn near each sid's base
+amounts = st.one_of(st.integers(1, 3000), st.integers(1, 40).map(lambda k: k * 100))
+
+# Limit prices and bar prices are ticks away from the sid's base price, so limits are sometimes reached.
+add_op = st.tuples(st.just("add"), st.integers(0, N_SIDS - 1), st.sampled_from([1, -1]), amounts,
+                   st.one_of(st.none(), tick_delta))
+reject_op = st.tuples(st.just("reject"), st.integers(-1, N_SIDS - 1), st.sampled_from([1, -1]),
+                      st.integers(-5, 500), st.sampled_from([20, 21, 24, 25, 29]))
+cancel_op = st.tuples(st.just("cancel"), st.integers(0, 10**6))
+day_op = st.tuples(st.just("day"))
+bar_op = st.tuples(st.just("bar"), st.lists(st.tuples(
+    tick_delta,                                                     # close
+    st.integers(0, 3), st.integers(0, 3),                           # high, low spread
+    st.sampled_from([0, 1, 50, 399, 400, 1000, 10**4, 10**5, 10**7, 10**7]),
+    st.sampled_from([None, None, None, 0, 1, -1]),                  # high_limit vs close
+    st.sampled_from([None, None, None, 0, 1, -1]),                  # low_limit vs close
+    st.sampled_from([1, 1, 1, 1, 1, 0])), min_size=N_SIDS, max_size=N_SIDS))
+
+# one_of does not weight repeated branches; choose the kind first so days (which cancel everything)
+# stay rare next to adds and bars.
+_OPS = dict(add=add_op, bar=bar_op, cancel=cancel_op, day=day_op, reject=reject_op)
+operation = st.sampled_from(["add"] * 5 + ["bar"] * 5 + ["cancel", "day", "reject"]).flatmap(_OPS.__getitem__)
+
+world = st.fixed_dictionaries(dict(
+    cash=st.one_of(st.sampled_from([0, 2000 * CNY, 50000 * CNY, 10**6 * CNY, 10**8 * CNY, 10**8 * CNY]),
+                   st.integers(0, 10**6 * CNY)),
+    base=st.lists(st.integers(5, 3000).map(lambda k: k * 100), min_size=N_SIDS, max_size=N_SIDS),
+    fees=st.lists(fee_row, min_size=N_SIDS, max_size=N_SIDS),
+    t0=st.lists(st.sampled_from([0, 0, 1]), min_size=N_SIDS, max_size=N_SIDS),
+    positions=st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 100), st.integers(0, 10**5 * CNY)),
+                       min_size=N_SIDS, max_size=N_SIDS),
+    params=match_params,
+))
+
+
+def bar_arrays(base, rows):
+    """Per-sid bar lists from tick offsets around each sid's base price."""
+    bar = {k: [] for k in ("close", "high", "low", "volume", "high_limit", "low_limit", "tradable")}
+    for b, (dc, dh, dl, volume, hl, ll, tradable) in zip(base, rows):
+        c = b + dc * 100
+        bar["close"].append(c)
+        bar["high"].append(c + dh * 100)
+        bar["low"].append(max(100, c - dl * 100))
+        bar["volume"].append(volume)
+        bar["high_limit"].append(0 if hl is None else max(100, c + hl * 100))
+        bar["low_limit"].append(0 if ll is None else max(100, c + ll * 100))
+        bar["tradable"].append(tradable)
+    return bar
+
+
+# -- the two implementations side by side ----------------------------------------------------------
+
+class Pair:
+    def __init__(self, w):
+        self.ledger = Ledger(N_SIDS, w["cash"])
+        self.ref_ledger = RefLedger(N_SIDS, w["cash"])
+        self.ledger.set_t0(np.array(w["t0"]))
+        self.ref_ledger.t0 = list(w["t0"])
+        for s, (amount, enable_pct, cost) in enumerate(w["positions"]):
+            enable = amount * enable_pct // 100
+            self.ledger.set_position(s, amount, enable, cost, 0)
+            self.ref_ledger.set_position(s, amount, enable, cost, 0)
+        self.base = w["base"]
+        self.fee_rows = w["fees"]
+        self.fees = FeeTable(N_SIDS)
+        for s, row in enumerate(self.fee_rows):
+            for name, value in row.items():
+                getattr(self.fees, name)[s] = value
+        self.params = MatchParams(**w["params"])
+        self.ref_params = w["params"]
+        self.book = OrderBook(capacity=2)
+        self.ref_book = RefBook()
+        self.fills = FillBuffer(capacity=1)
+        self.ref_fills = []
+        self.seq = 0
+        self.cash0 = w["cash"]
+        self.fill_flow = 0
+
+    def step(self, op):
+        kind = op[0]
+        if kind == "add":
+            _, s, side, amount, delta = op
+            limit = 0 if delta is None else self.base[s] + delta * 100
+            assert self.book.add(s, side, amount, limit, LOTS[s], self.seq) == \
+                self.ref_book.add(s, side, amount, limit, LOTS[s], self.seq)
+        elif kind == "reject":
+            _, s, side, amount, reason = op
+            assert self.book.add_rejected(s, side, amount, 0, 100, self.seq, reason) == \
+                self.ref_book.add_rejected(s, side, amount, 0, 100, self.seq, reason)
+        elif kind == "cancel":
+            if self.ref_book.orders:
+                row = op[1] % len(self.ref_book.orders)
+                assert self.book.cancel(row) == self.ref_book.cancel(row)
+        elif kind == "day":
+            assert self.book.end_day() == self.ref_book.end_day()
+            self.ledger.roll_day()
+            self.ref_ledger.roll_day()
+        else:
+            bar = bar_arrays(self.base, op[1])
+            self.seq += 1
+            arr = {k: np.array(v, dtype=np.uint8 if k == "tradable" else np.int64) for k, v in bar.items()}
+            n_new = self.book.match(self.ledger, self.fees, arr["close"], arr["high"], arr["low"], arr["volume"],
+                                    arr["high_limit"], arr["low_limit"], arr["tradable"], self.params, self.fills)
+            new = self.ref_book.match(self.ref_ledger, self.fee_rows, bar, self.ref_params)
+            assert n_new == len(new)
+            self.ref_fills.extend(new)
+            for f in new:
+                value, fee = f[5], sum(f[6:])
+                self.fill_flow += (value - fee) if f[2] == -1 else -(value + fee)
+            self.ledger.mark(arr["close"], arr["tradable"])
+            self.ref_ledger.mark(bar["close"], bar["tradable"])
+
+    def check(self):
+        led, ref = self.ledger, self.ref_ledger
+        assert led.cash == ref.cash and led.total_fees == ref.total_fees
+        for name in RefLedger.FIELDS:
+            assert getattr(led, name).tolist() == getattr(ref, name), name
+        for name in RefBook.COLUMNS:
+            assert getattr(self.book, name).tolist() == [o[name] for o in self.ref_book.orders], name
+        assert self.book.open_indices().tolist() == self.ref_book.open
+        assert self.book.n_open == len(self.ref_book.open)
+        assert self.book.changed_indices().tolist() == self.ref_book.changed
+        cols = self.fills.columns()
+        got = list(zip(*(cols[c].tolist() for c in ("order_row", "sid", "side", "qty", "price", "value",
+                                                     "commission", "handling_fee", "transfer_fee",
+                                                     "stamp_duty"))))
+        assert got == self.ref_fills
+
+        # invariants
+        assert led.cash >= 0 or self.cash0 < 0
+        assert (led.enable_amount >= 0).all() and (led.enable_amount <= led.amount).all()
+        assert (self.book.filled <= self.book.amount).all() or (self.book.status == ord("9")).any()
+        assert led.cash - self.cash0 == self.fill_flow
+        for f in self.ref_fills:
+            assert list(f[6:]) == fees_of(f[5], f[2], self.fee_rows[f[1]])
+
+
+def run_sequence(w, ops):
+    pair = Pair(w)
+    pair.check()
+    for op in ops:
+        pair.step(op)
+        pair.check()
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world, st.lists(operation, min_size=5, max_size=30))
+def test_kernels_agree_with_the_reference_model(w, ops):
+    run_sequence(w, ops)
+
+
+@pytest.mark.slow
+@settings(max_examples=20000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world, st.lists(operation, min_size=20, max_size=80))
+def test_kernels_agree_with_the_reference_model_at_length(w, ops):
+    run_sequence(w, ops)
