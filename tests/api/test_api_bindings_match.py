@@ -9,6 +9,7 @@ from importlib import resources
 import pytest
 
 from ptrade_fast.engine.runner import Backtest
+from ptrade_fast.api.utility import NotAvailableError
 from ptrade_fast.errors import LiveOnlyError
 
 SPEC = json.loads(resources.files("ptrade_fast.api").joinpath("ptrade-api.json").read_text(encoding="utf-8"))
@@ -51,11 +52,13 @@ def test_every_ptrade_function_exists_with_its_signature(namespace, spec):
     assert name in namespace, f"{name} is not injected into the strategy's globals"
     fn = namespace[name]
     assert callable(fn)
-    if spec["live_only"] and getattr(fn, "__qualname__", "") == name and "live-only" in (fn.__doc__ or ""):
-        with pytest.raises(LiveOnlyError, match=name):
-            fn()
-        return
     params, has_kwargs = official_params(spec["signature"], name)
+    stub = getattr(fn, "__ptrade_stub__", None)
+    if stub:
+        required = [p for p, d in params if d is inspect.Parameter.empty]
+        with pytest.raises(LiveOnlyError if stub == "live_only" else NotAvailableError, match=name):
+            fn(*[None] * len(required))
+        assert spec["live_only"] == (stub == "live_only")
     sig = inspect.signature(fn)
     ours = list(sig.parameters.values())
     if name in VARIADIC_OK:

@@ -135,14 +135,32 @@ class UtilityAPI:
         return min(bi + 1, 240)
 
 
-def live_only_function(name: str, signature: str):
-    """A stand-in for a live-only Ptrade function: exists, raises :class:`LiveOnlyError` when called."""
+class NotAvailableError(RuntimeError):
+    """A backtest-capable Ptrade function that this ptrade_fast version does not provide yet."""
 
-    def fn(*args, **kwargs):
-        raise LiveOnlyError(f"{name} is only available in live trading ({signature}); "
-                            f"guard the call with `if is_trade():`")
 
-    fn.__name__ = name
-    fn.__qualname__ = name
-    fn.__doc__ = f"Ptrade ``{signature}`` — live-only: raises LiveOnlyError in a backtest (§H.12)."
+_PENDING = {
+    "futures": "futures trading and accounting are not in this version yet",
+    "options": "options data and trading are not in this version yet",
+    "fundamentals": "fundamentals tables are not in this version yet",
+}
+
+
+def stub_function(name: str, signature: str, live_only: bool, category: str):
+    """A function with Ptrade's exact signature that exists so strategies load, and raises when called:
+    :class:`LiveOnlyError` for a live-only name (§H.12), :class:`NotAvailableError` otherwise."""
+    params = signature[len(name):] if signature.startswith(name + "(") else "(*args, **kwargs)"
+    if live_only:
+        err, text = LiveOnlyError, (f"{name} is only available in live trading ({signature}); "
+                                    f"guard the call with `if is_trade():`")
+    else:
+        err = NotAvailableError
+        text = f"{name}: {_PENDING.get(category, 'not available in this version of ptrade_fast')} ({signature})"
+    scope = {"_err": err, "_text": text}
+    exec(f"def {name}{params}:\n    raise _err(_text)\n", scope)  # exact names and defaults
+    fn = scope[name]
+    fn.__doc__ = (f"Ptrade ``{signature}`` — "
+                  + ("live-only: raises LiveOnlyError in a backtest (§H.12)." if live_only
+                     else "not available in this version: raises NotAvailableError."))
+    fn.__ptrade_stub__ = "live_only" if live_only else "unavailable"
     return fn

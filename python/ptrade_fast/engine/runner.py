@@ -27,7 +27,7 @@ from .. import errors as E
 from ..api.indicators import IndicatorAPI
 from ..api.settings import FixedSlippage, PerTrade, SettingsAPI, StrategySettings, session_time_for
 from ..api.trading import TradingAPI
-from ..api.utility import UtilityAPI, live_only_function, spec_functions
+from ..api.utility import UtilityAPI, spec_functions, stub_function
 from ..data.codes import normalize_code
 from ..data.store import DataStore
 from ..model import BarDict, Context, GlobalVars, Portfolio
@@ -160,7 +160,7 @@ class Backtest:
             name = spec["name"]
             if spec["category"] == "lifecycle" or name in ("g", "log"):
                 continue
-            out[name] = live_only_function(name, spec["signature"])
+            out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
         providers = [self.calendar_api, self.market, self.reference, self.trading, self.settings_api,
                      self.utility, self.indicators]
         for api in providers:
@@ -172,7 +172,6 @@ class Backtest:
                 attr = getattr(api, name)
                 if callable(attr) and hasattr(attr, "__wrapped__") or (callable(attr) and name in out):
                     out[name] = attr
-        out["get_margin_asset"] = out.get("get_margin_assert", out.get("get_margin_asset"))
         out.update(g=self.g, log=self.log, PerTrade=PerTrade, FixedSlippage=FixedSlippage)
         return out
 
