@@ -15,7 +15,7 @@ i.e. 9e11 CNY, are exact); the 1e-9 nudge makes ties such as 0.005 CNY round up 
 """
 import numpy as np
 
-from ptcore.typedefs cimport sid_t, money_t, SIDE_BUY, SIDE_SELL
+from ptcore.typedefs cimport sid_t, money_t, int8_t, int32_t, int64_t, SIDE_BUY, SIDE_SELL
 
 
 cdef inline money_t _components(money_t value, int side, double commission_rate, money_t min_commission,
@@ -79,3 +79,20 @@ cdef class FeeTable:
     def total(self, sid_t sid, int side, money_t value):
         """Sum of the four components for one fill."""
         return sum(self.fees(sid, side, value))
+
+    def fees_compute_batch(self, const int32_t[:] sid, const int8_t[:] side, const int64_t[:] value,
+                           int64_t[:, ::1] out):
+        """Fee components of many fills at once into caller-owned ``out`` (n x 4: commission, handling,
+        transfer, stamp); returns the total of all fees."""
+        cdef Py_ssize_t i, n = sid.shape[0]
+        cdef money_t total = 0
+        if side.shape[0] != n or value.shape[0] != n or out.shape[0] != n or out.shape[1] != 4:
+            raise ValueError(f"sid, side, value need one length and out shape (n, 4); got {n}, "
+                             f"{side.shape[0]}, {value.shape[0]}, ({out.shape[0]}, {out.shape[1]})")
+        for i in range(n):
+            if sid[i] < 0 or sid[i] >= self.n_sids:
+                raise IndexError(f"sid must be in [0, {self.n_sids}), was {sid[i]} at {i}")
+        with nogil:
+            for i in range(n):
+                total += self.fee_table_components(sid[i], side[i], value[i], &out[i, 0])
+        return total

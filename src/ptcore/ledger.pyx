@@ -20,7 +20,7 @@ The short_* and margin arrays are reserved for the futures/margin kernels and st
 """
 import numpy as np
 
-from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int32_t, int64_t, uint8_t, SIDE_BUY, SIDE_SELL
+from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t, SIDE_BUY, SIDE_SELL
 
 
 cdef extern from "muldiv.h" nogil:
@@ -125,6 +125,24 @@ cdef class Ledger:
         if side == SIDE_BUY and qty <= 0:
             raise ValueError(f"buy quantity must be > 0, was {qty}")
         self.ledger_apply_fill(sid, side, qty, price, fees)
+
+    def ledger_apply_fills(self, const int32_t[:] sid, const int8_t[:] side, const int64_t[:] qty,
+                           const int64_t[:] price, const int64_t[:] fees):
+        """Book many fills in order (replaying a trade list).  Checks sids and sides first; a sell beyond
+        ``enable_amount`` raises ValueError with the fills before it already booked."""
+        cdef Py_ssize_t i, n = sid.shape[0]
+        if side.shape[0] != n or qty.shape[0] != n or price.shape[0] != n or fees.shape[0] != n:
+            raise ValueError(f"sid, side, qty, price, fees need one length, got {n}, {side.shape[0]}, "
+                             f"{qty.shape[0]}, {price.shape[0]}, {fees.shape[0]}")
+        for i in range(n):
+            if sid[i] < 0 or sid[i] >= self.n_sids:
+                raise IndexError(f"sid must be in [0, {self.n_sids}), was {sid[i]} at {i}")
+            if (side[i] != SIDE_BUY and side[i] != SIDE_SELL) or (side[i] == SIDE_BUY and qty[i] <= 0):
+                raise ValueError(f"fill {i}: side must be 1 or -1 and a buy qty > 0, was {side[i]}, {qty[i]}")
+        with nogil:
+            for i in range(n):
+                self.ledger_apply_fill(sid[i], side[i], qty[i], price[i], fees[i])
+        return n
 
     # -- day boundaries and positions ----------------------------------------------------------------
 

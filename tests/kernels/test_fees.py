@@ -68,3 +68,22 @@ def test_fee_table_arrays_are_numpy_filled_in_place_by_the_facade():
 def test_fee_table_rejects_an_out_of_range_sid():
     with pytest.raises(IndexError, match="was 3"):
         FeeTable(3).fees(3, SIDE_BUY, 100)
+
+
+def test_batch_fees_match_the_single_fill_twin():
+    table = FeeTable(2)
+    table.commission_rate[:] = [0.0003, 0.00025]
+    table.min_commission[:] = 5 * CNY
+    table.handling_rate[:] = 0.0000487
+    table.stamp_rate[:] = 0.001
+    sid = np.array([0, 1, 1, 0], dtype=np.int32)
+    side = np.array([1, -1, 1, -1], dtype=np.int8)
+    value = np.array([0, 12345678, 10**9, 777], dtype=np.int64)
+    out = np.empty((4, 4), dtype=np.int64)
+
+    total = table.fees_compute_batch(sid, side, value, out)
+
+    assert [tuple(r) for r in out.tolist()] == [table.fees(*args) for args in zip(sid, side, value)]
+    assert total == out.sum()
+    with pytest.raises(IndexError, match="was 2 at 0"):
+        table.fees_compute_batch(np.array([2], np.int32), side[:1], value[:1], out[:1])

@@ -131,3 +131,30 @@ def test_cash_is_conserved_across_fills(ledger):
     ledger.apply_fill(0, SIDE_SELL, 101, 13000, 300)
     ledger.apply_fill(0, SIDE_SELL, 199, 11000, 300)
     assert ledger.cash - start == ledger.realised_pnl.sum() - ledger.cost_total.sum()
+
+
+def test_batch_fills_book_like_single_fills(ledger):
+    twin = Ledger(4, ledger.cash)
+    sid = np.array([0, 1, 0, 0], dtype=np.int32)
+    side = np.array([1, 1, -1, -1], dtype=np.int8)
+    qty = np.array([300, 100, 100, 200], dtype=np.int64)
+    price = np.array([12345, 20000, 13000, 9000], dtype=np.int64)
+    fees = np.array([500, 500, 700, 700], dtype=np.int64)
+    ledger.set_t0(np.ones(4))
+    twin.set_t0(np.ones(4))
+
+    assert ledger.ledger_apply_fills(sid, side, qty, price, fees) == 4
+    for args in zip(sid, side, qty, price, fees):
+        twin.apply_fill(*args)
+
+    assert ledger.cash == twin.cash
+    for name in ("amount", "enable_amount", "cost_total", "realised_pnl", "today_buy", "today_sell"):
+        assert getattr(ledger, name).tolist() == getattr(twin, name).tolist()
+
+
+def test_batch_sell_beyond_enable_amount_raises_after_booking_the_earlier_fills(ledger):
+    with pytest.raises(ValueError, match="enable_amount"):
+        ledger.ledger_apply_fills(np.array([0, 0], np.int32), np.array([1, -1], np.int8),
+                                  np.array([100, 100], np.int64), np.array([CNY, CNY], np.int64),
+                                  np.zeros(2, np.int64))
+    assert ledger.amount[0] == 100
