@@ -74,7 +74,7 @@ def _run(args) -> int:
     print(f"period     {params['start']} … {params['end']} ({len(p)} trading days, {params['frequency']})")
     print(f"capital    {params['capital_base']:,.2f} → {p['total_value'].iloc[-1]:,.2f}")
     print(f"orders     {len(result.orders)}  trades {len(result.trades)}  "
-          f"run time {result.meta.get('run_seconds', 0):.2f} s")
+          f"run time {getattr(result, 'run_seconds', 0.0):.2f} s")
     print()
     print_metrics_table(result.metrics)
     if args.out:

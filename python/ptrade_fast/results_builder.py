@@ -88,10 +88,15 @@ def build_result(bt, seconds: float, complete: bool) -> Result:
     meta = {
         "data_root": str(bt.store.root), "ptrade_fast": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "pandas": pd.__version__, "seed": int(bt.options.get("seed", 0)),
-        "complete": complete, "days_run": len(bt._records), "run_seconds": round(seconds, 3),
+        "complete": complete, "days_run": len(bt._records),
         "synthetic_data": list(getattr(bt.store, "meta", {}).get("synthetic", []))[:50]
         if isinstance(getattr(bt.store, "meta", {}).get("synthetic", None), list) else None,
-        "created": _dt.datetime.now().replace(microsecond=0).isoformat() if bt.options.get("stamp_time") else None,
+        # Wall-clock time only on request: the same inputs must give byte-identical results.
+        "created_at": _dt.datetime.now().replace(microsecond=0).isoformat() if bt.options.get("stamp_time") else None,
     }
-    return Result(portfolio, _benchmark(bt, portfolio.index), _orders(bt), _trades(bt), _positions(bt), _logs(bt),
-                  params, meta)
+    if bt.options.get("stamp_time"):
+        meta["run_seconds"] = round(seconds, 3)
+    result = Result(portfolio, _benchmark(bt, portfolio.index), _orders(bt), _trades(bt), _positions(bt),
+                    _logs(bt), params, meta)
+    result.run_seconds = seconds  # wall time: shown, never saved unless stamp_time=True
+    return result

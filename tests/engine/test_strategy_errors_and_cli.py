@@ -52,7 +52,7 @@ def test_time_sleep_does_not_wait(tmp_path):
     p = write(tmp_path, "import time\ndef initialize(context):\n    pass\n"
                         "def handle_data(context, data):\n    time.sleep(100)\n")
     r = ptrade_fast.run(p, start="2024-01-02", end="2024-01-05")
-    assert r.meta["run_seconds"] < 30
+    assert r.run_seconds < 30
 
 
 def test_calling_an_order_function_in_initialize_raises_naming_the_phase(tmp_path):

@@ -1,0 +1,38 @@
+"""A real backtest's results folder round-trips every table exactly, and reruns are byte-identical."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas.testing as pdt
+
+import ptrade_fast
+from ptrade_fast.result import Result
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(tmp_path):
+    return ptrade_fast.run(EXAMPLES / "double_ma.py", start="2023-01-03", end="2023-12-29",
+                           research_path=str(tmp_path / "research"))
+
+
+def digest(folder: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_saving_and_loading_a_backtest_round_trips_every_table_exactly(tmp_path):
+    r = run(tmp_path)
+    assert len(r.trades) > 0 and len(r.positions) > 0 and len(r.logs) > 0
+    r.save(tmp_path / "res")
+    back = Result.load(tmp_path / "res")
+    for name in ("portfolio", "benchmark", "orders", "trades", "positions", "logs"):
+        pdt.assert_frame_equal(getattr(r, name), getattr(back, name), check_exact=True)
+    assert back.params == r.params and back.meta == r.meta
+
+
+def test_the_same_inputs_give_byte_identical_results_folders(tmp_path):
+    a, b = run(tmp_path), run(tmp_path)
+    a.save(tmp_path / "a")
+    b.save(tmp_path / "b")
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
