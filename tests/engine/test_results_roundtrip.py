@@ -36,3 +36,16 @@ def test_the_same_inputs_give_byte_identical_results_folders(tmp_path):
     a.save(tmp_path / "a")
     b.save(tmp_path / "b")
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
+def test_closed_trade_pnl_matches_round_trips_when_flat_days_separate_them(tmp_path):
+    # double_ma buys all-in and sells everything, often rebuying the next day: each sell closes exactly
+    # the previous buy, so its P&L is (sell value − sell fees) − (buy value + buy fees).
+    from ptrade_fast.report.metrics import closed_trades
+    r = run(tmp_path)
+    t = r.trades
+    buys, sells = t[t["side"] == "买"].reset_index(), t[t["side"] == "卖"].reset_index()
+    expected = (sells["value"] - sells["fees"]) - (buys["value"][: len(sells)] + buys["fees"][: len(sells)])
+    got = closed_trades(t, r.positions, days=r.portfolio.index)["pnl"]
+    assert got.round(2).tolist() == expected.round(2).tolist()
+    assert r.metrics["winning_trades"] == int((expected > 0).sum())

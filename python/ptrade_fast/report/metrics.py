@@ -120,7 +120,8 @@ def max_drawdown(returns: pd.Series) -> tuple[float, Any, Any]:
 # Closed trades (for win rate and profit/loss ratio)
 # ---------------------------------------------------------------------------
 
-def closed_trades(trades: pd.DataFrame, positions: pd.DataFrame | None = None) -> pd.DataFrame:
+def closed_trades(trades: pd.DataFrame, positions: pd.DataFrame | None = None,
+                  days=None) -> pd.DataFrame:
     """One row per sell order, with its realised profit against the average cost of the holding.
 
     Holdings are tracked per code from the fills in time order: a buy adds its amount and
@@ -130,6 +131,9 @@ def closed_trades(trades: pd.DataFrame, positions: pd.DataFrame | None = None) -
     tracked amount follows ``positions``: total cost is kept for a held position, and a position that
     was not tracked starts at ``cost_basis``. A sell of more than is held (a short) has no cost and its
     profit is NaN; such rows are not counted as wins or losses.
+
+    ``days`` are the run's trading days (the portfolio index).  ``positions`` has no row on a day
+    nothing is held, so without ``days`` such a day cannot be told from a day that was not recorded.
     """
     if trades is None or len(trades) == 0:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in CLOSED_TRADE_COLUMNS})
@@ -139,7 +143,7 @@ def closed_trades(trades: pd.DataFrame, positions: pd.DataFrame | None = None) -
     dates = pd.to_datetime(t["dt"]).dt.normalize().to_numpy().astype("datetime64[ns]").view("int64").tolist()
     columns = [t[c].tolist() for c in ("code", "side", "amount", "value", "fees", "order_id", "dt")]
 
-    held_before = _holdings_lookup(positions, set(columns[0]))
+    held_before = _holdings_lookup(positions, set(columns[0]), days)
 
     state: dict[str, list[float]] = {}   # code -> [amount, total cost]
     synced: dict[str, Any] = {}          # code -> date the state was last checked against positions
@@ -175,14 +179,20 @@ def closed_trades(trades: pd.DataFrame, positions: pd.DataFrame | None = None) -
     return out
 
 
-def _holdings_lookup(positions: pd.DataFrame | None, codes: set):
-    """A function (code, date) -> (amount, cost_basis) of the last positions date before ``date``."""
+def _holdings_lookup(positions: pd.DataFrame | None, codes: set, days=None):
+    """A function (code, date) -> (amount, cost_basis) on the last trading day before ``date``.
+
+    The trading days are ``days`` when given (a day without any positions row then means nothing
+    was held), else the dates present in ``positions``.
+    """
     if positions is None or len(positions) == 0:
         return None
     p = positions[positions["code"].isin(codes)]
     def day_numbers(s):
-        return pd.to_datetime(s).dt.normalize().to_numpy().astype("datetime64[ns]").view("int64")
+        return pd.to_datetime(pd.Series(s)).dt.normalize().to_numpy().astype("datetime64[ns]").view("int64")
     all_dates = np.unique(day_numbers(positions["date"]))
+    if days is not None and len(days):
+        all_dates = np.unique(np.concatenate([all_dates, day_numbers(pd.Index(days).to_series())]))
     table = {(c, d): (a, cb) for c, d, a, cb in zip(
         p["code"].tolist(), day_numbers(p["date"]).tolist(), p["amount"].tolist(), p["cost_basis"].tolist())}
 
@@ -282,7 +292,7 @@ def compute_metrics(portfolio: pd.DataFrame, benchmark: pd.DataFrame | None = No
     if capital_base is None:
         capital_base = float(tv.iloc[0] / (1.0 + r.iloc[0])) if n else nan
 
-    closed = closed_trades(trades, positions)
+    closed = closed_trades(trades, positions, days=portfolio.index)
     pnl = closed["pnl"].dropna()
     wins, losses = pnl[pnl > 0], pnl[pnl < 0]
     gross_win, gross_loss = float(wins.sum()), float(-losses.sum())
