@@ -1,0 +1,119 @@
+"""Derived daily columns: suspension rows, preclose (with ex-rights reference prices), limits, is_open.
+
+One implementation for everything that turns raw traded bars into ``daily/YYYY.parquet`` rows
+(docs/data-format.md, *daily*): the sample-bundle builder's rules, moved here so importers share them.
+With ``list_date=None`` the output equals ``tools/build_bundle.derive_daily`` value for value.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import codes as codes_mod
+from ..rules import instruments as irules
+from ..rules.limits import ex_reference_price, limit_prices, limit_ratio
+
+RAW_DAILY_COLUMNS = ("date", "open", "high", "low", "close", "volume", "money")
+
+
+def rule_of(code):
+    """``(type, InstrumentRule)`` of a code: its type by prefix and the current per-type parameters.
+
+    Raises
+    ------
+    ValueError
+        If no prefix rule matches the code (naming it).
+    """
+    typ = codes_mod.classify(code)
+    if typ is None:
+        raise ValueError(f"cannot classify security code {code!r}: no prefix rule in rules/code_rules.json")
+    return typ, irules.current(typ, codes_mod.exchange_of(code))
+
+
+def _dates(series) -> np.ndarray:
+    return pd.to_datetime(pd.Series(series)).to_numpy().astype("datetime64[D]")
+
+
+def derive_daily(code, df, calendar, coverage_end=None, events=None, list_date=None, name=""):
+    """Fill suspensions and compute preclose, limits, is_open for one security.
+
+    Parameters
+    ----------
+    code : str
+        Ptrade short code.
+    df : DataFrame
+        ``date, open, high, low, close, volume, money``, sorted by date, one row per date.  Rows with
+        volume 0 are kept as given (a suspension row written earlier reads back as itself).
+    calendar : array of datetime64[D]
+        Trading days; rows are produced for every calendar day from the first bar to ``coverage_end``.
+    coverage_end : datetime64[D], optional
+        Last day of the series (default: the last bar).
+    events : DataFrame, optional
+        The code's price-moving ex-rights events (``data.adjust.price_events``).
+    list_date : datetime64[D], optional
+        Listing date, for the no-limit IPO days; default the first bar (the bundle's rule).
+    """
+    typ, rule = rule_of(code)
+    d = _dates(df["date"])
+    if coverage_end is None:
+        coverage_end = d[-1]
+    days = calendar[(calendar >= d[0]) & (calendar <= coverage_end)]
+    pos = np.searchsorted(days, d)
+    n = len(days)
+    cols = {k: np.full(n, np.nan) for k in ("open", "high", "low", "close", "money")}
+    vol = np.zeros(n, np.int64)
+    have = np.zeros(n, bool)
+    for k in cols:
+        cols[k][pos] = df[k].to_numpy(float)
+    vol[pos] = df["volume"].to_numpy(np.int64)
+    have[pos] = True
+    # Repair impossible OHLC (16 TDX index records): high/low must bracket open and close.
+    o, h, l, c = cols["open"], cols["high"], cols["low"], cols["close"]
+    cols["high"] = np.where(have, np.fmax.reduce([o, h, l, c]), np.nan)
+    cols["low"] = np.where(have, np.fmin.reduce([o, h, l, c]), np.nan)
+    # Suspension fill.
+    last = pd.Series(np.where(have, c, np.nan)).ffill().to_numpy()
+    for k in ("open", "high", "low", "close"):
+        cols[k] = np.where(have, cols[k], last)
+    cols["money"] = np.where(have, cols["money"], 0.0)
+    is_open = (have & (vol > 0)).astype(np.uint8)
+    preclose = np.concatenate([[np.nan], cols["close"][:-1]])
+    # Ex-rights: the reference price replaces the previous close on the first traded day on/after ex_date.
+    if events is not None and rule.tick:
+        traded_idx = np.flatnonzero(is_open)
+        for ev in events.itertuples():
+            e = np.datetime64(str(ev.ex_date)[:10])
+            k = np.searchsorted(days[traded_idx], e) if len(traded_idx) else 0
+            if k >= len(traded_idx) or e <= days[0]:
+                continue
+            i = traded_idx[k]
+            if i == 0:
+                continue
+            preclose[i] = ex_reference_price(preclose[i], ev.cash_dividend, ev.bonus_ratio, ev.conversion_ratio,
+                                             ev.rights_ratio, ev.rights_price, rule.tick)
+    if list_date is None:
+        days_listed = np.arange(n)
+        listed = np.repeat(days[0], n)
+    else:
+        listed = np.repeat(np.datetime64(list_date, "D"), n)
+        days_listed = np.searchsorted(calendar, days) - np.searchsorted(calendar, listed[0])
+    ratio = limit_ratio(np.repeat(typ, n), days, is_st=np.zeros(n, bool), days_listed=days_listed,
+                        list_dates=listed)
+    hi, lo = limit_prices(preclose, ratio, rule.tick)
+    return pd.DataFrame({
+        "code": code, "date": days, "open": cols["open"], "high": cols["high"], "low": cols["low"],
+        "close": cols["close"], "volume": vol, "money": cols["money"], "preclose": preclose,
+        "high_limit": hi, "low_limit": lo, "is_open": is_open,
+    })
+
+
+def instrument_defaults(code) -> dict:
+    """The instruments.parquet columns implied by a code alone (type, board, exchange, lot, tick, ...)."""
+    typ, board = codes_mod.classify_full(code)
+    if typ is None:
+        raise ValueError(f"cannot classify security code {code!r}: no prefix rule in rules/code_rules.json")
+    exch = codes_mod.exchange_of(code)
+    rule = irules.current(typ, exch)
+    return {"code": code, "type": typ, "exchange": exch, "board": board, "lot": rule.lot,
+            "min_buy": rule.min_buy, "tick": rule.tick, "price_decimals": rule.decimals, "t_plus": rule.t_plus,
+            "stamp_tax": rule.stamp, "fee_class": rule.fee_class}
