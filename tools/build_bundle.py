@@ -28,12 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
 from ptrade_fast.data import codes as codes_mod  # noqa: E402
 from ptrade_fast.data.adjust import price_events  # noqa: E402
+from ptrade_fast.data.derive import derive_daily  # noqa: E402  (shared with the importers)
 from ptrade_fast.data.format import (  # noqa: E402
     FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, write_table_atomic, write_json_atomic,
 )
 from ptrade_fast.rules import instruments as irules  # noqa: E402
 from ptrade_fast.rules.limits import (  # noqa: E402
-    cb_first_day_limits, CB_LIMITS, ex_reference_price, limit_prices, limit_ratio,
+    cb_first_day_limits, CB_LIMITS, limit_prices, limit_ratio,
 )
 
 SEED = 20250805
@@ -71,60 +72,6 @@ def _rule(code):
 def _events_by_code(ex: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Ex-rights events that move the price, by code (see ``data.adjust.price_events``)."""
     return {k: g for k, g in price_events(ex).groupby("symbol")}
-
-
-def derive_daily(code, df, calendar, coverage_end, events, name=""):
-    """Fill suspensions and compute preclose, limits, is_open for one real security.
-
-    ``df`` has date, open, high, low, close, volume, money (traded rows only).  Rows are added for every
-    calendar day from the first bar to ``coverage_end`` (suspended: OHLC = previous close, volume 0).
-    """
-    typ, rule = _rule(code)
-    d = _dates(df["date"])
-    days = calendar[(calendar >= d[0]) & (calendar <= coverage_end)]
-    pos = np.searchsorted(days, d)
-    n = len(days)
-    cols = {k: np.full(n, np.nan) for k in ("open", "high", "low", "close", "money")}
-    vol = np.zeros(n, np.int64)
-    have = np.zeros(n, bool)
-    for k in cols:
-        cols[k][pos] = df[k].to_numpy(float)
-    vol[pos] = df["volume"].to_numpy(np.int64)
-    have[pos] = True
-    # Repair impossible OHLC (16 TDX index records): high/low must bracket open and close.
-    o, h, l, c = cols["open"], cols["high"], cols["low"], cols["close"]
-    cols["high"] = np.where(have, np.fmax.reduce([o, h, l, c]), np.nan)
-    cols["low"] = np.where(have, np.fmin.reduce([o, h, l, c]), np.nan)
-    # Suspension fill.
-    last = pd.Series(np.where(have, c, np.nan)).ffill().to_numpy()
-    for k in ("open", "high", "low", "close"):
-        cols[k] = np.where(have, cols[k], last)
-    cols["money"] = np.where(have, cols["money"], 0.0)
-    is_open = (have & (vol > 0)).astype(np.uint8)
-    preclose = np.concatenate([[np.nan], cols["close"][:-1]])
-    # Ex-rights: the reference price replaces the previous close on the first traded day on/after ex_date.
-    if events is not None and rule.tick:
-        traded_idx = np.flatnonzero(is_open)
-        for ev in events.itertuples():
-            e = np.datetime64(str(ev.ex_date)[:10])
-            k = np.searchsorted(days[traded_idx], e) if len(traded_idx) else 0
-            if k >= len(traded_idx) or e <= days[0]:
-                continue
-            i = traded_idx[k]
-            if i == 0:
-                continue
-            preclose[i] = ex_reference_price(preclose[i], ev.cash_dividend, ev.bonus_ratio, ev.conversion_ratio,
-                                             ev.rights_ratio, ev.rights_price, rule.tick)
-    days_listed = np.arange(n)
-    list_date = np.repeat(days[0], n)
-    ratio = limit_ratio(np.repeat(typ, n), days, is_st=np.zeros(n, bool), days_listed=days_listed,
-                        list_dates=list_date)
-    hi, lo = limit_prices(preclose, ratio, rule.tick)
-    return pd.DataFrame({
-        "code": code, "date": days, "open": cols["open"], "high": cols["high"], "low": cols["low"],
-        "close": cols["close"], "volume": vol, "money": cols["money"], "preclose": preclose,
-        "high_limit": hi, "low_limit": lo, "is_open": is_open,
-    })
 
 
 # -- SYNTHETIC -----------------------------------------------------------------------------------------
