@@ -28,6 +28,15 @@ CASES = [
     ("tick_ma.py", "1m", "2019-01-02", "2019-01-04"),
     ("large_order_tracking.py", "1d", "2024-01-02", "2024-01-31"),
     ("etf_arbitrage.py", "1m", "2019-01-02", "2019-01-04"),
+    ("cb_t0.py", "1d", "2024-01-02", "2024-01-31"),
+    ("cb_t0.py", "1m", "2019-01-02", "2019-01-04"),
+]
+
+# Seed examples whose trading logic calls live-only functions outside `if is_trade():` — on the
+# platform's backtest they fail the same way (§H.12): (file, the live-only function they reach first).
+LIVE_ONLY_CASES = [
+    ("auction_limit_up.py", "get_snapshot"),
+    ("reverse_repo_ipo.py", "ipo_stocks_order"),
 ]
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from goldens import CASES, EXPECTED, case_id, run_case
+import ptrade_fast
+from goldens import CASES, EXAMPLES, EXPECTED, LIVE_ONLY_CASES, case_id, run_case
+from ptrade_fast.errors import StrategyRuntimeError
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
@@ -16,3 +18,10 @@ def test_seed_example_runs_unmodified_and_matches_its_golden(case, tmp_path):
 def test_the_same_inputs_give_byte_identical_outputs(tmp_path):
     case = CASES[1]
     assert run_case(case, tmp_path / "a") == run_case(case, tmp_path / "b")
+
+
+@pytest.mark.parametrize("name, function", LIVE_ONLY_CASES)
+def test_seed_examples_built_on_live_only_functions_stop_with_a_clear_error(name, function, tmp_path):
+    with pytest.raises(StrategyRuntimeError, match=f"{function} is only available in live trading"):
+        ptrade_fast.run(EXAMPLES / name, start="2019-01-02", end="2019-01-04", frequency="1m",
+                        research_path=str(tmp_path))
