@@ -90,7 +90,7 @@ class TradingAPI:
                                                     f"[{lo / SCALE:g}, {hi / SCALE:g}]")
         return raw, 0, ""
 
-    def _create(self, fn: str, security, amount, limit_price):
+    def _create(self, fn: str, security, amount, limit_price, sized=False):
         code, sid = self._resolve(fn, security)
         if sid < 0:
             return None
@@ -138,7 +138,8 @@ class TradingAPI:
             if rounded <= 0:
                 return self._reject(fn, code, sid, side, qty, limit_raw, E.R_BELOW_MIN_LOT,
                                     f"sell {qty} of {code} is not a whole lot ({lot}) nor the whole position ({held})")
-        if rounded != qty:
+        if rounded != qty and not sized:
+            # order_value/order_target_value size in lots by definition (§D.7): not an adjustment.
             self._warn(f"{fn}({code}, {amount}): amount rounded to {side * rounded} (lot {lot})")
         row = acct.book.add(sid, side, rounded, limit_raw, lot, eng.bar_seq)
         oid = acct.new_order_row(row, self.rt.now, limit_raw / SCALE if limit_raw else eng.current_price(sid))
@@ -217,7 +218,7 @@ class TradingAPI:
         if qty == 0:
             self._warn(f"order_value({code}, {value}): value buys less than one share at {price}")
             return None
-        return self._create("order_value", code, qty if value > 0 else -qty, limit_price)
+        return self._create("order_value", code, qty if value > 0 else -qty, limit_price, sized=True)
 
     @phases(*_ORDER_PHASES, warn_only=("before",))
     def order_target_value(self, security, value, limit_price=None):
@@ -242,7 +243,7 @@ class TradingAPI:
         delta = target - held
         if delta == 0:
             return None
-        return self._create("order_target_value", code, delta, limit_price)
+        return self._create("order_target_value", code, delta, limit_price, sized=True)
 
     @phases(*_ORDER_PHASES)
     def margin_trade(self, security, amount, limit_price=None, market_type=None):
