@@ -6,6 +6,9 @@ and writes the results folder and its HTML report when ``--out`` is given.  A st
 with status 1 and names the file and line; bad arguments or data exit with status 2.
 
 ``ptrade-fast report RESULTS_DIR`` rebuilds the HTML report of a saved results folder.
+
+``ptrade-fast data import-csv|import-tdx|generate|info|validate --data ROOT`` manages data roots
+(``ptrade_fast.data.cli``).
 """
 from __future__ import annotations
 
@@ -114,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="rebuild the HTML report of a results folder")
     rep.add_argument("results_dir")
     rep.set_defaults(func=_report)
+    from ptrade_fast.data.cli import add_data_commands
+    add_data_commands(sub)
     return ap
 
 

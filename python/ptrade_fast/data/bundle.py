@@ -30,5 +30,8 @@ def resolve_root(root=None) -> Path:
     else:
         path = bundle_root()
     if not (path / "meta.json").is_file():
+        if (path / "meta.json.importing").is_file():
+            raise FileNotFoundError(f"data root {path} is incomplete: an import was interrupted "
+                                    f"(meta.json.importing present, meta.json missing); re-run the import to complete it")
         raise FileNotFoundError(f"no ptrade_fast data root at {path} (meta.json missing)")
     return path
