@@ -188,7 +188,7 @@ def test_kernels_agree_with_the_reference_model(w, ops):
 
 
 @pytest.mark.slow
-@settings(max_examples=20000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world, st.lists(operation, min_size=20, max_size=80))
 def test_kernels_agree_with_the_reference_model_at_length(w, ops):
     run_sequence(w, ops)
