@@ -178,7 +178,9 @@ def synth_minutes(bar, rng):
     vol[-1] += int(bar.volume) - int(vol.sum())
     total = int(bar.money)
     share = vol * close
-    money = np.floor(total * share / max(share.sum(), 1)).astype(np.int64)
+    # Exact integer split (total × share overflows int64 for index-sized turnover).
+    denom = max(int(share.sum()), 1)
+    money = np.array([total * int(s) // denom for s in share.tolist()], dtype=np.int64)
     money[-1] += total - int(money.sum())
     d = rule.decimals
     return {"open": np.round(opn * grid, d), "high": np.round(high * grid, d), "low": np.round(low * grid, d),
