@@ -104,6 +104,14 @@ def test_codes_lie_in_the_real_ranges_of_every_board(inst):
     assert (pd.to_datetime(inst.loc[inst.board == "STAR", "list_date"]) >= "2019-07-22").all()
 
 
+def test_every_board_prefix_has_codes_in_a_recent_market(tmp_path):
+    generate(tmp_path, stocks=60, start="2024-06-03", end="2024-06-07", etfs=1, cbs=2)
+    inst = pd.read_parquet(tmp_path / "instruments.parquet")
+    stocks = inst[inst["type"].isin(["stock", "star", "chinext"])]
+    assert len(stocks) == 60
+    assert set(stocks["code"].str[:3]) == {p for _, p, _, _ in STOCK_PREFIXES}
+
+
 def test_one_daily_row_per_code_per_day_from_first_to_last_bar(daily, inst, root):
     cal = pd.read_parquet(root[0] / "calendar.parquet")["date"]
     assert daily.equals(daily.sort_values(["code", "date"]).reset_index(drop=True))

@@ -199,9 +199,10 @@ class _Market:
                 weights.append(w)
                 continue
             op = np.datetime64(opening)
-            span = (last - max(first, op)).astype(int) if last >= op else 0
+            # As many codes as the board had listed by the range's end (relative to 2024).
+            span = (last - op).astype(int)
             full = (HISTORY_END - op).astype(int)
-            weights.append(w * min(1.0, max(0.0, span / full)) if span > 0 else 0.0)
+            weights.append(w * min(1.0, span / full) if span > 5 else 0.0)
         counts = _allocate(n, np.array(weights), cap=999)
         codes, prefix_of = [], []
         for k, ((sfx, prefix, _, _), c) in enumerate(zip(STOCK_PREFIXES, counts)):
@@ -224,13 +225,23 @@ class _Market:
         opening = np.array([np.datetime64(STOCK_PREFIXES[k][3] or "1990-12-19") for k in prefix_of])
         open_idx = np.searchsorted(cal, opening)
         late = opening > first
-        ipo = late | (rng.random(n) < min(0.5, 0.03 * years))
-        lo = np.where(late, open_idx, 1)
+        # A late board's codes list evenly from its opening, so the share listed inside the range is
+        # (last − max(first, opening)) / (last − opening); older prefixes IPO ~3 % of their codes a year.
+        inside = ((last - np.maximum(first, opening)).astype(float)
+                  / np.maximum((last - opening).astype(float), 1.0))
+        p_ipo = np.where(opening > np.datetime64("1991-01-01"), inside, min(0.5, 0.03 * years))
+        ipo = late | (rng.random(n) < p_ipo)
+        lo = np.maximum(open_idx, 1)
         ipo &= lo < nd - 1
         self.first_idx = np.where(ipo, lo + (rng.random(n) * (nd - 1 - lo)).astype(np.int64), 0)
         old_floor = np.where(self.boards == "ChiNext", np.datetime64("2009-10-30"), np.datetime64("1991-01-02"))
-        span = (first - old_floor).astype(np.int64)
-        past = first - 1 - (rng.random(n) * np.maximum(span - 1, 1)).astype(np.int64).astype("timedelta64[D]")
+        old_floor = np.maximum(old_floor, opening)       # no 688 code listed before STAR opened
+        # Earlier listings fall on trading days of the real calendar before the range.
+        before = trading_calendar("1990-12-19", str(first - 1))
+        lo_p = np.searchsorted(before, old_floor)
+        hi_p = np.maximum(len(before), lo_p + 1)
+        past = before[np.minimum(lo_p + (rng.random(n) * (hi_p - lo_p)).astype(np.int64), len(before) - 1)] \
+            if len(before) else np.full(n, first - 1)
         self.list_date = np.where(ipo, cal[np.minimum(self.first_idx, nd - 1)], past).astype("datetime64[D]")
         self.age0 = np.where(ipo, 0, 100000)          # trading days listed before the first bar
         # Delisting: the first day not listed; the year before it the stock is ST.
@@ -436,7 +447,8 @@ class _Market:
         hi_f, lo_f = limit_prices(pcp, np.where(np.isnan(ratio), fallback, ratio), 0.01)
         hi = np.rint(hi_f * 100).astype(np.int64)
         lo = np.maximum(np.rint(lo_f * 100).astype(np.int64), 1)
-        old_rule = np.isnan(limit_ratio(self.types, day, None, np.full(n, 1), self.list_date)) == False  # noqa: E712
+        # Approval-era IPOs (limited from day 2) open capped at +44 % of the issue price (market-rules §2.3).
+        old_rule = ~np.isnan(limit_ratio(self.types, day, None, np.full(n, 1), self.list_date))
         ipo_day = first & (self.age0 == 0)
         hi = np.where(ipo_day, np.rint(self.pc * np.where(old_rule, 1.44, 4.0)), hi).astype(np.int64)
         lo = np.where(ipo_day, np.rint(self.pc * np.where(old_rule, 0.64, 0.5)), lo).astype(np.int64)
@@ -559,11 +571,12 @@ class _Market:
         def lv(x):
             return np.where(ok, (w @ x.astype(float)) * scale, prev)
 
-        memb = new.astype(np.int64)
+        # Float matmuls (BLAS) are exact here: every sum is a whole number far below 2**53.
+        memb = new.astype(float)
         if mins is None:
             levels = [lv(st[k]) for k in ("O", "H", "L", "C")]
-            money = new.astype(float) @ _daily_money(st["LOTS"], st["O"], st["H"], st["L"], st["C"], 4)
-            vol = memb @ (st["LOTS"] * 100)
+            money = memb @ _daily_money(st["LOTS"], st["O"], st["H"], st["L"], st["C"], 4)
+            vol = (memb @ (st["LOTS"] * 100.0)).astype(np.int64)
             self.level = levels[3]
             o, c = np.round(levels[0], 3), np.round(levels[3], 3)
             h = np.maximum(np.round(levels[1], 3), np.maximum(o, c))
@@ -579,8 +592,8 @@ class _Market:
             mc = np.round(raw, 3)
             mo = np.concatenate([np.round(first, 3)[:, None], mc[:, :-1]], axis=1)
             mh, ml = np.maximum(mo, mc), np.minimum(mo, mc)
-            mvol = (memb[:, sid] @ mins["lots"]) * 100
-            mmoney = memb[:, sid].astype(float) @ mins["money"]
+            mvol = (memb[:, sid] @ mins["lots"].astype(float)).astype(np.int64) * 100
+            mmoney = memb[:, sid] @ mins["money"]
             out["min"] = {"g": self.g_index, "index": True, "o": mo, "h": mh, "l": ml, "c": mc,
                           "vol": mvol, "money": mmoney}
             o, h, low, c = mo[:, 0], mh.max(axis=1), ml.min(axis=1), mc[:, -1]
@@ -643,9 +656,10 @@ class _Market:
         base = np.where(first, np.nan, self.cb_pc / 1000.0)
         ratio = limit_ratio(np.full(m, "cb", dtype=object), day, None, np.where(first, 0, 9), self.cb_list_date)
         hl, ll = limit_prices(base, ratio, 0.001)
-        if day >= CB_LIMITS and first.any():
+        debut = first & (self.cb_list_date == day)        # a listing day, not just the data's first row
+        if day >= CB_LIMITS and debut.any():
             up, dn = cb_first_day_limits()
-            hl, ll = np.where(first, up, hl), np.where(first, dn, ll)
+            hl, ll = np.where(debut, up, hl), np.where(debut, dn, ll)
         hi = np.where(np.isnan(hl), 10 ** 12, np.rint(np.nan_to_num(hl) * 1000)).astype(np.int64)
         lo = np.where(np.isnan(ll), 1, np.rint(np.nan_to_num(ll) * 1000)).astype(np.int64)
         conv = 100.0 * (1 + self.cb_prem) / np.where(self.cb_k > 0, self.cb_k, 1.0)
@@ -716,7 +730,8 @@ class _Market:
         def col(fn):
             return np.concatenate([fn(p) for p in parts])[order].ravel()
 
-        prices = {k: col(lambda p, k=k: p[k] if p.get("index") else np.round(p[k] * p["tick"], p["dec"]))
+        # ticks / 100 is the double nearest to the decimal price, the same value as round(ticks * 0.01, 2).
+        prices = {k: col(lambda p, k=k: p[k] if p.get("index") else p[k] / 10.0 ** p["dec"])
                   for k in ("o", "h", "l", "c")}
         stamps = (day.astype("datetime64[m]").astype(np.int64) + MINUTES) * 60000
         table = pa.table({
