@@ -16,6 +16,9 @@ Invariants
 * The ledger does not check cash: the book sizes buys so cash never goes negative; a direct
   ``apply_fill`` buy may overdraw (tests and corporate actions use that freedom).
 
+* Corporate actions (``apply_actions``) credit cash dividends and bonus/conversion shares on the
+  ex-date and keep the holding's total cost net of the cash received.
+
 The short_* and margin arrays are reserved for the futures/margin kernels and stay 0 for now.
 """
 import numpy as np
@@ -155,6 +158,51 @@ cdef class Ledger:
                     self._enable_amount[s] = self._amount[s]
                 self._today_buy[s] = 0
                 self._today_sell[s] = 0
+
+    def apply_actions(self, const int32_t[:] sid, const int64_t[:] cash_per_share, const double[:] share_ratio,
+                      double tax_rate, int64_t[:] cash_out, int64_t[:] shares_out):
+        """Corporate actions of one ex-date for the listed sids (spec §H.9), in one pass.
+
+        For a holding of ``q`` shares: ``cash += q * cash_per_share - tax`` (``cash_per_share`` in money
+        units per share, i.e. 1e-4 CNY; ``tax = round_half_up(q * cash_per_share * tax_rate)``);
+        ``amount`` and ``enable_amount`` grow by ``floor(q * share_ratio)`` (bonus + conversion shares,
+        sellable on the ex-date); ``cost_total`` drops by the gross cash, so the holding's total cost is
+        kept net of the cash received (it may go below 0 when dividends exceed the cost).  Rights issues
+        are not taken up (Ptrade has no API to subscribe).  Writes the cash credited and the shares
+        added per event into ``cash_out`` and ``shares_out``.
+        """
+        cdef Py_ssize_t i, n = sid.shape[0]
+        cdef qty_t q, extra
+        cdef money_t gross, tax
+        cdef sid_t s
+        if cash_per_share.shape[0] != n or share_ratio.shape[0] != n or cash_out.shape[0] != n \
+                or shares_out.shape[0] != n:
+            raise ValueError(f"sid, cash_per_share, share_ratio, cash_out, shares_out need one length {n}")
+        if not 0.0 <= tax_rate < 1.0:
+            raise ValueError(f"tax_rate must be in [0, 1), was {tax_rate}")
+        for i in range(n):
+            if sid[i] < 0 or sid[i] >= self.n_sids:
+                raise IndexError(f"sid must be in [0, {self.n_sids}), was {sid[i]} at {i}")
+            if cash_per_share[i] < 0 or share_ratio[i] < 0:
+                raise ValueError(f"event {i}: cash_per_share and share_ratio must be >= 0")
+        with nogil:
+            for i in range(n):
+                s = sid[i]
+                q = self._amount[s]
+                cash_out[i] = 0
+                shares_out[i] = 0
+                if q <= 0:
+                    continue
+                gross = q * cash_per_share[i]
+                tax = <money_t>(gross * tax_rate + 0.5)
+                extra = <qty_t>(q * share_ratio[i] + 1e-9)
+                self._acct[ACCT_CASH] += gross - tax
+                self._cost_total[s] -= gross
+                self._amount[s] += extra
+                self._enable_amount[s] += extra
+                cash_out[i] = gross - tax
+                shares_out[i] = extra
+        return n
 
     def set_t0(self, arr):
         """Copy the per-sid T+0 flags (1 = buys sellable the same day)."""

@@ -360,13 +360,18 @@ class DataStore:
 
     # -- REFERENCE -----------------------------------------------------------------------------------
 
-    def exrights(self, code) -> pd.DataFrame:
-        """Raw ex-rights rows of ``code`` (columns as ex_rights.parquet), sorted by ex_date."""
+    def exrights_table(self) -> pd.DataFrame:
+        """Every raw ex-rights row of the root (columns as ex_rights.parquet), read once."""
         if self._exrights is None:
             path = self.root / "ex_rights.parquet"
             self._exrights = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=["code", "ex_date"])
+        return self._exrights
+
+    def exrights(self, code) -> pd.DataFrame:
+        """Raw ex-rights rows of ``code`` (columns as ex_rights.parquet), sorted by ex_date."""
+        ex = self.exrights_table()
         code = normalize_code(code)
-        return self._exrights[self._exrights["code"] == code].reset_index(drop=True)
+        return ex[ex["code"] == code].reset_index(drop=True)
 
     def table(self, name: str) -> pd.DataFrame:
         """A small reference table of the root (``blocks``, ``index_members``), read on demand."""

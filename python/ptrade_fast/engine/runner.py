@@ -20,6 +20,7 @@ import os
 import time as _time
 
 import numpy as np
+import pandas as pd
 
 import ptcore
 
@@ -82,6 +83,7 @@ class Backtest:
         self.account = Account(rt, store, self.capital_base, int(opts.get("seed", 0)))
         self.bar_seq = 0
         self.days = self._trading_days(start, end, frequency)
+        self._actions = self._corporate_actions()
         self.g = GlobalVars()
         self.portfolio = Portfolio(self.account)
         self.context = Context(rt, self.portfolio, self.capital_base, self.settings)
@@ -137,6 +139,47 @@ class Backtest:
                                   f"minute data in {self.store.root} covers {self.store.minute_dates[0]} … "
                                   f"{self.store.minute_dates[-1]}")
         return [d.astype(object) for d in days]
+
+    def _corporate_actions(self) -> dict:
+        """Ex-date events inside the run, keyed by the trading day they take effect (an ex-date on a
+        non-trading day takes effect on the next trading day): day → (sids, cash per share, share ratio)."""
+        ex = self.store.exrights_table()
+        if len(ex) == 0 or "has_action" not in ex:
+            return {}
+        ex = ex[ex["has_action"].astype(bool)]
+        dates = pd.to_datetime(ex["ex_date"]).to_numpy().astype("datetime64[D]")
+        days = np.array(self.days, dtype="datetime64[D]")
+        sel = (dates > days[0] - np.timedelta64(10, "D")) & (dates <= days[-1])
+        out: dict = {}
+        for code, d, cash, bonus, conv in zip(ex["code"][sel], dates[sel], ex["cash_dividend"][sel],
+                                              ex["bonus_ratio"][sel], ex["conversion_ratio"][sel]):
+            sid = self.store.sid(code)
+            k = int(np.searchsorted(days, d))
+            if sid < 0 or k >= len(days) or (k == 0 and d < days[0]):
+                continue
+            ratio = float(bonus or 0.0) + float(conv or 0.0)
+            cps = int(round(float(cash or 0.0) * SCALE))
+            if cps == 0 and ratio == 0.0:
+                continue
+            out.setdefault(self.days[k], []).append((sid, cps, ratio, code))
+        return out
+
+    def _apply_corporate_actions(self, day):
+        events = self._actions.get(day)
+        if not events:
+            return
+        sids = np.array([e[0] for e in events], dtype=np.int32)
+        cps = np.array([e[1] for e in events], dtype=np.int64)
+        ratio = np.array([e[2] for e in events], dtype=np.float64)
+        cash_out = np.zeros(len(events), dtype=np.int64)
+        shares_out = np.zeros(len(events), dtype=np.int64)
+        tax = float(self.options.get("dividend_tax_rate", 0.0))
+        self.account.ledger.apply_actions(sids, cps, ratio, tax, cash_out, shares_out)
+        for (sid, c, r, code), got, extra in zip(events, cash_out, shares_out):
+            if got or extra:
+                self.log.info(f"ex-rights {code}: cash dividend {got / SCALE:.2f} CNY credited, "
+                              f"{int(extra)} bonus/conversion shares added")
+        self.account.touch()
 
     def _apis(self):
         from ..api.market import CalendarAPI, MarketAPI
@@ -345,7 +388,9 @@ class Backtest:
         self._hl = _raw(w.high_limit[di])
         self._ll = _raw(w.low_limit[di])
         self._open_today = (w.is_open[di] & w.listed[di]).astype(np.uint8)
-        prev = w.close[di - 1] if di > 0 else w.preclose[di]
+        self._apply_corporate_actions(day)
+        # Value holdings at the reference previous close (the ex-rights price on an ex-date).
+        prev = np.where(np.isfinite(w.preclose[di]), w.preclose[di], w.close[di - 1] if di > 0 else np.nan)
         acct.ledger.mark(_raw(prev), np.isfinite(prev).astype(np.uint8))
         self._sync_params()
         if not self._base_done:
