@@ -274,3 +274,8 @@ def test_etfs_track_their_index(daily):
     r_etf = np.log(px["510300.SS"]).diff().dropna()
     r_idx = np.log(px["000300.SS"]).diff().dropna()
     assert np.corrcoef(r_etf, r_idx)[0, 1] > 0.95
+
+
+def test_the_root_passes_validate(root):
+    validate = pytest.importorskip("ptrade_fast.data.validate").validate
+    assert validate(root[0]) == []
