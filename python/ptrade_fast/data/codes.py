@@ -33,6 +33,12 @@ def normalize_code(code) -> str:
     """
     if not isinstance(code, str):
         raise ValueError(f"security code must be a str like '600570.SS', was {code!r}")
+    # Strategies look codes up every bar: remember the answers (the set of codes is small).
+    return _normalize(code)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize(code: str) -> str:
     body, dot, suffix = code.strip().rpartition(".")
     if not dot or not body or not suffix or not _BODY.match(body):
         raise ValueError(f"malformed security code {code!r} (expected e.g. '600570.SS')")

@@ -278,29 +278,39 @@ class Backtest:
         return float(v) if np.isfinite(v) else 0.0
 
     def bar_field(self, name: str, sid: int):
-        w, di = self._win, self._di
-        if self.rt.frequency == "1m" and self._md is not None and self.rt.bar_index is not None \
-                and self.rt.bar_index < 240:
-            k = self.rt.bar_index
-            md = self._md
-            if name == "dt":
-                return self.rt.now
-            if name in ("preclose", "high_limit", "low_limit"):
-                return float(getattr(w, name)[di, sid])
-            if name == "is_open":
-                return int(w.is_open[di, sid] and md.has_data[sid])
-            if name == "price":
-                name = "close"
-            if md.has_data[sid]:
-                return float(getattr(md, name)[k, sid])
-            prev = float(w.close[di - 1, sid]) if di > 0 else float(w.preclose[di, sid])
-            return 0.0 if name in ("volume", "money") else prev
+        """One field of the current bar of ``sid`` (``data[code].<name>``); runs per access, so it is a
+        lookup in the row views :meth:`_set_day_rows` / :meth:`_set_minute_rows` prepared."""
         if name == "dt":
-            return _dt.datetime.combine(self.rt.trade_date, _dt.time(0, 0))
-        if name == "price":
-            name = "close"
-        v = getattr(w, name)[di, sid]
+            return self._bar_dt
+        v = self._rows[name][sid]
         return int(v) if name == "is_open" else float(v)
+
+    def _set_day_rows(self):
+        """Row views of the current day for ``data[code]`` in a daily run (and before/after the session)."""
+        w, di = self._win, self._di
+        self._rows = {f: getattr(w, f)[di] for f in ("open", "high", "low", "close", "volume", "money",
+                                                     "preclose", "high_limit", "low_limit", "is_open")}
+        self._rows["price"] = self._rows["close"]
+        self._bar_dt = _dt.datetime.combine(self.rt.trade_date, _dt.time(0, 0))
+
+    def _minute_fields(self, md, listed_row, prev_close):
+        """The day's [240, n_sids] minute fields for ``data``: a listed security without minute bars that day
+        shows flat bars at its previous close with volume 0 (as a suspended one does)."""
+        fields = {f: getattr(md, f) for f in ("open", "high", "low", "close", "volume", "money")}
+        gap = (listed_row == 1) & np.isnan(md.close[0]) & np.isfinite(prev_close)
+        if gap.any():
+            for f in ("open", "high", "low", "close"):
+                fields[f] = np.where(gap[None, :], prev_close[None, :], fields[f])
+            for f in ("volume", "money"):
+                fields[f] = np.where(gap[None, :], 0.0, fields[f])
+        return fields
+
+    def _set_minute_rows(self, b: int):
+        rows = self._rows
+        for f, block in self._mfields.items():
+            rows[f] = block[b]
+        rows["price"] = rows["close"]
+        self._bar_dt = self.rt.now
 
     def _entries(self) -> dict[str, int]:
         if self._day_entries is None:
@@ -501,6 +511,7 @@ class Backtest:
             self._call("before", self._cb["before_trading_start"], ctx, self._empty_data())
         self._run_tasks(pre)
         w, di = self._win, self._di
+        self._set_day_rows()
         if rt.frequency == "1d":
             rt.bar_index = 0
             rt.now = _dt.datetime.combine(day, _dt.time(15, 0))
@@ -515,6 +526,9 @@ class Backtest:
             close, high, low = _raw(md.close), _raw(md.high), _raw(md.low)
             vol = np.nan_to_num(md.volume).astype(np.int64)
             has = md.has_data.astype(np.uint8)
+            self._rows["is_open"] = (w.is_open[di] & has).astype(np.uint8)
+            prev_close = w.close[di - 1] if di > 0 else w.preclose[di]
+            self._mfields = self._minute_fields(md, w.listed[di], prev_close)
             data = self._bar_data()
             for b, t in enumerate(BAR_TIMES):
                 rt.bar_index = b
@@ -522,9 +536,11 @@ class Backtest:
                 if tasks:
                     self._run_tasks(tasks)
                 rt.now = _dt.datetime.combine(day, t)
+                self._set_minute_rows(b)
                 self._call("handle", self._cb["handle_data"], ctx, data)
                 self._match(close[b], high[b], low[b], vol[b], has)
         rt.bar_index = 240
+        self._set_day_rows()
         self._run_tasks(post)
         rt.now = _dt.datetime.combine(day, _dt.time(15, 30))
         if self._cb["after_trading_end"]:

@@ -69,6 +69,9 @@ class BarDict:
             return code
 
     def __getitem__(self, code):
+        bar = self._cache.get(code)          # runs per code per bar: exact keys skip normalising
+        if bar is not None:
+            return bar
         key = self._key(code)
         bar = self._cache.get(key)
         if bar is not None:
@@ -81,7 +84,7 @@ class BarDict:
         return bar
 
     def __contains__(self, code):
-        return self._key(code) in self._entries
+        return code in self._entries or self._key(code) in self._entries
 
     def get(self, code, default=None):
         try:
