@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 from ptrade_fast.data import codes as codes_mod  # noqa: E402
 from ptrade_fast.data.adjust import price_events  # noqa: E402
 from ptrade_fast.data.derive import derive_daily  # noqa: E402  (shared with the importers)
+from ptrade_fast.data import fundamentals as fund_mod  # noqa: E402
 from ptrade_fast.data.format import (  # noqa: E402
     FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, write_table_atomic, write_json_atomic,
 )
@@ -41,6 +42,9 @@ SEED = 20250805
 SYN_START = "2005-01-04"
 SYN_CONSTITUENT_START = "2019-01-02"
 SYN_END = "2025-08-05"
+# The TDX 2011-09-30 file has no announcement dates; Q3 reports were due by 2011-10-31 (the exchanges'
+# deadline for third-quarter reports), so every record is taken as first published on that day.
+Q3_2011_PUBL_DATE = "2011-10-31"
 MINUTE_LABELS = np.concatenate([
     np.arange(np.datetime64("2000-01-01T09:31"), np.datetime64("2000-01-01T11:31"), np.timedelta64(1, "m")),
     np.arange(np.datetime64("2000-01-01T13:01"), np.datetime64("2000-01-01T15:01"), np.timedelta64(1, "m")),
@@ -299,6 +303,9 @@ def _build_into(src: Path, root: Path, rng) -> None:
         preserve_index=False), root / "index_members.parquet")
     bl = blocks.rename(columns={"symbol": "code"}).sort_values(["category", "block", "code"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(bl, preserve_index=False), root / "blocks.parquet")
+    fin = pd.read_parquet(src / "financials_2011q3.parquet")
+    for table, frame in fund_mod.tdx_tables(fin, Q3_2011_PUBL_DATE, "3").items():
+        fund_mod.write_table(root, table, frame)
 
     meta = {
         "format_version": FORMAT_VERSION,

@@ -1,0 +1,301 @@
+"""Fundamentals (财务数据) of a data root: the quarterly report tables and the derived daily valuation.
+
+Format (docs/data-format.md, "fundamentals/"): one ``fundamentals/<table>.parquet`` per report table with
+``code, end_date, publ_date, report_type, revision`` and one float64 column per field.  ``revision`` 0 is
+the figure as first published; higher revisions are later corrections of the same (code, end_date), the
+highest being the latest.  The ``valuation`` table is not stored: it is derived per trading day from the
+daily close and volume, the share capital in ``ex_rights.parquet`` and the reports published strictly
+before that day (``FundamentalsStore.valuation``).
+
+Point in time: a report is visible on day ``d`` iff its first publication date is strictly before ``d``
+(a report published on ``d`` is seen from the next day on).  Among the visible reports the one with the
+latest ``end_date`` is "the most recent report" (ties: the later ``publ_date``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .codes import normalize_code
+from .format import write_table_atomic
+
+STATEMENT_TABLES = ("balance_statement", "income_statement", "cashflow_statement", "growth_ability",
+                    "profit_ability", "eps", "operating_ability", "debt_paying_ability")
+TABLES = ("valuation",) + STATEMENT_TABLES
+KEY_COLUMNS = ("code", "end_date", "publ_date", "report_type", "revision")
+REPORT_TYPES = ("1", "2", "3", "4")  # Q1, half year, Q1-Q3, annual (cumulative figures)
+
+# Derived daily valuation fields (``valuation``): shares from ex_rights, prices from the daily bars,
+# earnings, revenue and book value from the reports published strictly before the day.
+VALUATION_FIELDS = ("total_shares", "a_floats", "total_value", "float_value", "turnover_rate",
+                    "pe_ttm", "pb", "ps_ttm")
+
+# -- THE TDX MAPPING -----------------------------------------------------------------------------------
+# TDX gpcw field (shared/data/real financial_fields.parquet) for each Ptrade field we map.  Only fields
+# whose meaning is unambiguous are mapped; the rest of the 286 TDX fields are not carried.  A third
+# element is a scale to natural units (f283 is in 10,000 CNY).
+TDX_FIELDS: dict[str, dict[str, tuple]] = {
+    "eps": {
+        "basic_eps": ("f001",), "basic_eps_cut": ("f002",), "undistributed_profit_ps": ("f003",),
+        "naps": ("f004",), "capital_reserve_ps": ("f005",), "operating_cash_flow_ps": ("f007",),
+        "cash_flow_ps": ("f225",),
+    },
+    "balance_statement": {
+        "cash_equivalents": ("f008",), "trading_assets": ("f009",), "bill_receivable": ("f010",),
+        "account_receivable": ("f011",), "advance_payment": ("f012",), "other_receivable": ("f013",),
+        "inventories": ("f017",), "total_current_assets": ("f021",), "hold_for_sale_assets": ("f022",),
+        "hold_to_maturity_investments": ("f023",), "longterm_equity_invest": ("f025",),
+        "investment_property": ("f026",), "fixed_assets": ("f027",), "constru_in_process": ("f028",),
+        "intangible_assets": ("f033",), "good_will": ("f035",), "total_non_current_assets": ("f039",),
+        "total_assets": ("f040",), "shortterm_loan": ("f041",), "notes_payable": ("f043",),
+        "accounts_payable": ("f044",), "advance_receipts": ("f045",), "salaries_payable": ("f046",),
+        "taxes_payable": ("f047",), "total_current_liability": ("f054",), "longterm_loan": ("f055",),
+        "bonds_payable": ("f056",), "total_non_current_liability": ("f062",), "total_liability": ("f063",),
+        "paidin_capital": ("f064",), "capital_reserve_fund": ("f065",), "surplus_reserve_fund": ("f066",),
+        "treasury_stock": ("f067",), "retained_profit": ("f068",), "minority_interests": ("f069",),
+        "total_shareholder_equity": ("f072",), "total_liability_and_equity": ("f073",),
+        "se_without_mi": ("f271",),
+    },
+    "income_statement": {
+        "operating_revenue": ("f074",), "operating_cost": ("f075",), "operating_tax_surcharges": ("f076",),
+        "operating_expense": ("f077",), "administration_expense": ("f078",), "financial_expense": ("f080",),
+        "asset_impairment_loss": ("f081",), "fair_value_change_income": ("f082",), "invest_income": ("f083",),
+        "operating_profit": ("f086",), "non_operating_income": ("f088",), "non_operating_expense": ("f089",),
+        "total_profit": ("f092",), "income_tax_cost": ("f093",), "net_profit": ("f095",),
+        "np_parent_company_owners": ("f096",), "minority_profit": ("f097",),
+        "net_profit_ttm": ("f276",), "operating_revenue_ttm": ("f283", 1e4),
+    },
+    "cashflow_statement": {
+        "goods_sale_and_service_render_cash": ("f098",), "subtotal_operate_cash_inflow": ("f101",),
+        "subtotal_operate_cash_outflow": ("f106",), "net_operate_cash_flow": ("f107",),
+        "subtotal_invest_cash_inflow": ("f113",), "subtotal_invest_cash_outflow": ("f118",),
+        "net_invest_cash_flow": ("f119",), "subtotal_finance_cash_inflow": ("f123",),
+        "subtotal_finance_cash_outflow": ("f127",), "net_finance_cash_flow": ("f128",),
+        "exchange_rate_change_effect": ("f129",), "cash_equivalent_increase": ("f131",),
+        "begin_period_cash": ("f132",), "end_period_cash": ("f133",),
+    },
+    "debt_paying_ability": {
+        "current_ratio": ("f159",), "quick_ratio": ("f160",), "cash_ratio": ("f161",),
+        "interest_cover": ("f162",), "equity_multiplier": ("f167",), "debt_assets_ratio": ("f210",),
+    },
+    "operating_ability": {
+        "accounts_receivables_turnover_rate": ("f172",), "inventory_turnover_rate": ("f173",),
+        "total_asset_turnover_rate": ("f175",), "fixed_asset_turnover_rate": ("f176",),
+        "accounts_receivables_turnover_days": ("f177",), "inventory_turnover_days": ("f178",),
+        "current_assets_turnover_rate": ("f179",), "current_assets_turnover_days": ("f180",),
+        "total_asset_turnover_days": ("f181",), "equity_turnover_rate": ("f182",),
+    },
+    "growth_ability": {
+        "operating_revenue_grow_rate": ("f183",), "net_profit_grow_rate": ("f184",),
+        "net_asset_grow_rate": ("f185",), "fixed_asset_grow_rate": ("f186",),
+        "total_asset_grow_rate": ("f187",), "invest_income_grow_rate": ("f188",),
+        "operating_profit_grow_rate": ("f189",), "np_parent_company_cut_yoy": ("f191",),
+    },
+    "profit_ability": {
+        "roe": ("f197",), "roa": ("f200",), "operating_profit_ratio": ("f194",), "net_profit_ratio": ("f199",),
+        "gross_income_ratio": ("f202",), "administration_expense_ratio": ("f204",),
+        "financial_expense_ratio": ("f205",), "net_profit_cut": ("f206",), "ebit": ("f207",),
+        "ebitda": ("f208",), "roe_weighted": ("f281",),
+    },
+}
+
+
+def tdx_tables(fin: pd.DataFrame, publ_date, report_type: str) -> dict[str, pd.DataFrame]:
+    """Turn a decoded TDX gpcw frame (``symbol, report_date, file_seq, f001 …``) into the report tables.
+
+    A code that appears more than once with different figures is taken as revised: its records in file
+    order get revisions 0, 1, … (the file has no dates, so every revision carries the same
+    ``publ_date``).  Exact repeats are dropped.
+    """
+    values = [c for c in fin.columns if c[:1] == "f" and c[1:].isdigit()]
+    fin = fin.sort_values(["symbol", "file_seq"], kind="stable").drop_duplicates(["symbol", *values])
+    revision = fin.groupby("symbol").cumcount().to_numpy(np.int16)
+    keys = pd.DataFrame({
+        "code": fin["symbol"].map(normalize_code).to_numpy(),
+        "end_date": pd.to_datetime(fin["report_date"]).dt.date.to_numpy(),
+        "publ_date": pd.Timestamp(publ_date).date(),
+        "report_type": str(report_type),
+        "revision": revision,
+    })
+    out = {}
+    for table, mapping in TDX_FIELDS.items():
+        cols = {f: _widen(fin[spec[0]]) * (spec[1] if len(spec) > 1 else 1.0) for f, spec in mapping.items()}
+        frame = pd.concat([keys, pd.DataFrame(cols)], axis=1)
+        out[table] = frame.sort_values(["code", "end_date", "revision"], kind="stable").reset_index(drop=True)
+    return out
+
+
+def _widen(col: pd.Series) -> np.ndarray:
+    """float32 as stored by TDX -> float64 through the shortest decimal that round-trips the float32
+    (1.067 stays 1.067 instead of becoming 1.0670000314712524)."""
+    if col.dtype == np.float32:
+        return np.array([float(np.format_float_positional(v, unique=True)) if np.isfinite(v) else float(v)
+                         for v in col.to_numpy()], np.float64)
+    return col.to_numpy(np.float64)
+
+
+def write_table(root, table: str, frame: pd.DataFrame) -> Path:
+    """Write one report table to ``root/fundamentals/<table>.parquet`` (schema in docs/data-format.md)."""
+    if table not in STATEMENT_TABLES:
+        raise ValueError(f"table must be one of {', '.join(STATEMENT_TABLES)}, was {table!r}")
+    fields = [c for c in frame.columns if c not in KEY_COLUMNS]
+    schema = pa.schema([("code", pa.string()), ("end_date", pa.date32()), ("publ_date", pa.date32()),
+                        ("report_type", pa.string()), ("revision", pa.int16())]
+                       + [(f, pa.float64()) for f in fields])
+    path = Path(root) / "fundamentals" / f"{table}.parquet"
+    write_table_atomic(pa.Table.from_pandas(frame[list(KEY_COLUMNS) + fields], schema=schema,
+                                            preserve_index=False), path)
+    return path
+
+
+# -- READING -------------------------------------------------------------------------------------------
+
+class FundamentalsStore:
+    """Point-in-time reads of a root's report tables and its derived valuation (tables read on demand)."""
+
+    def __init__(self, store):
+        self.store = store
+        self._tables: dict[str, pd.DataFrame | None] = {}
+        self._shares = None
+
+    def has_table(self, table: str) -> bool:
+        return table == "valuation" or self.table(table) is not None
+
+    def table(self, table: str) -> pd.DataFrame | None:
+        """The stored rows of a report table (dates as datetime64[D]), or None if the root lacks it."""
+        if table not in self._tables:
+            path = self.store.root / "fundamentals" / f"{table}.parquet"
+            if not path.is_file():
+                self._tables[table] = None
+            else:
+                df = pq.read_table(path).to_pandas()
+                for c in ("end_date", "publ_date"):
+                    df[c] = df[c].to_numpy().astype("datetime64[D]")
+                self._tables[table] = df
+        return self._tables[table]
+
+    def fields(self, table: str) -> list[str]:
+        if table == "valuation":
+            return list(VALUATION_FIELDS)
+        df = self.table(table)
+        if df is None:
+            return list(TDX_FIELDS.get(table, {}))
+        return [c for c in df.columns if c not in KEY_COLUMNS]
+
+    # -- report tables --
+
+    def _visible(self, table, codes, before, report_types, merge_type):
+        """Original disclosures of ``codes`` first published strictly before ``before`` (values replaced
+        by the latest revision when ``merge_type`` is 1)."""
+        df = self.table(table)
+        if df is None:
+            return None
+        df = df[df["code"].isin(codes)]
+        first = df[df["revision"] == 0]
+        if before is not None:
+            first = first[first["publ_date"] < before]
+        if report_types:
+            first = first[first["report_type"].isin(report_types)]
+        if merge_type == 1 and len(first):
+            latest = df.sort_values("revision").groupby(["code", "end_date"], sort=False).tail(1)
+            latest = latest.set_index(["code", "end_date"])
+            idx = pd.MultiIndex.from_arrays([first["code"], first["end_date"]])
+            first = latest.loc[idx].reset_index()
+        return first
+
+    def latest_reports(self, table, codes, before, report_types=None, merge_type=None) -> pd.DataFrame:
+        """One row per code (in ``codes`` order): its most recent report visible before ``before``.
+
+        Columns ``code, end_date, publ_date, report_type, revision`` and the fields; codes without a
+        visible report get a row of NaN/NaT.
+        """
+        rows = self._visible(table, codes, before, report_types, merge_type)
+        if rows is None:
+            return None
+        rows = rows.sort_values(["code", "end_date", "publ_date"], kind="stable").groupby("code").tail(1)
+        return rows.set_index("code").reindex(list(codes))
+
+    def year_reports(self, table, codes, start_year, end_year, before, report_types=None, merge_type=None):
+        """All reports of ``codes`` with end_date in [start_year, end_year], visible before ``before``."""
+        rows = self._visible(table, codes, before, report_types, merge_type)
+        if rows is None:
+            return None
+        year = rows["end_date"].to_numpy().astype("datetime64[Y]").astype(int) + 1970
+        rows = rows[(year >= int(start_year)) & (year <= int(end_year))]
+        order = {c: i for i, c in enumerate(codes)}
+        rows = rows.assign(_o=rows["code"].map(order)).sort_values(["_o", "end_date"], kind="stable")
+        return rows.drop(columns="_o").reset_index(drop=True)
+
+    # -- valuation --
+
+    def _share_steps(self):
+        """code -> (ex_dates, total_shares, float_shares) from ex_rights.parquet (every row counts)."""
+        if self._shares is None:
+            ex = self.store.exrights_table()
+            steps = {}
+            if len(ex) and "total_shares" in ex:
+                ex = ex.sort_values(["code", "ex_date"], kind="stable")
+                for code, g in ex.groupby("code", sort=False):
+                    steps[code] = (pd.to_datetime(g["ex_date"]).to_numpy().astype("datetime64[D]"),
+                                   g["total_shares"].to_numpy(float), g["float_shares"].to_numpy(float))
+            self._shares = steps
+        return self._shares
+
+    def _report_steps(self, table, field, code):
+        """(publ_dates, values): the value of the most recent report after each publication of ``code``."""
+        df = self.table(table)
+        if df is None or field not in df:
+            return np.array([], "datetime64[D]"), np.array([])
+        g = df[(df["code"] == code) & (df["revision"] == 0)].sort_values(["publ_date", "end_date"])
+        best_end = np.maximum.accumulate(g["end_date"].to_numpy().astype("datetime64[D]").astype(np.int64))
+        ends = g["end_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        vals = g[field].to_numpy(float)
+        # The value in force after publication i is that of the report with the latest end_date so far.
+        pick = np.array([np.flatnonzero(ends[: i + 1] == best_end[i])[-1] for i in range(len(g))], np.int64)
+        return g["publ_date"].to_numpy().astype("datetime64[D]"), vals[pick] if len(g) else vals
+
+    def valuation(self, codes, start, end):
+        """Daily valuation of ``codes`` on the trading days in [start, end]: ``(dates, {field: [days, codes]})``.
+
+        total_shares, a_floats: shares in force (latest ex_rights row with ex_date <= day);
+        total_value / float_value: close × total_shares / a_floats (CNY);
+        turnover_rate: volume / a_floats × 100 (percent);
+        pe_ttm: total_value / net_profit_ttm, ps_ttm: total_value / operating_revenue_ttm,
+        pb: close / naps, each from the most recent report published strictly before the day.
+        """
+        store = self.store
+        dates, rows = store.daily_range(store.sids(codes), ("close", "volume"), start, end)
+        n, m = len(dates), len(codes)
+        out = {f: np.full((n, m), np.nan) for f in VALUATION_FIELDS}
+        shares = self._share_steps()
+        for j, code in enumerate(codes):
+            if code in shares:
+                ed, tot, flt = shares[code]
+                k = np.searchsorted(ed, dates, side="right") - 1
+                ok = k >= 0
+                out["total_shares"][ok, j] = tot[k[ok]]
+                out["a_floats"][ok, j] = flt[k[ok]]
+            for name, table, field in (("naps", "eps", "naps"), ("np", "income_statement", "net_profit_ttm"),
+                                       ("rev", "income_statement", "operating_revenue_ttm")):
+                pd_, vals = self._report_steps(table, field, code)
+                k = np.searchsorted(pd_, dates, side="left") - 1  # strictly before the day
+                col = np.where(k >= 0, vals[np.maximum(k, 0)] if len(vals) else np.nan, np.nan)
+                out.setdefault("_" + name, np.full((n, m), np.nan))[:, j] = col
+        close, volume = rows["close"], rows["volume"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["total_value"] = close * out["total_shares"]
+            out["float_value"] = close * out["a_floats"]
+            out["turnover_rate"] = volume / out["a_floats"] * 100.0
+            out["pe_ttm"] = _ratio(out["total_value"], out.pop("_np"))
+            out["ps_ttm"] = _ratio(out["total_value"], out.pop("_rev"))
+            out["pb"] = _ratio(close, out.pop("_naps"))
+        return dates, out
+
+
+def _ratio(a, b):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((b != 0) & ~np.isnan(b), a / np.where(b == 0, np.nan, b), np.nan)
