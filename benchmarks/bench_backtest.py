@@ -36,7 +36,7 @@ class EndToEnd:
     def time_double_ma_minute_one_month(self):
         r = ptrade_fast.run(DOUBLE_MA, start="2019-01-02", end="2019-02-01", frequency="1m",
                             research_path=self.research)
-        assert len(r.portfolio) == 22
+        assert len(r.portfolio) == 23
 
     def time_idle_minute_one_month(self):
         ptrade_fast.run(IDLE, start="2019-01-02", end="2019-02-01", frequency="1m", research_path=self.research)
