@@ -3,6 +3,7 @@
 from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t
 from ptcore.fees cimport FeeTable
 from ptcore.ledger cimport Ledger
+from ptcore.futures cimport FuturesLedger, FuturesFeeTable
 
 
 cdef class MatchParams:
@@ -25,11 +26,12 @@ cdef class FillBuffer:
     cdef int8_t[::1] _side
     cdef int64_t[::1] _qty
     cdef int64_t[::1] _price              # price_t after slippage
-    cdef int64_t[::1] _value              # money: qty * price
-    cdef int64_t[::1] _commission         # money, the four fee components of this fill
+    cdef int64_t[::1] _value              # money: qty * price (futures: qty * price * multiplier)
+    cdef int64_t[::1] _commission         # money, the four fee components of this fill (futures: all in commission)
     cdef int64_t[::1] _handling_fee
     cdef int64_t[::1] _transfer_fee
     cdef int64_t[::1] _stamp_duty
+    cdef int8_t[::1] _otype               # order type of the order filled (OTYPE_*)
 
     cdef int fill_buffer_reserve(self, Py_ssize_t extra) except -1
 
@@ -52,6 +54,7 @@ cdef class OrderBook:
     cdef int32_t[::1] _reason             # last R_* code
     cdef int32_t[::1] _lot                # lot size of the instrument at creation
     cdef int64_t[::1] _created_seq        # caller's bar sequence number at creation
+    cdef int8_t[::1] _otype               # OTYPE_*: stock, futures open/close/close-today, margin kinds
     cdef int64_t[::1] _open               # open rows in creation order (capacity rows)
     cdef int64_t[::1] _changed            # rows whose status/reason changed in the last call
     cdef object _used_arr                 # int64 per-sid scratch for the shared volume cap (all 0 between calls)
@@ -60,6 +63,6 @@ cdef class OrderBook:
 
     cdef int _grow(self, Py_ssize_t need) except -1
     cdef int64_t _append(self, sid_t sid, int side, qty_t amount, price_t limit_price, int32_t lot,
-                         int64_t seq, uint8_t status, int32_t reason) except -1
+                         int64_t seq, uint8_t status, int32_t reason, int otype) except -1
     cdef void _compact_open(self) noexcept nogil
     cdef void _finish(self, int64_t row, int32_t reason) noexcept nogil

@@ -37,20 +37,23 @@ from ptcore.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, i
                               R_NONE, R_CASH_CLIPPED, R_NO_CASH, R_POSITION_CLIPPED, R_NO_POSITION,
                               R_VOLUME_CAPPED, R_NO_VOLUME, R_LIMIT_UP_LOCKED, R_LIMIT_DOWN_LOCKED,
                               R_USER_CANCEL, R_DAY_END, R_BELOW_MIN_LOT,
-                              LIMIT_MODE_LIMIT, LIMIT_TOUCH_CLOSE)
+                              LIMIT_MODE_LIMIT, LIMIT_TOUCH_CLOSE,
+                              OTYPE_STOCK, OTYPE_FUT_CLOSE_TODAY, OTYPE_MAX)
 from ptcore.fees cimport FeeTable
 from ptcore.ledger cimport Ledger
+from ptcore.futures cimport FuturesLedger, FuturesFeeTable, fut_notional
 from ptcore.rules cimport rules_apply_slippage, rules_round_lot_down
 
 cdef int64_t QTY_INF = 0x7FFFFFFFFFFFFFFF
 
 _ORDER_COLUMNS = (("entrust_no", np.int64), ("sid", np.int32), ("side", np.int8), ("amount", np.int64),
                   ("filled", np.int64), ("limit_price", np.int64), ("status", np.uint8),
-                  ("reason", np.int32), ("lot", np.int32), ("created_seq", np.int64),
+                  ("reason", np.int32), ("lot", np.int32), ("created_seq", np.int64), ("otype", np.int8),
                   ("_open", np.int64), ("_changed", np.int64))
 _FILL_COLUMNS = (("order_row", np.int64), ("sid", np.int32), ("side", np.int8), ("qty", np.int64),
                  ("price", np.int64), ("value", np.int64), ("commission", np.int64),
-                 ("handling_fee", np.int64), ("transfer_fee", np.int64), ("stamp_duty", np.int64))
+                 ("handling_fee", np.int64), ("transfer_fee", np.int64), ("stamp_duty", np.int64),
+                 ("otype", np.int8))
 
 
 def _grown(dict arrays, tuple columns, Py_ssize_t n_used, Py_ssize_t capacity):
@@ -117,6 +120,7 @@ cdef class FillBuffer:
         self._handling_fee = a["handling_fee"]
         self._transfer_fee = a["transfer_fee"]
         self._stamp_duty = a["stamp_duty"]
+        self._otype = a["otype"]
         return 0
 
     def clear(self):
@@ -171,6 +175,7 @@ cdef class OrderBook:
         self._reason = a["reason"]
         self._lot = a["lot"]
         self._created_seq = a["created_seq"]
+        self._otype = a["otype"]
         self._open = a["_open"]
         self._changed = a["_changed"]
         self._touched = np.zeros(cap, dtype=np.int32)
@@ -219,6 +224,10 @@ cdef class OrderBook:
         return self._arrays["created_seq"][:self.n_orders]
 
     @property
+    def otype(self):
+        return self._arrays["otype"][:self.n_orders]
+
+    @property
     def n_open(self):
         """Number of working orders."""
         return self._n_live
@@ -235,7 +244,7 @@ cdef class OrderBook:
     # -- creation ----------------------------------------------------------------------------------
 
     cdef int64_t _append(self, sid_t sid, int side, qty_t amount, price_t limit_price, int32_t lot,
-                         int64_t seq, uint8_t status, int32_t reason) except -1:
+                         int64_t seq, uint8_t status, int32_t reason, int otype) except -1:
         cdef int64_t row = self.n_orders
         self._grow(row + 1)
         self._entrust_no[row] = row + 1
@@ -248,11 +257,20 @@ cdef class OrderBook:
         self._reason[row] = reason
         self._lot[row] = lot
         self._created_seq[row] = seq
+        self._otype[row] = otype
         self.n_orders = row + 1
         return row
 
-    def add(self, sid_t sid, int side, qty_t amount, price_t limit_price, int32_t lot, int64_t seq):
-        """Create a working order (status '2', reason 0) at the end of the open set; returns its row."""
+    def add(self, sid_t sid, int side, qty_t amount, price_t limit_price, int32_t lot, int64_t seq,
+            int otype=OTYPE_STOCK):
+        """Create a working order (status '2', reason 0) at the end of the open set; returns its row.
+
+        ``side`` is the trade direction (buy +1 / sell -1) for every ``otype``: 0 stock, futures 1 open
+        (buy_open / sell_open), 2 close with yesterday's lots first and 3 close today's lots only
+        (sell_close closes the long leg, buy_close the short leg), margin 4 financed buy, 5 sell to
+        repay, 6 short sell, 7 buy to return."""
+        if otype < 0 or otype > OTYPE_MAX:
+            raise ValueError(f"otype must be in [0, {OTYPE_MAX}], was {otype}")
         if sid < 0:
             raise IndexError(f"sid must be >= 0, was {sid}")
         if side != SIDE_BUY and side != SIDE_SELL:
@@ -263,7 +281,7 @@ cdef class OrderBook:
             raise ValueError(f"limit_price must be >= 0 (0 = market), was {limit_price}")
         if lot < 1:
             raise ValueError(f"lot must be >= 1, was {lot}")
-        row = self._append(sid, side, amount, limit_price, lot, seq, STATUS_REPORTED, R_NONE)
+        row = self._append(sid, side, amount, limit_price, lot, seq, STATUS_REPORTED, R_NONE, otype)
         self._open[self._n_open] = row
         self._n_open += 1
         self._n_live += 1
@@ -272,9 +290,9 @@ cdef class OrderBook:
         return row
 
     def add_rejected(self, sid_t sid, int side, qty_t amount, price_t limit_price, int32_t lot, int64_t seq,
-                     int32_t reason):
+                     int32_t reason, int otype=OTYPE_STOCK):
         """Record an order the façade rejected at creation (status '9', never open); returns its row."""
-        return self._append(sid, side, amount, limit_price, lot, seq, STATUS_REJECTED, reason)
+        return self._append(sid, side, amount, limit_price, lot, seq, STATUS_REJECTED, reason, otype)
 
     # -- terminal transitions ----------------------------------------------------------------------
 
@@ -337,8 +355,10 @@ cdef class OrderBook:
     def match(self, Ledger ledger, FeeTable fees, const price_t[:] close, const price_t[:] high,
               const price_t[:] low, const int64_t[:] volume, const price_t[:] high_limit,
               const price_t[:] low_limit, const uint8_t[:] tradable, MatchParams params,
-              FillBuffer fills):
-        """Match every working order against the current bar (arrays indexed by sid); returns new fills."""
+              FillBuffer fills, FuturesLedger futures=None, FuturesFeeTable futures_fees=None, margin=None):
+        """Match every working order against the current bar (arrays indexed by sid); returns new fills.
+
+        Futures orders (otype 1-3) need ``futures`` (sharing ``ledger``) and ``futures_fees``."""
         cdef Py_ssize_t n_sids = ledger.n_sids
         cdef Py_ssize_t k, w, n_open, n_touched = 0, fills_before
         cdef int64_t row, lim, cap, rem, q, held, ea, lo, hi, mid, est
@@ -346,8 +366,11 @@ cdef class OrderBook:
         cdef money_t cash, value, fee_total
         cdef money_t parts[4]
         cdef sid_t s
-        cdef int side, lot
+        cdef int side, lot, otype
         cdef int32_t reason
+        cdef FuturesLedger fut = futures
+        cdef FuturesFeeTable ffees = futures_fees
+        cdef Py_ssize_t n_fut = 0
         cdef bint reached, is_limit
         cdef double buy_rate
 
@@ -374,6 +397,17 @@ cdef class OrderBook:
             raise ValueError(f"bad match parameters: {params!r}")
 
         self._compact_open()
+        for k in range(self._n_open):
+            if OTYPE_STOCK < self._otype[self._open[k]] <= OTYPE_FUT_CLOSE_TODAY:
+                n_fut += 1
+        if n_fut or fut is not None:
+            if fut is None or ffees is None:
+                raise ValueError(f"{n_fut} futures orders are open: match needs futures= and futures_fees=")
+            if fut.ledger is not ledger:
+                raise ValueError("the futures ledger must share the stock ledger's cash (futures.ledger is ledger)")
+            if fut.n_sids != n_sids or ffees.n_sids != n_sids:
+                raise ValueError(f"futures ledger and fee table need {n_sids} sids, have {fut.n_sids} "
+                                 f"and {ffees.n_sids}")
         self._n_changed = 0
         n_open = self._n_open
         fills.fill_buffer_reserve(n_open)
@@ -393,6 +427,7 @@ cdef class OrderBook:
                 lim = self._limit_price[row]
                 is_limit = lim > 0
                 rem = self._amount[row] - self._filled[row]
+                otype = self._otype[row]
 
                 # 1. suspended or not trading this bar: keep waiting
                 if not tradable[s]:
@@ -458,7 +493,12 @@ cdef class OrderBook:
                         p = lim
 
                 # 6. quantity
-                if side == SIDE_SELL:
+                if otype != OTYPE_STOCK:
+                    q = fut.fut_size_order(ffees, s, otype, side, rem, cap, lot, p, &reason)
+                    if q == 0:
+                        self._finish(row, reason)
+                        continue
+                elif side == SIDE_SELL:
                     ea = ledger._enable_amount[s]
                     held = ledger._amount[s]
                     q = rem
@@ -521,12 +561,19 @@ cdef class OrderBook:
 
                 # 7. fill.  A sell whose fees exceed its proceeds plus the cash left (a few shares
                 # under a minimum commission) would overdraw: it is refused instead.
-                value = q * p
-                fee_total = fees.fee_table_components(s, side, value, parts)
-                if side == SIDE_SELL and ledger._acct[0] + value - fee_total < 0:
-                    self._finish(row, R_NO_CASH)
-                    continue
-                ledger.ledger_apply_fill(s, side, q, p, fee_total)
+                if otype == OTYPE_STOCK:
+                    value = q * p
+                    fee_total = fees.fee_table_components(s, side, value, parts)
+                    if side == SIDE_SELL and ledger._acct[0] + value - fee_total < 0:
+                        self._finish(row, R_NO_CASH)
+                        continue
+                    ledger.ledger_apply_fill(s, side, q, p, fee_total)
+                else:
+                    # Futures: the whole fee is commission; closes always fill (a loss may overdraw:
+                    # that is a margin call, not a refusal).
+                    value = fut_notional(p, q, fut._multiplier[s])
+                    parts[0] = fut.fut_fill_order(ffees, s, otype, side, q, p)
+                    parts[1] = parts[2] = parts[3] = 0
                 fills._order_row[fills.n] = row
                 fills._sid[fills.n] = s
                 fills._side[fills.n] = side
@@ -537,6 +584,7 @@ cdef class OrderBook:
                 fills._handling_fee[fills.n] = parts[1]
                 fills._transfer_fee[fills.n] = parts[2]
                 fills._stamp_duty[fills.n] = parts[3]
+                fills._otype[fills.n] = otype
                 fills.n += 1
                 self._filled[row] += q
                 if shared and capped:

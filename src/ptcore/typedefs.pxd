@@ -42,6 +42,10 @@ cdef enum:
     R_SUSPENDED = 9
     R_USER_CANCEL = 10
     R_DAY_END = 11
+    R_MARGIN_CLIPPED = 12         # margin order cut to the available margin or the credit quota
+    R_NO_MARGIN = 13              # margin order: no available margin or quota left for one lot
+    R_NOT_ELIGIBLE = 14           # security not eligible for financing / short selling
+    R_SHORT_BELOW_LAST = 15       # short-sell price below the latest price (market-rules 10.4)
     R_BAD_AMOUNT = 20
     R_UNKNOWN_SECURITY = 21
     R_NOT_LISTED = 22
@@ -52,6 +56,19 @@ cdef enum:
     R_PRICE_OUTSIDE_LIMITS = 27
     R_AFTER_CLOSE = 28
     R_ZERO_AMOUNT = 29
+
+# Order types (OrderBook column ``otype``, int8).  Futures and margin orders reuse ``side`` as the
+# trade direction (buy/sell); the type says which book the fill goes to.
+cdef enum:
+    OTYPE_STOCK = 0               # ordinary stock order (Ledger)
+    OTYPE_FUT_OPEN = 1            # futures open: buy_open (side +1) / sell_open (side -1)
+    OTYPE_FUT_CLOSE = 2           # futures close, yesterday's lots first: sell_close / buy_close
+    OTYPE_FUT_CLOSE_TODAY = 3     # futures close of today's lots only (close_today=True)
+    OTYPE_FIN_BUY = 4             # financed buy, 融资买入 (margincash_open)
+    OTYPE_FIN_SELL = 5            # sell to repay financing, 卖券还款 (margincash_close)
+    OTYPE_SLO_SELL = 6            # short sell, 融券卖出 (marginsec_open)
+    OTYPE_SLO_BUY = 7             # buy to return, 买券还券 (marginsec_close)
+    OTYPE_MAX = 7
 
 # Matching modes (MatchParams fields).
 cdef enum:
