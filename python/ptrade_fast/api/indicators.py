@@ -1,12 +1,20 @@
 """Ptrade technical indicators (§D.18): ``get_MACD``, ``get_KDJ``, ``get_RSI``, ``get_CCI``.
 
 Definitions are the Chinese-terminal (通达信/同花顺) ones the spec gives:
-``EMA(X, n)``: Y = (2X + (n−1)Y') / (n+1), seeded with the first X;
-``SMA(X, n, m)``: Y = (mX + (n−m)Y') / n, seeded with the first X;
 MACD: DIF = EMA(C, short) − EMA(C, long), DEA = EMA(DIF, m), MACD = 2(DIF − DEA);
 KDJ: RSV = (C − LLV(L, n)) / (HHV(H, n) − LLV(L, n)) × 100, K = SMA(RSV, m1, 1), D = SMA(K, m2, 1), J = 3K − 2D;
 RSI: SMA(max(C − C₁, 0), n, 1) / SMA(|C − C₁|, n, 1) × 100;
 CCI: TP = (H + L + C)/3, CCI = (TP − MA(TP, n)) / (0.015 × AVEDEV(TP, n)).
+
+Which piece is computed by what:
+- TA-Lib (when ``talib`` is importable) where its definition is the terminal's: ``MAX``/``MIN`` for
+  HHV/LLV over full windows, and ``CCI`` (TA-Lib's CCI is exactly TP, its n-bar simple mean and mean
+  absolute deviation, NaN for the first n−1 bars).  Without TA-Lib the same values come from NumPy.
+- Our own recursion for ``EMA(X, n)``: Y = (2X + (n−1)Y') / (n+1) and ``SMA(X, n, m)``: Y = (mX + (n−m)Y') / n,
+  both seeded with the first value.  TA-Lib's EMA and its RSI (Wilder) seed with the mean of the first
+  n values, which gives different numbers for the whole warm-up and beyond, so they are not used.
+- HHV/LLV over the first n−1 bars use the bars available so far (a running max/min), as the terminals do;
+  TA-Lib's MAX/MIN are NaN there.
 
 Called with arrays they return arrays of the input's length (official form).  Called with a security
 code (the seed's form, §0.1a) they compute on that security's daily bars up to the current bar and
@@ -18,64 +26,104 @@ import numpy as np
 
 from ..engine.phases import phases
 
+try:  # TA-Lib ships manylinux wheels with the C library inside; strategies also `import talib` (§K).
+    import talib as _talib
+except ImportError:  # pragma: no cover - exercised only where the wheel is absent
+    _talib = None
+
 _PH = ("before", "handle", "after", "tick", "sched", "on_order", "on_trade")
+_SEED_BARS = 250
+
+# -- BUILDING BLOCKS -------------------------------------------------------------------------------------
 
 
-def ema(x: np.ndarray, n: int) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    out = np.empty_like(x)
-    if len(x) == 0:
-        return out
-    a = 2.0 / (n + 1)
-    y = x[0]
-    for i, v in enumerate(x):
-        y = v if i == 0 else a * v + (1 - a) * y
-        out[i] = y
-    return out
+def _f64(x) -> np.ndarray:
+    return np.ascontiguousarray(x, dtype=np.float64)
 
 
-def sma_cn(x: np.ndarray, n: int, m: int) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    out = np.empty_like(x)
-    y = np.nan
-    for i, v in enumerate(x):
-        if np.isnan(y):
-            y = v
-        elif not np.isnan(v):
-            y = (m * v + (n - m) * y) / n
-        out[i] = y
-    return out
-
-
-def _rolling(x: np.ndarray, n: int, fn) -> np.ndarray:
+def _recursive(x: np.ndarray, alpha: float) -> np.ndarray:
+    """Y = alpha·X + (1 − alpha)·Y', seeded with the first non-NaN X; a NaN X keeps Y'."""
     out = np.full(len(x), np.nan)
-    for i in range(len(x)):
-        w = x[max(0, i - n + 1): i + 1]
-        out[i] = fn(w)
+    y = np.nan
+    # Runs once per indicator call over at most a few hundred bars.
+    for i, v in enumerate(x.tolist()):
+        if y != y:  # not yet seeded
+            y = v
+        elif v == v:
+            y = alpha * v + (1.0 - alpha) * y
+        out[i] = y
     return out
+
+
+def ema(x, n: int) -> np.ndarray:
+    """Terminal EMA(X, n) = (2X + (n−1)Y') / (n+1), seeded with the first value."""
+    return _recursive(_f64(x), 2.0 / (n + 1))
+
+
+def sma_cn(x, n: int, m: int) -> np.ndarray:
+    """Terminal SMA(X, n, m) = (mX + (n−m)Y') / n, seeded with the first value."""
+    return _recursive(_f64(x), m / n)
+
+
+def hhv(x, n: int) -> np.ndarray:
+    """Highest value of the last n bars (of the bars so far during the first n−1)."""
+    x = _f64(x)
+    return _extreme(x, n, np.fmax, _talib.MAX if _talib is not None else None)
+
+
+def llv(x, n: int) -> np.ndarray:
+    """Lowest value of the last n bars (of the bars so far during the first n−1)."""
+    x = _f64(x)
+    return _extreme(x, n, np.fmin, _talib.MIN if _talib is not None else None)
+
+
+def _extreme(x, n, ufunc, ta):
+    out = ufunc.accumulate(x) if len(x) else x.copy()
+    if len(x) >= n and n > 1:
+        if ta is not None and not np.isnan(x).any():
+            full = ta(x, timeperiod=n)
+        else:
+            windows = np.lib.stride_tricks.sliding_window_view(x, n)
+            full = np.concatenate([np.full(n - 1, np.nan), ufunc.reduce(windows, axis=1)])
+        out[n - 1:] = full[n - 1:]
+    return out
+
+
+def _cci_numpy(h, l, c, n):
+    tp = (h + l + c) / 3.0
+    out = np.full(len(tp), np.nan)
+    if len(tp) >= n:
+        w = np.lib.stride_tricks.sliding_window_view(tp, n)
+        mean = w.mean(axis=1)
+        dev = np.abs(w - mean[:, None]).mean(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[n - 1:] = (tp[n - 1:] - mean) / (0.015 * dev)
+    return out
+
+
+# -- INDICATORS ----------------------------------------------------------------------------------------
 
 
 def macd(close, short=12, long=26, m=9):
-    c = np.asarray(close, dtype=float)
+    c = _f64(close)
     dif = ema(c, short) - ema(c, long)
     dea = ema(dif, m)
     return dif, dea, 2.0 * (dif - dea)
 
 
 def kdj(high, low, close, n=9, m1=3, m2=3):
-    h, l, c = (np.asarray(a, dtype=float) for a in (high, low, close))
-    hh = _rolling(h, n, np.max)
-    ll = _rolling(l, n, np.min)
+    h, l, c = _f64(high), _f64(low), _f64(close)
+    hh, ll = hhv(h, n), llv(l, n)
     rng = hh - ll
     with np.errstate(invalid="ignore", divide="ignore"):
-        rsv = np.where(rng > 0, (c - ll) / rng * 100.0, 50.0)
+        rsv = np.where(rng > 0, (c - ll) / rng * 100.0, 50.0)  # a flat window counts as mid-range
     k = sma_cn(rsv, m1, 1)
     d = sma_cn(k, m2, 1)
     return k, d, 3 * k - 2 * d
 
 
 def rsi(close, n=6):
-    c = np.asarray(close, dtype=float)
+    c = _f64(close)
     diff = np.diff(c, prepend=np.nan)
     up = sma_cn(np.where(np.isnan(diff), np.nan, np.maximum(diff, 0)), n, 1)
     tot = sma_cn(np.abs(diff), n, 1)
@@ -84,14 +132,15 @@ def rsi(close, n=6):
 
 
 def cci(high, low, close, n=14):
-    h, l, c = (np.asarray(a, dtype=float) for a in (high, low, close))
-    tp = (h + l + c) / 3.0
-    ma = _rolling(tp, n, np.mean)
-    md = _rolling(tp, n, lambda w: np.mean(np.abs(w - w.mean())))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = (tp - ma) / (0.015 * md)
-    out[: n - 1] = np.nan
-    return out
+    h, l, c = _f64(high), _f64(low), _f64(close)
+    if _talib is not None and len(c) >= n and not (np.isnan(h).any() or np.isnan(l).any() or np.isnan(c).any()):
+        out = _talib.CCI(h, l, c, timeperiod=n)
+        out[: n - 1] = np.nan
+        return out
+    return _cci_numpy(h, l, c, n)
+
+
+# -- API -----------------------------------------------------------------------------------------------
 
 
 class IndicatorAPI:
@@ -101,7 +150,7 @@ class IndicatorAPI:
         self.rt = rt
         self.market = market
 
-    def _bars(self, code, count=250):
+    def _bars(self, code, count=_SEED_BARS):
         df = self.market.get_history.__wrapped__(self.market, count, "1d", ["high", "low", "close"], code,
                                                  None, True)
         df = df.dropna()
@@ -113,9 +162,18 @@ class IndicatorAPI:
 
     @phases(*_PH)
     def get_MACD(self, close, short=12, long=26, m=9, **seed_kw):
-        """Ptrade ``get_MACD(close, short=12, long=26, m=9)`` → ``(dif, dea, macd)`` arrays.
+        """get_MACD: MACD of a close series → ``(dif, dea, macd)`` arrays of the input's length.
 
-        Seed form ``get_MACD(code, N1=12, N2=26, M=9)`` → ``{'DIF', 'DEA', 'MACD'}`` latest values.
+        Parameters
+        ----------
+        close : numpy.ndarray or str
+            Closes; or a security code (seed form, with ``N1``, ``N2``, ``M``).
+        short, long, m : int
+
+        Returns
+        -------
+        tuple of numpy.ndarray, or dict
+            Seed form: ``{'DIF', 'DEA', 'MACD'}`` latest values over the last 250 daily bars.
         """
         if isinstance(close, str):
             short, long, m = seed_kw.get("N1", short), seed_kw.get("N2", long), seed_kw.get("M", m)
@@ -126,10 +184,7 @@ class IndicatorAPI:
 
     @phases(*_PH)
     def get_KDJ(self, high, low=None, close=None, n=9, m1=3, m2=3, **seed_kw):
-        """Ptrade ``get_KDJ(high, low, close, n=9, m1=3, m2=3)`` → ``(k, d, j)`` arrays.
-
-        Seed form ``get_KDJ(code, N=9, M1=3, M2=3)`` → ``{'K', 'D', 'J'}`` latest values.
-        """
+        """get_KDJ: KDJ → ``(k, d, j)`` arrays.  Seed form ``get_KDJ(code, N=9, M1=3, M2=3)`` → ``{'K', 'D', 'J'}``."""
         if isinstance(high, str):
             n, m1, m2 = seed_kw.get("N", n), seed_kw.get("M1", m1), seed_kw.get("M2", m2)
             h, l, c = self._bars(high)
@@ -139,7 +194,7 @@ class IndicatorAPI:
 
     @phases(*_PH)
     def get_RSI(self, close, n=6, **seed_kw):
-        """Ptrade ``get_RSI(close, n=6)`` → array.  Seed form ``get_RSI(code, N=14)`` → ``{'RSI'}``."""
+        """get_RSI: RSI → array.  Seed form ``get_RSI(code, N=14)`` → ``{'RSI'}``."""
         if isinstance(close, str):
             n = seed_kw.get("N", n)
             _, _, c = self._bars(close)
@@ -148,7 +203,7 @@ class IndicatorAPI:
 
     @phases(*_PH)
     def get_CCI(self, high, low=None, close=None, n=14, **seed_kw):
-        """Ptrade ``get_CCI(high, low, close, n=14)`` → array.  Seed form ``get_CCI(code, N=14)`` → ``{'CCI'}``."""
+        """get_CCI: CCI → array (NaN for the first n−1 bars).  Seed form ``get_CCI(code, N=14)`` → ``{'CCI'}``."""
         if isinstance(high, str):
             n = seed_kw.get("N", n)
             h, l, c = self._bars(high)
