@@ -371,7 +371,8 @@ class Backtest:
         cal = self.store.calendar
         pos = int(np.searchsorted(cal, np.datetime64(d0, "D")))
         start = cal[max(pos - 1, 0)].astype(object)
-        last = min(day_index + 260, len(self.days) - 1)
+        # Bounded memory: the daily arrays of at most `window_days` trading days are held at once.
+        last = min(day_index + int(self.options.get("window_days", 260)) - 1, len(self.days) - 1)
         self._win = self.store.daily_window(start, self.days[last])
         self._win_dates = [d.astype(object) for d in self._win.dates]
         self._win_index = {d: i for i, d in enumerate(self._win_dates)}
@@ -565,9 +566,11 @@ class Backtest:
                                       lg.cost_total[sid] / SCALE / amt, last, amt * last))
 
     # -- the run -----------------------------------------------------------------------------------
-    def run(self):
-        from ..results_builder import build_result
-        t0 = _time.perf_counter()
+    def start(self) -> None:
+        """Run ``initialize`` (first step of :meth:`run`; with :meth:`step` and :meth:`finish` a caller can
+        drive the backtest one trading day at a time)."""
+        self._t0 = _time.perf_counter()
+        self._next_day = 0
         rt = self.rt
         rt.phase = "init"
         rt.trade_date = self.days[0]
@@ -577,18 +580,42 @@ class Backtest:
         self._hl = _raw(self._win.high_limit[self._di])
         self._ll = _raw(self._win.low_limit[self._di])
         self._open_today = (self._win.is_open[self._di] & self._win.listed[self._di]).astype(np.uint8)
-        try:
-            self._call("init", self._cb["initialize"], self.context)
-            self.context.initialized = True
-            for k in range(len(self.days)):
-                self._run_day(k)
-                if self.progress is not None:
-                    self.progress(k + 1, len(self.days), self.days[k])
-        except E.StrategyRuntimeError as exc:
-            exc.partial_result = build_result(self, _time.perf_counter() - t0, complete=False)
-            raise
-        self.result = build_result(self, _time.perf_counter() - t0, complete=True)
+        self._guarded(lambda: self._call("init", self._cb["initialize"], self.context))
+        self.context.initialized = True
+
+    def step(self) -> bool:
+        """Simulate the next trading day; ``False`` once every day has run."""
+        k = self._next_day
+        if k >= len(self.days):
+            return False
+        self._guarded(lambda: self._run_day(k))
+        self._next_day = k + 1
+        if self.progress is not None:
+            self.progress(k + 1, len(self.days), self.days[k])
+        return self._next_day < len(self.days)
+
+    def finish(self):
+        """Build the result (all days must have run)."""
+        from ..results_builder import build_result
+        if self._next_day < len(self.days):
+            raise RuntimeError(f"finish() after {self._next_day} of {len(self.days)} days: call step() until it returns False")
+        self.result = build_result(self, _time.perf_counter() - self._t0, complete=True)
         return self.result
+
+    def _guarded(self, fn):
+        try:
+            fn()
+        except E.StrategyRuntimeError as exc:
+            from ..results_builder import build_result
+            exc.partial_result = build_result(self, _time.perf_counter() - self._t0, complete=False)
+            raise
+
+    def run(self):
+        """Run the whole backtest and return its :class:`~ptrade_fast.result.Result`."""
+        self.start()
+        while self.step():
+            pass
+        return self.finish()
 
 
 def _as_date(x) -> _dt.date:
