@@ -7,7 +7,10 @@ docs (spec §H) rather than from the kernels, so the agreement tests compare two
 * ledger: T+1 (T+0 per sid), cost share of a sell rounded half up, cost 0 when flat;
 * book: creation-order matching, limit trigger, locked limits, volume cap (optionally shared),
   slippage, sell clipping with the odd-lot whole-position exception, buy sizing by stepping down
-  one lot at a time until the cost fits (the kernel bisects), immediate cancel of remainders.
+  one lot at a time until the cost fits (the kernel bisects), immediate cancel of remainders;
+* futures (market-rules 9.3, ptrade-api D.10/H.11): long and short legs on the stock ledger's cash,
+  reference basis (trade price today, settlement price when carried), carried lots closed first,
+  margin frozen at open and re-evaluated at settlement, expiry without fees, fees per lot or by value.
 """
 import math
 
@@ -16,6 +19,8 @@ S_REPORTED, S_PART_CANCELLED, S_CANCELLED, S_FILLED, S_REJECTED = (ord(c) for c 
 (R_NONE, R_CASH_CLIPPED, R_NO_CASH, R_POSITION_CLIPPED, R_NO_POSITION, R_VOLUME_CAPPED, R_NO_VOLUME,
  R_LIMIT_UP_LOCKED, R_LIMIT_DOWN_LOCKED) = range(9)
 R_USER_CANCEL, R_DAY_END, R_BELOW_MIN_LOT = 10, 11, 25
+R_MARGIN_CLIPPED, R_NO_MARGIN, R_NOT_ELIGIBLE, R_SHORT_BELOW_LAST = 12, 13, 14, 15
+STOCK, FUT_OPEN, FUT_CLOSE, FUT_CLOSE_TODAY, FIN_BUY, FIN_SELL, SLO_SELL, SLO_BUY = range(8)
 RATIO_SCALE = 100_000_000
 
 
@@ -110,26 +115,27 @@ class RefLedger:
 
 class RefBook:
     COLUMNS = ("entrust_no", "sid", "side", "amount", "filled", "limit_price", "status", "reason", "lot",
-               "created_seq")
+               "created_seq", "otype")
 
     def __init__(self):
         self.orders = []     # list of dicts, row = index
         self.open = []       # rows in creation order
         self.changed = []
 
-    def _new(self, sid, side, amount, limit_price, lot, seq, status, reason):
+    def _new(self, sid, side, amount, limit_price, lot, seq, status, reason, otype):
         row = len(self.orders)
         self.orders.append(dict(entrust_no=row + 1, sid=sid, side=side, amount=amount, filled=0,
-                                limit_price=limit_price, status=status, reason=reason, lot=lot, created_seq=seq))
+                                limit_price=limit_price, status=status, reason=reason, lot=lot, created_seq=seq,
+                                otype=otype))
         return row
 
-    def add(self, sid, side, amount, limit_price, lot, seq):
-        row = self._new(sid, side, amount, limit_price, lot, seq, S_REPORTED, R_NONE)
+    def add(self, sid, side, amount, limit_price, lot, seq, otype=STOCK):
+        row = self._new(sid, side, amount, limit_price, lot, seq, S_REPORTED, R_NONE, otype)
         self.open.append(row)
         return row
 
-    def add_rejected(self, sid, side, amount, limit_price, lot, seq, reason):
-        return self._new(sid, side, amount, limit_price, lot, seq, S_REJECTED, reason)
+    def add_rejected(self, sid, side, amount, limit_price, lot, seq, reason, otype=STOCK):
+        return self._new(sid, side, amount, limit_price, lot, seq, S_REJECTED, reason, otype)
 
     def _end(self, row, reason):
         o = self.orders[row]
@@ -156,9 +162,9 @@ class RefBook:
         self.open = []
         return n
 
-    def match(self, ledger, fee_rows, bar, params):
+    def match(self, ledger, fee_rows, bar, params, fut=None, fut_fees=None):
         """bar: dict of per-sid lists close/high/low/volume/high_limit/low_limit/tradable.
-        Returns the list of fills as tuples (row, sid, side, qty, price, value, c, h, t, stamp)."""
+        Returns the list of fills as tuples (row, sid, side, qty, price, value, c, h, t, stamp, otype)."""
         self.changed = []
         fills = []
         used = {}
@@ -214,6 +220,19 @@ class RefBook:
                 p = min(p, lim) if side == BUY else max(p, lim)
 
             reason = R_NONE
+            otype = o["otype"]
+            if otype in (FUT_OPEN, FUT_CLOSE, FUT_CLOSE_TODAY):
+                q, reason = fut.size_order(fut_fees, s, otype, side, rem, cap, lot, p)
+                if q == 0:
+                    self._end(row, reason)
+                    continue
+                fee = fut.fill_order(fut_fees, s, otype, side, q, p)
+                value = notional(p, q, fut.multiplier[s])
+                fills.append((row, s, side, q, p, value, fee, 0, 0, 0, otype))
+                o["filled"] += q
+                used[s] = used.get(s, 0) + q
+                self._end(row, reason)
+                continue
             if side == SELL:
                 ea = ledger.enable_amount[s]
                 q = rem
@@ -254,9 +273,198 @@ class RefBook:
                 self._end(row, R_NO_CASH)
                 continue
             ledger.apply_fill(s, side, q, p, sum(parts))
-            fills.append((row, s, side, q, p, value, *parts))
+            fills.append((row, s, side, q, p, value, *parts, otype))
             o["filled"] += q
             used[s] = used.get(s, 0) + q
             self._end(row, reason)
         self.open = still_open
         return fills
+
+
+# -- futures ---------------------------------------------------------------------------------------
+
+def notional(price, qty, multiplier):
+    """price x multiplier x lots; integral multipliers exact, others rounded half up to one money unit."""
+    m = int(multiplier)
+    if float(m) == multiplier:
+        return price * qty * m
+    return math.floor(float(price * qty) * multiplier + 0.5)
+
+
+def margin_of(value, rate):
+    return fee_round(value * rate)
+
+
+def fut_fee(fee_row, kind, qty, value):
+    """fee_row = dict(by_volume, open_rate, close_rate, close_today_rate); kind 0 open, 1 close, 2 close today."""
+    if qty == 0:
+        return 0
+    rate = fee_row[("open_rate", "close_rate", "close_today_rate")[kind]]
+    if fee_row["by_volume"]:
+        return fee_round(qty * rate * 10000.0)
+    return fee_round(value * rate)
+
+
+class RefFutures:
+    FIELDS = ("long_amount", "long_today", "short_amount", "short_today", "long_basis_total",
+              "short_basis_total", "long_today_basis", "short_today_basis", "long_margin", "short_margin",
+              "long_realised", "short_realised", "settle_price", "last_price")
+
+    def __init__(self, n_sids, ledger):
+        self.n = n_sids
+        self.ledger = ledger
+        self.multiplier = [1.0] * n_sids
+        self.margin_rate = [0.0] * n_sids
+        for f in self.FIELDS:
+            setattr(self, f, [0] * n_sids)
+
+    def _leg(self, side):
+        return "long_" if side > 0 else "short_"
+
+    def _get(self, side, name, s):
+        return getattr(self, self._leg(side) + name)[s]
+
+    def _add(self, side, name, s, delta):
+        getattr(self, self._leg(side) + name)[s] += delta
+
+    def closable(self, s, side, close_today):
+        return self._get(side, "today", s) if close_today else self._get(side, "amount", s)
+
+    def split(self, s, side, qty, close_today):
+        carried = self._get(side, "amount", s) - self._get(side, "today", s)
+        kc = 0 if close_today else min(qty, carried)
+        return kc, qty - kc
+
+    def open_cost(self, fees, s, qty, price):
+        v = notional(price, qty, self.multiplier[s])
+        return margin_of(v, self.margin_rate[s]) + fut_fee(fees[s], 0, qty, v)
+
+    def close_fee(self, fees, s, side, qty, price, close_today):
+        kc, kt = self.split(s, side, qty, close_today)
+        m = self.multiplier[s]
+        return fut_fee(fees[s], 1, kc, notional(price, kc, m)) + fut_fee(fees[s], 2, kt, notional(price, kt, m))
+
+    def open(self, s, side, qty, price, fee):
+        v = notional(price, qty, self.multiplier[s])
+        margin = margin_of(v, self.margin_rate[s])
+        for name, d in (("amount", qty), ("today", qty), ("basis_total", v), ("today_basis", v),
+                        ("margin", margin)):
+            self._add(side, name, s, d)
+        self.ledger.cash -= margin + fee
+        self.ledger.total_fees += fee
+        return margin
+
+    def close(self, s, side, qty, price, fee, close_today=False):
+        held, today = self._get(side, "amount", s), self._get(side, "today", s)
+        assert 0 < qty <= (today if close_today else held)
+        kc, kt = self.split(s, side, qty, close_today)
+        basis, tbasis = self._get(side, "basis_total", s), self._get(side, "today_basis", s)
+        ref = div_half_up((basis - tbasis) * kc, held - today) if kc else 0
+        if kt:
+            part = div_half_up(tbasis * kt, today)
+            self._add(side, "today_basis", s, -part)
+            ref += part
+        pnl = side * (notional(price, qty, self.multiplier[s]) - ref)
+        released = div_half_up(self._get(side, "margin", s) * qty, held)
+        self._add(side, "basis_total", s, -ref)
+        self._add(side, "margin", s, -released)
+        self._add(side, "amount", s, -qty)
+        self._add(side, "today", s, -kt)
+        self._add(side, "realised", s, pnl)
+        self.ledger.cash += released + pnl - fee
+        self.ledger.total_fees += fee
+        return pnl
+
+    def settle_day(self, settle, valid):
+        total = 0
+        for s in range(self.n):
+            if valid[s] and settle[s] > 0:
+                for side in (1, -1):
+                    lots = self._get(side, "amount", s)
+                    if lots:
+                        v = notional(settle[s], lots, self.multiplier[s])
+                        pnl = side * (v - self._get(side, "basis_total", s))
+                        m = margin_of(v, self.margin_rate[s])
+                        self.ledger.cash += pnl - (m - self._get(side, "margin", s))
+                        getattr(self, self._leg(side) + "basis_total")[s] = v
+                        getattr(self, self._leg(side) + "margin")[s] = m
+                        total += pnl
+                self.settle_price[s] = settle[s]
+                self.last_price[s] = settle[s]
+            for name in ("long_today", "short_today", "long_today_basis", "short_today_basis"):
+                getattr(self, name)[s] = 0
+        return total
+
+    def expire(self, s, final_settle):
+        pnl = 0
+        for side in (1, -1):
+            lots = self._get(side, "amount", s)
+            if lots:
+                pnl += self.close(s, side, lots, final_settle, 0)
+        self.settle_price[s] = final_settle
+        self.last_price[s] = final_settle
+        return pnl
+
+    def mark(self, price, valid):
+        for s in range(self.n):
+            if (self.long_amount[s] or self.short_amount[s]) and valid[s]:
+                self.last_price[s] = price[s]
+
+    def floating_pnl(self):
+        total = 0
+        for s in range(self.n):
+            if self.long_amount[s]:
+                total += notional(self.last_price[s], self.long_amount[s], self.multiplier[s]) - self.long_basis_total[s]
+            if self.short_amount[s]:
+                total += self.short_basis_total[s] - notional(self.last_price[s], self.short_amount[s], self.multiplier[s])
+        return total
+
+    # -- book dispatch -----------------------------------------------------------------------------
+
+    def size_order(self, fees, s, otype, side, rem, cap, lot, price):
+        """(qty, reason) for a futures order: closable lots, volume cap, lot, then cash step-down by lot."""
+        reason = R_NONE
+        q = rem
+        closable = None
+        if otype != FUT_OPEN:
+            closable = self.closable(s, -side, otype == FUT_CLOSE_TODAY)
+            if q > closable:
+                q, reason = closable, R_POSITION_CLIPPED
+        if cap is not None and q > cap:
+            q, reason = cap, R_VOLUME_CAPPED
+        if q % lot:
+            q -= q % lot
+            reason = reason or R_BELOW_MIN_LOT
+        if otype != FUT_OPEN:
+            if q == 0 and closable == 0:
+                reason = R_NO_POSITION
+            return q, reason
+        if q == 0:
+            return 0, reason
+        fitted = q
+        while fitted > 0 and self.open_cost(fees, s, fitted, price) > self.ledger.cash:
+            fitted -= lot
+        if fitted < q:
+            q, reason = fitted, R_CASH_CLIPPED
+            if q == 0:
+                reason = R_NO_CASH
+        return q, reason
+
+    def fill_order(self, fees, s, otype, side, qty, price):
+        if otype == FUT_OPEN:
+            fee = fut_fee(fees[s], 0, qty, notional(price, qty, self.multiplier[s]))
+            self.open(s, side, qty, price, fee)
+        else:
+            today = otype == FUT_CLOSE_TODAY
+            fee = self.close_fee(fees, s, -side, qty, price, today)
+            self.close(s, -side, qty, price, fee, today)
+        return fee
+
+    def set_position(self, s, side, amount, settle_price):
+        v = notional(settle_price, amount, self.multiplier[s])
+        leg = self._leg(side)
+        for name, value in (("amount", amount), ("today", 0), ("today_basis", 0), ("basis_total", v),
+                            ("margin", margin_of(v, self.margin_rate[s]) if amount else 0)):
+            getattr(self, leg + name)[s] = value
+        self.settle_price[s] = settle_price
+        self.last_price[s] = settle_price

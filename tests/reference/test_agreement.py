@@ -6,9 +6,10 @@ from hypothesis import strategies as st
 
 from ptcore.book import FillBuffer, MatchParams, OrderBook
 from ptcore.fees import FeeTable
+from ptcore.futures import FuturesFeeTable, FuturesLedger
 from ptcore.ledger import Ledger
 
-from model import RefBook, RefLedger, fees_of
+from model import RefBook, RefFutures, RefLedger, fees_of
 
 N_SIDS = 4
 LOTS = [100, 100, 10, 1]
@@ -46,13 +47,19 @@ reject_op = st.tuples(st.just("reject"), st.integers(-1, N_SIDS - 1), st.sampled
                       st.integers(-5, 500), st.sampled_from([20, 21, 24, 25, 29]))
 cancel_op = st.tuples(st.just("cancel"), st.integers(0, 10**6))
 day_op = st.tuples(st.just("day"))
-bar_op = st.tuples(st.just("bar"), st.lists(st.tuples(
-    tick_delta,                                                     # close
-    st.integers(0, 3), st.integers(0, 3),                           # high, low spread
-    st.sampled_from([0, 1, 50, 399, 400, 1000, 10**4, 10**5, 10**7, 10**7]),
-    st.sampled_from([None, None, None, 0, 1, -1]),                  # high_limit vs close
-    st.sampled_from([None, None, None, 0, 1, -1]),                  # low_limit vs close
-    st.sampled_from([1, 1, 1, 1, 1, 0])), min_size=N_SIDS, max_size=N_SIDS))
+
+
+def bar_op_for(n_sids):
+    return st.tuples(st.just("bar"), st.lists(st.tuples(
+        tick_delta,                                                     # close
+        st.integers(0, 3), st.integers(0, 3),                           # high, low spread
+        st.sampled_from([0, 1, 50, 399, 400, 1000, 10**4, 10**5, 10**7, 10**7]),
+        st.sampled_from([None, None, None, 0, 1, -1]),                  # high_limit vs close
+        st.sampled_from([None, None, None, 0, 1, -1]),                  # low_limit vs close
+        st.sampled_from([1, 1, 1, 1, 1, 0])), min_size=n_sids, max_size=n_sids))
+
+
+bar_op = bar_op_for(N_SIDS)
 
 # one_of does not weight repeated branches; choose the kind first so days (which cancel everything)
 # stay rare next to adds and bars.
@@ -90,8 +97,9 @@ def bar_arrays(base, rows):
 
 class Pair:
     def __init__(self, w):
-        self.ledger = Ledger(N_SIDS, w["cash"])
-        self.ref_ledger = RefLedger(N_SIDS, w["cash"])
+        n = self.n = len(w["base"])
+        self.ledger = Ledger(n, w["cash"])
+        self.ref_ledger = RefLedger(n, w["cash"])
         self.ledger.set_t0(np.array(w["t0"]))
         self.ref_ledger.t0 = list(w["t0"])
         for s, (amount, enable_pct, cost) in enumerate(w["positions"]):
@@ -100,7 +108,7 @@ class Pair:
             self.ref_ledger.set_position(s, amount, enable, cost, 0)
         self.base = w["base"]
         self.fee_rows = w["fees"]
-        self.fees = FeeTable(N_SIDS)
+        self.fees = FeeTable(n)
         for s, row in enumerate(self.fee_rows):
             for name, value in row.items():
                 getattr(self.fees, name)[s] = value
@@ -137,16 +145,24 @@ class Pair:
             bar = bar_arrays(self.base, op[1])
             self.seq += 1
             arr = {k: np.array(v, dtype=np.uint8 if k == "tradable" else np.int64) for k, v in bar.items()}
-            n_new = self.book.match(self.ledger, self.fees, arr["close"], arr["high"], arr["low"], arr["volume"],
-                                    arr["high_limit"], arr["low_limit"], arr["tradable"], self.params, self.fills)
-            new = self.ref_book.match(self.ref_ledger, self.fee_rows, bar, self.ref_params)
+            n_new, new = self.match(arr, bar)
             assert n_new == len(new)
             self.ref_fills.extend(new)
             for f in new:
-                value, fee = f[5], sum(f[6:])
+                value, fee = f[5], sum(f[6:10])
                 self.fill_flow += (value - fee) if f[2] == -1 else -(value + fee)
             self.ledger.mark(arr["close"], arr["tradable"])
             self.ref_ledger.mark(bar["close"], bar["tradable"])
+
+    def match(self, arr, bar):
+        n_new = self.book.match(self.ledger, self.fees, arr["close"], arr["high"], arr["low"], arr["volume"],
+                                arr["high_limit"], arr["low_limit"], arr["tradable"], self.params, self.fills)
+        return n_new, self.ref_book.match(self.ref_ledger, self.fee_rows, bar, self.ref_params)
+
+    def check_cash(self):
+        # Every fill moves value and fees between cash and positions, nothing else moves cash.
+        assert self.ledger.cash - self.cash0 == self.fill_flow
+        assert self.ledger.cash >= 0 or self.cash0 < 0
 
     def check(self):
         led, ref = self.ledger, self.ref_ledger
@@ -161,20 +177,20 @@ class Pair:
         cols = self.fills.columns()
         got = list(zip(*(cols[c].tolist() for c in ("order_row", "sid", "side", "qty", "price", "value",
                                                      "commission", "handling_fee", "transfer_fee",
-                                                     "stamp_duty"))))
+                                                     "stamp_duty", "otype"))))
         assert got == self.ref_fills
 
         # invariants
-        assert led.cash >= 0 or self.cash0 < 0
         assert (led.enable_amount >= 0).all() and (led.enable_amount <= led.amount).all()
         assert (self.book.filled <= self.book.amount).all() or (self.book.status == ord("9")).any()
-        assert led.cash - self.cash0 == self.fill_flow
+        self.check_cash()
         for f in self.ref_fills:
-            assert list(f[6:]) == fees_of(f[5], f[2], self.fee_rows[f[1]])
+            if f[10] == 0:
+                assert list(f[6:10]) == fees_of(f[5], f[2], self.fee_rows[f[1]])
 
 
-def run_sequence(w, ops):
-    pair = Pair(w)
+def run_sequence(w, ops, pair_class=Pair):
+    pair = pair_class(w)
     pair.check()
     for op in ops:
         pair.step(op)
@@ -192,3 +208,135 @@ def test_kernels_agree_with_the_reference_model(w, ops):
 @given(world, st.lists(operation, min_size=20, max_size=80))
 def test_kernels_agree_with_the_reference_model_at_length(w, ops):
     run_sequence(w, ops)
+
+
+# -- stocks and futures in one account -------------------------------------------------------------
+# Sids 0-3 are stocks (as above), 4-5 futures contracts (lot 1) sharing the ledger's cash.
+
+FUT_SIDS = (4, 5)
+N_MIX = 6
+
+fut_fee_row = st.one_of(
+    st.fixed_dictionaries(dict(by_volume=st.just(0), open_rate=st.sampled_from([0.0, 0.000023, 0.0001]),
+                               close_rate=st.sampled_from([0.0, 0.000023, 0.0001]),
+                               close_today_rate=st.sampled_from([0.0, 0.00023, 0.0001, 0.001]))),
+    st.fixed_dictionaries(dict(by_volume=st.just(1), open_rate=st.sampled_from([0.0, 2.0, 3.01, 0.5]),
+                               close_rate=st.sampled_from([0.0, 2.0, 3.01]),
+                               close_today_rate=st.sampled_from([0.0, 2.0, 10.0]))))
+
+NO_FEES = dict(commission_rate=0.0, min_commission=0, handling_rate=0.0, transfer_rate=0.0, stamp_rate=0.0)
+
+mix_world = world.flatmap(lambda w: st.fixed_dictionaries(dict(
+    cash=st.just(w["cash"]),
+    base=st.lists(st.one_of(st.integers(5, 500), st.integers(5, 50000)).map(lambda k: k * 100),
+                  min_size=2, max_size=2).map(
+        lambda fut_base: w["base"] + fut_base),
+    fees=st.just(w["fees"] + [NO_FEES] * 2),
+    t0=st.just(w["t0"] + [1, 1]),
+    positions=st.just(w["positions"] + [(0, 0, 0)] * 2),
+    params=st.just(w["params"]),
+    multiplier=st.lists(st.sampled_from([1.0, 10.0, 200.0, 300.0, 0.5, 2.5]), min_size=2, max_size=2),
+    margin_rate=st.lists(st.sampled_from([0.0, 0.08, 0.12, 0.5, 1.0]), min_size=2, max_size=2),
+    fut_fees=st.lists(fut_fee_row, min_size=2, max_size=2),
+    fut_positions=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=2, max_size=2),
+)))
+
+fut_add_op = st.tuples(st.just("fadd"), st.sampled_from(FUT_SIDS), st.sampled_from([1, 2, 3]),
+                       st.sampled_from([1, -1]), st.integers(1, 12), st.one_of(st.none(), tick_delta))
+settle_op = st.tuples(st.just("settle"), st.lists(st.tuples(tick_delta, st.sampled_from([1, 1, 1, 0])),
+                                                  min_size=2, max_size=2))
+expire_op = st.tuples(st.just("expire"), st.sampled_from(FUT_SIDS), tick_delta)
+_MIX_OPS = dict(_OPS, bar=bar_op_for(N_MIX), fadd=fut_add_op, settle=settle_op, expire=expire_op)
+mix_operation = st.sampled_from(["add"] * 3 + ["fadd"] * 5 + ["bar"] * 6
+                                + ["cancel", "day", "reject", "settle", "settle", "expire"]
+                                ).flatmap(_MIX_OPS.__getitem__)
+
+
+class MixPair(Pair):
+    def __init__(self, w):
+        super().__init__(w)
+        self.fut = FuturesLedger(self.n, self.ledger)
+        self.ref_fut = RefFutures(self.n, self.ref_ledger)
+        self.fut_fees = FuturesFeeTable(self.n)
+        self.fut_fee_rows = [dict(by_volume=0, open_rate=0.0, close_rate=0.0, close_today_rate=0.0)
+                             for _ in range(self.n)]
+        for i, s in enumerate(FUT_SIDS):
+            self.fut.multiplier[s] = self.ref_fut.multiplier[s] = w["multiplier"][i]
+            self.fut.margin_rate[s] = self.ref_fut.margin_rate[s] = w["margin_rate"][i]
+            self.fut_fee_rows[s] = w["fut_fees"][i]
+            for name, value in w["fut_fees"][i].items():
+                getattr(self.fut_fees, name)[s] = value
+            for side, lots in zip((1, -1), w["fut_positions"][i]):
+                self.fut.set_position(s, side, lots, self.base[s])
+                self.ref_fut.set_position(s, side, lots, self.base[s])
+        self.settled = 0
+        self.identity0 = self.identity()
+
+    def step(self, op):
+        kind = op[0]
+        if kind == "fadd":
+            _, s, otype, side, amount, delta = op
+            limit = 0 if delta is None else self.base[s] + delta * 100
+            assert self.book.add(s, side, amount, limit, 1, self.seq, otype=otype) == \
+                self.ref_book.add(s, side, amount, limit, 1, self.seq, otype=otype)
+        elif kind == "settle":
+            price = [0] * self.n
+            valid = [0] * self.n
+            for s, (delta, ok) in zip(FUT_SIDS, op[1]):
+                price[s], valid[s] = max(100, self.base[s] + delta * 100), ok
+            got = self.fut.settle_day(np.array(price, dtype=np.int64), np.array(valid, dtype=np.uint8))
+            assert got == self.ref_fut.settle_day(price, valid)
+            self.settled += got
+        elif kind == "expire":
+            _, s, delta = op
+            final = max(100, self.base[s] + delta * 100)
+            assert self.fut.expire(s, final) == self.ref_fut.expire(s, final)
+        else:
+            super().step(op)
+            if kind == "bar":
+                bar = bar_arrays(self.base, op[1])
+                self.fut.mark(np.array(bar["close"], dtype=np.int64), np.array(bar["tradable"], dtype=np.uint8))
+                self.ref_fut.mark(bar["close"], bar["tradable"])
+
+    def match(self, arr, bar):
+        n_new = self.book.match(self.ledger, self.fees, arr["close"], arr["high"], arr["low"], arr["volume"],
+                                arr["high_limit"], arr["low_limit"], arr["tradable"], self.params, self.fills,
+                                futures=self.fut, futures_fees=self.fut_fees)
+        new = self.ref_book.match(self.ref_ledger, self.fee_rows, bar, self.ref_params, self.ref_fut,
+                                  self.fut_fee_rows)
+        return n_new, new
+
+    def identity(self):
+        # Cash + stock cost - stock realised + futures margin - futures realised - settlement P&L + futures
+        # fees is constant: every operation only moves money between these buckets.
+        led, fut = self.ledger, self.fut
+        fut_fees = sum(f[6] for f in self.ref_fills if f[10] != 0)
+        return (led.cash + int(led.cost_total.sum()) - int(led.realised_pnl.sum()) + fut.margin_total()
+                - int(fut.long_realised.sum()) - int(fut.short_realised.sum()) - self.settled + fut_fees)
+
+    def check_cash(self):
+        assert self.identity() == self.identity0
+
+    def check(self):
+        super().check()
+        fut, ref = self.fut, self.ref_fut
+        for name in RefFutures.FIELDS:
+            assert getattr(fut, name).tolist() == getattr(ref, name), name
+        assert (fut.long_today <= fut.long_amount).all() and (fut.short_today <= fut.short_amount).all()
+        assert (fut.long_margin >= 0).all() and (fut.short_margin >= 0).all()
+        assert fut.floating_pnl() == ref.floating_pnl()
+        assert fut.equity_value() == ref.ledger.cash + sum(ref.long_margin) + sum(ref.short_margin) \
+            + ref.floating_pnl()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mix_world, st.lists(mix_operation, min_size=5, max_size=30))
+def test_stocks_and_futures_agree_with_the_reference_model(w, ops):
+    run_sequence(w, ops, MixPair)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mix_world, st.lists(mix_operation, min_size=20, max_size=80))
+def test_stocks_and_futures_agree_with_the_reference_model_at_length(w, ops):
+    run_sequence(w, ops, MixPair)
