@@ -263,13 +263,16 @@ class MarketAPI:
         if self.rt.options.get("history_format", "long") == "panel":
             frames = OrderedDict((f, pd.DataFrame(data[f], index=index, columns=list(codes))) for f in fields)
             return frames[fields[0]] if single_field else Panel(frames)
-        parts = []
-        for j, c in enumerate(codes):
-            part = pd.DataFrame({"code": c, **{f: _col(f, data[f][:, j]) for f in fields}}, index=index)
-            parts.append(part)
-        if not parts:
+        if len(codes) == 0:
             return pd.DataFrame(columns=["code", *fields])
-        return pd.concat(parts)
+        # One frame, rows grouped by code (Python 3.11 edition's long shape), built in one go: the
+        # whole-market call (5,300 codes) is a per-day hot path of ranking strategies.
+        n = len(index)
+        long_index = index[np.tile(np.arange(n), len(codes))] if n else index[:0]
+        cols = {"code": np.repeat(np.asarray(list(codes), dtype=object), n)}
+        for f in fields:
+            cols[f] = _col(f, np.ascontiguousarray(data[f].T).ravel())
+        return pd.DataFrame(cols, index=long_index)
 
     # -- API -----------------------------------------------------------------------------------------
 

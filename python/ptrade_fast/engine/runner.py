@@ -186,11 +186,10 @@ class Backtest:
         rt = self.rt
         self.market = MarketAPI(rt)
         self.calendar_api = CalendarAPI(rt)
-        try:
-            from ..api.reference import ReferenceAPI
-            self.reference = ReferenceAPI(rt)
-        except ImportError:
-            self.reference = None
+        from ..api.fundamentals import FundamentalsAPI
+        from ..api.reference import ReferenceAPI
+        self.reference = ReferenceAPI(rt)
+        self.fundamentals = FundamentalsAPI(rt)
         self.trading = TradingAPI(rt, self)
         self.settings_api = SettingsAPI(rt, self.settings, self)
         self.utility = UtilityAPI(rt, self)
@@ -204,8 +203,8 @@ class Backtest:
             if spec["category"] == "lifecycle" or name in ("g", "log"):
                 continue
             out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
-        providers = [self.calendar_api, self.market, self.reference, self.trading, self.settings_api,
-                     self.utility, self.indicators]
+        providers = [self.calendar_api, self.market, self.reference, self.fundamentals, self.trading,
+                     self.settings_api, self.utility, self.indicators]
         for api in providers:
             if api is None:
                 continue
