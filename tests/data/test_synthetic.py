@@ -279,3 +279,7 @@ def test_etfs_track_their_index(daily):
 def test_the_root_passes_validate(root):
     validate = pytest.importorskip("ptrade_fast.data.validate").validate
     assert validate(root[0]) == []
+
+
+def test_every_price_is_positive(daily):
+    assert (daily[["open", "high", "low", "close"]] > 0).all().all()

@@ -647,6 +647,13 @@ class _Market:
             return None
         z_v = self.r_etc.standard_normal(m)
         u = self.cb_u
+        # A bond does not list while its underlying is suspended: the listing moves to the next day.
+        wait = (self.cb_first == t) & st["sus"][u]
+        if wait.any():
+            self.cb_first[wait] += 1
+            debut = wait & (self.cb_list_date == self.cal[t])
+            if t + 1 < self.n_days and debut.any():
+                self.cb_list_date[debut] = self.cal[t + 1]
         listed = (self.cb_first <= t) & (t < self.cb_delist)
         first = self.cb_first == t
         self.cb_k = self.cb_k * st["ratio_ex"][u]          # the conversion price follows ex-rights
@@ -861,6 +868,8 @@ class _Market:
         for code in self.etf_codes:
             add(code, f"SYN{code[:6]}", cal[0] - np.timedelta64(2000, "D"), 0, nd, nd)
         for j, code in enumerate(self.cb_codes):
+            if self.cb_first[j] >= min(nd, self.cb_delist[j]):
+                continue                         # its listing was pushed past the data's end
             add(code, f"SYN{code[:6]}", self.cb_list_date[j], int(self.cb_first[j]), int(self.cb_delist[j]),
                 int(self.cb_open_days[j]))
         return pd.DataFrame(rows).sort_values("code", kind="stable").reset_index(drop=True)
