@@ -752,7 +752,7 @@ class _Market:
         self.minute_days.append(str(day))
         # One day is written on the writer thread while the next is generated (pyarrow drops the GIL).
         self._drain(1)
-        self._pending.append(self._pool.submit(write_table_atomic, table, minute_file(self.root, day)))
+        self._pending.append(self._pool.submit(write_table_atomic, table, minute_file(self.root, day), 1))
 
     def _drain(self, keep):
         while len(self._pending) > keep:
