@@ -214,6 +214,9 @@ class SettingsAPI:
         ``poslist`` is a list of ``{'sid', 'amount', 'enable_amount', 'cost_basis'}`` dicts whose
         values may be strings.  Cash is not reduced (base positions are additional to capital).
         """
+        if getattr(self.eng, "_restarting", False):
+            self.rt.log.info("set_yesterday_position ignored after a restart: positions carry over")
+            return None
         if not isinstance(poslist, (list, tuple)) or not poslist:
             raise ValueError(f"set_yesterday_position: poslist must be a non-empty list of dicts, was {poslist!r}")
         parsed = []

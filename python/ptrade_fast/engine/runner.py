@@ -84,6 +84,8 @@ class Backtest:
         self.bar_seq = 0
         self.days = self._trading_days(start, end, frequency)
         self._actions = self._corporate_actions()
+        self._restart_days = {_as_date(d) for d in (opts.get("restart_before") or [])}
+        self._restarting = False
         self.g = GlobalVars()
         self.portfolio = Portfolio(self.account)
         self.context = Context(rt, self.portfolio, self.capital_base, self.settings)
@@ -345,6 +347,39 @@ class Backtest:
         self.settings.yesterday_positions.clear()
         self.account.touch()
 
+    # -- persistence (§B.3) ------------------------------------------------------------------------
+    def _save_g(self):
+        """Pickle ``g`` as the platform does at its save points: public attributes only; an attribute that
+        cannot be pickled is skipped with a warning (once per name)."""
+        import pickle
+        state = {}
+        for name, value in self.g.persistable().items():
+            try:
+                state[name] = pickle.dumps(value, protocol=4)
+            except Exception as exc:  # unpicklable values are silently dropped by the platform
+                self.rt.warn_once(f"persist:{name}", f"g.{name} cannot be pickled ({type(exc).__name__}); it is not "
+                                  f"persisted — name it g.__{name} to mark it private")
+        self._g_snapshot = state
+
+    def _restart(self):
+        """Simulate a server restart before today's open: a fresh ``g``, ``initialize`` again, then the last
+        saved ``g`` restored over what ``initialize`` set (§B.3).  Account and orders carry over."""
+        import pickle
+        from ..model import GlobalVars
+        self.log.info(f"simulated restart before {self.rt.trade_date}: initialize, then restore g")
+        self.g = GlobalVars()
+        self.ns["g"] = self.g
+        self.settings.daily_tasks.clear()
+        self.settings.interval_tasks.clear()
+        self._restarting = True
+        try:
+            self.rt.now = _dt.datetime.combine(self.rt.trade_date, _dt.time(8, 0))
+            self._call("init", self._cb["initialize"], self.context)
+        finally:
+            self._restarting = False
+        for name, blob in getattr(self, "_g_snapshot", {}).items():
+            setattr(self.g, name, pickle.loads(blob))
+
     # -- callbacks ---------------------------------------------------------------------------------
     def _call(self, phase: str, fn, *args):
         rt = self.rt
@@ -506,9 +541,16 @@ class Backtest:
                 self.rt.warn_once(f"run_daily:{task[1]}", f"run_daily time {task[1]} is outside the backtest session "
                                   f"bars; it runs at {'the 13:01 bar' if where == 'bar' else task[1]} "
                                   f"({'before the first bar' if where == 'pre' else 'after the last bar' if where == 'post' else 'with that bar'})")
+        persist = bool(self.options.get("persistence")) or bool(self.options.get("restart_before"))
+        skip_before = False
+        if day in self._restart_days:
+            self._restart()
+            skip_before = self.settings.parameters.get("server_restart_not_do_before") == "1"
         rt.now = _dt.datetime.combine(day, _dt.time(8, 30))
-        if self._cb["before_trading_start"]:
+        if self._cb["before_trading_start"] and not skip_before:
             self._call("before", self._cb["before_trading_start"], ctx, self._empty_data())
+            if persist and k > 0:
+                self._save_g()
         self._run_tasks(pre)
         w, di = self._win, self._di
         self._set_day_rows()
@@ -518,6 +560,8 @@ class Backtest:
             self._run_tasks(bar_tasks.get(_dt.time(15, 0), []))
             rt.now = _dt.datetime.combine(day, _dt.time(15, 0))
             self._call("handle", self._cb["handle_data"], ctx, self._bar_data())
+            if persist:
+                self._save_g()
             valid = (w.listed[di] & np.isfinite(w.close[di])).astype(np.uint8)
             self._match(_raw(w.close[di]), _raw(w.high[di]), _raw(w.low[di]),
                         np.nan_to_num(w.volume[di]).astype(np.int64), valid)
@@ -538,6 +582,8 @@ class Backtest:
                 rt.now = _dt.datetime.combine(day, t)
                 self._set_minute_rows(b)
                 self._call("handle", self._cb["handle_data"], ctx, data)
+                if persist:
+                    self._save_g()
                 self._match(close[b], high[b], low[b], vol[b], has)
         rt.bar_index = 240
         self._set_day_rows()
@@ -545,6 +591,8 @@ class Backtest:
         rt.now = _dt.datetime.combine(day, _dt.time(15, 30))
         if self._cb["after_trading_end"]:
             self._call("after", self._cb["after_trading_end"], ctx, self._empty_data())
+        if persist:
+            self._save_g()
         self._end_day(day)
 
     def _end_day(self, day):
