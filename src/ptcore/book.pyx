@@ -38,10 +38,12 @@ from ptcore.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, i
                               R_VOLUME_CAPPED, R_NO_VOLUME, R_LIMIT_UP_LOCKED, R_LIMIT_DOWN_LOCKED,
                               R_USER_CANCEL, R_DAY_END, R_BELOW_MIN_LOT,
                               LIMIT_MODE_LIMIT, LIMIT_TOUCH_CLOSE,
-                              OTYPE_STOCK, OTYPE_FUT_CLOSE_TODAY, OTYPE_MAX)
+                              OTYPE_STOCK, OTYPE_FUT_CLOSE_TODAY, OTYPE_FIN_BUY, OTYPE_FIN_SELL,
+                              OTYPE_SLO_SELL, OTYPE_SLO_BUY, OTYPE_MAX)
 from ptcore.fees cimport FeeTable
 from ptcore.ledger cimport Ledger
 from ptcore.futures cimport FuturesLedger, FuturesFeeTable, fut_notional
+from ptcore.margin cimport MarginLedger
 from ptcore.rules cimport rules_apply_slippage, rules_round_lot_down
 
 cdef int64_t QTY_INF = 0x7FFFFFFFFFFFFFFF
@@ -271,6 +273,9 @@ cdef class OrderBook:
         repay, 6 short sell, 7 buy to return."""
         if otype < 0 or otype > OTYPE_MAX:
             raise ValueError(f"otype must be in [0, {OTYPE_MAX}], was {otype}")
+        if (otype == OTYPE_FIN_BUY or otype == OTYPE_SLO_BUY) and side != SIDE_BUY or \
+                (otype == OTYPE_FIN_SELL or otype == OTYPE_SLO_SELL) and side != SIDE_SELL:
+            raise ValueError(f"otype {otype} needs side {1 if otype in (4, 7) else -1}, was {side}")
         if sid < 0:
             raise IndexError(f"sid must be >= 0, was {sid}")
         if side != SIDE_BUY and side != SIDE_SELL:
@@ -355,10 +360,13 @@ cdef class OrderBook:
     def match(self, Ledger ledger, FeeTable fees, const price_t[:] close, const price_t[:] high,
               const price_t[:] low, const int64_t[:] volume, const price_t[:] high_limit,
               const price_t[:] low_limit, const uint8_t[:] tradable, MatchParams params,
-              FillBuffer fills, FuturesLedger futures=None, FuturesFeeTable futures_fees=None, margin=None):
+              FillBuffer fills, FuturesLedger futures=None, FuturesFeeTable futures_fees=None,
+              MarginLedger margin=None):
         """Match every working order against the current bar (arrays indexed by sid); returns new fills.
 
-        Futures orders (otype 1-3) need ``futures`` (sharing ``ledger``) and ``futures_fees``."""
+        Futures orders (otype 1-3) need ``futures`` and ``futures_fees``; margin orders (otype 4-7) need
+        ``margin``.  Both must share ``ledger`` (one account, one cash).  Margin orders are valued at
+        ``margin.last_price`` (the facade marks it before matching) and pay stock fees from ``fees``."""
         cdef Py_ssize_t n_sids = ledger.n_sids
         cdef Py_ssize_t k, w, n_open, n_touched = 0, fills_before
         cdef int64_t row, lim, cap, rem, q, held, ea, lo, hi, mid, est
@@ -370,7 +378,8 @@ cdef class OrderBook:
         cdef int32_t reason
         cdef FuturesLedger fut = futures
         cdef FuturesFeeTable ffees = futures_fees
-        cdef Py_ssize_t n_fut = 0
+        cdef MarginLedger mgn = margin
+        cdef Py_ssize_t n_fut = 0, n_mgn = 0
         cdef bint reached, is_limit
         cdef double buy_rate
 
@@ -400,6 +409,15 @@ cdef class OrderBook:
         for k in range(self._n_open):
             if OTYPE_STOCK < self._otype[self._open[k]] <= OTYPE_FUT_CLOSE_TODAY:
                 n_fut += 1
+            elif self._otype[self._open[k]] > OTYPE_FUT_CLOSE_TODAY:
+                n_mgn += 1
+        if n_mgn or mgn is not None:
+            if mgn is None:
+                raise ValueError(f"{n_mgn} margin orders are open: match needs margin=")
+            if mgn.ledger is not ledger:
+                raise ValueError("the margin ledger must share the stock ledger (margin.ledger is ledger)")
+            if mgn.n_sids != n_sids:
+                raise ValueError(f"margin ledger needs {n_sids} sids, has {mgn.n_sids}")
         if n_fut or fut is not None:
             if fut is None or ffees is None:
                 raise ValueError(f"{n_fut} futures orders are open: match needs futures= and futures_fees=")
@@ -493,7 +511,12 @@ cdef class OrderBook:
                         p = lim
 
                 # 6. quantity
-                if otype != OTYPE_STOCK:
+                if otype >= OTYPE_FIN_BUY:
+                    q = mgn.mgn_size_order(fees, s, otype, rem, cap, lot, lim, p, &reason)
+                    if q == 0:
+                        self._finish(row, reason)
+                        continue
+                elif otype != OTYPE_STOCK:
                     q = fut.fut_size_order(ffees, s, otype, side, rem, cap, lot, p, &reason)
                     if q == 0:
                         self._finish(row, reason)
@@ -568,6 +591,9 @@ cdef class OrderBook:
                         self._finish(row, R_NO_CASH)
                         continue
                     ledger.ledger_apply_fill(s, side, q, p, fee_total)
+                elif otype >= OTYPE_FIN_BUY:
+                    value = q * p
+                    mgn.mgn_fill_order(fees, s, otype, q, p, parts)
                 else:
                     # Futures: the whole fee is commission; closes always fill (a loss may overdraw:
                     # that is a margin call, not a refusal).

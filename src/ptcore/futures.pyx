@@ -38,7 +38,7 @@ from ptcore.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, i
                               R_NONE, R_CASH_CLIPPED, R_NO_CASH, R_POSITION_CLIPPED, R_NO_POSITION,
                               R_VOLUME_CAPPED, R_BELOW_MIN_LOT,
                               OTYPE_FUT_OPEN, OTYPE_FUT_CLOSE_TODAY)
-from ptcore.ledger cimport Ledger
+from ptcore.ledger cimport Ledger, ledger_add_cash, ledger_add_fees
 
 
 cdef extern from "muldiv.h" nogil:
@@ -49,15 +49,6 @@ cdef enum:
     FEE_OPEN = 0
     FEE_CLOSE = 1
     FEE_CLOSE_TODAY = 2
-
-
-# Ledger.acct slots (cash, total_fees).  The ledger has no cdef cash adjuster yet.
-cdef inline void _cash_add(Ledger ledger, money_t delta) noexcept nogil:
-    ledger._acct[0] += delta
-
-
-cdef inline void _fees_add(Ledger ledger, money_t fee) noexcept nogil:
-    ledger._acct[1] += fee
 
 
 # -- fees ------------------------------------------------------------------------------------------
@@ -196,8 +187,8 @@ cdef class FuturesLedger:
             self._short_basis[sid] += v
             self._short_today_basis[sid] += v
             self._short_margin[sid] += margin
-        _cash_add(self.ledger, -(margin + fee))
-        _fees_add(self.ledger, fee)
+        ledger_add_cash(self.ledger, -(margin + fee))
+        ledger_add_fees(self.ledger, fee)
         return margin
 
     cdef int fut_close(self, sid_t sid, int pos_side, qty_t qty, price_t price, money_t fee,
@@ -238,8 +229,8 @@ cdef class FuturesLedger:
         amount[0] = held - qty
         today[0] = tod - kt
         realised[0] += pnl
-        _cash_add(self.ledger, released + pnl - fee)
-        _fees_add(self.ledger, fee)
+        ledger_add_cash(self.ledger, released + pnl - fee)
+        ledger_add_fees(self.ledger, fee)
         return 0
 
     cdef qty_t fut_size_order(self, FuturesFeeTable fees, sid_t sid, int otype, int side, qty_t rem,
@@ -400,7 +391,7 @@ cdef class FuturesLedger:
                 self._short_today[s] = 0
                 self._long_today_basis[s] = 0
                 self._short_today_basis[s] = 0
-            _cash_add(self.ledger, delta)
+            ledger_add_cash(self.ledger, delta)
         return total
 
     def expire(self, sid_t sid, price_t final_settle):

@@ -31,3 +31,13 @@ cdef class Ledger:
     # Book one fill.  Buys always succeed; a sell needs 0 < qty <= enable_amount[sid], else -1 with
     # ValueError set.  fees is the total of the fill's fee components (money).
     cdef int ledger_apply_fill(self, sid_t sid, int side, qty_t qty, price_t price, money_t fees) except -1 nogil
+
+
+# Cash and fee adjusters for the futures and margin kernels, which share this account's cash
+# (acct slots as in ledger.pyx: ACCT_CASH = 0, ACCT_TOTAL_FEES = 1).
+cdef inline void ledger_add_cash(Ledger ledger, money_t delta) noexcept nogil:
+    ledger._acct[0] += delta
+
+
+cdef inline void ledger_add_fees(Ledger ledger, money_t fees) noexcept nogil:
+    ledger._acct[1] += fees
