@@ -10,7 +10,10 @@ docs (spec §H) rather than from the kernels, so the agreement tests compare two
   one lot at a time until the cost fits (the kernel bisects), immediate cancel of remainders;
 * futures (market-rules 9.3, ptrade-api D.10/H.11): long and short legs on the stock ledger's cash,
   reference basis (trade price today, settlement price when carried), carried lots closed first,
-  margin frozen at open and re-evaluated at settlement, expiry without fees, fees per lot or by value.
+  margin frozen at open and re-evaluated at settlement, expiry without fees, fees per lot or by value;
+* margin trading (market-rules 10): financed buys into the stock ledger with debt, sell-to-repay paying
+  interest then principal, short sales with frozen proceeds released in proportion, actual/360 accrual,
+  the available-margin definition of ptcore.margin, credit and eligibility rules at matching.
 """
 import math
 
@@ -162,7 +165,7 @@ class RefBook:
         self.open = []
         return n
 
-    def match(self, ledger, fee_rows, bar, params, fut=None, fut_fees=None):
+    def match(self, ledger, fee_rows, bar, params, fut=None, fut_fees=None, mgn=None):
         """bar: dict of per-sid lists close/high/low/volume/high_limit/low_limit/tradable.
         Returns the list of fills as tuples (row, sid, side, qty, price, value, c, h, t, stamp, otype)."""
         self.changed = []
@@ -229,6 +232,17 @@ class RefBook:
                 fee = fut.fill_order(fut_fees, s, otype, side, q, p)
                 value = notional(p, q, fut.multiplier[s])
                 fills.append((row, s, side, q, p, value, fee, 0, 0, 0, otype))
+                o["filled"] += q
+                used[s] = used.get(s, 0) + q
+                self._end(row, reason)
+                continue
+            if otype >= FIN_BUY:
+                q, reason = mgn.size_order(fee_rows, s, otype, rem, cap, lot, lim, p)
+                if q == 0:
+                    self._end(row, reason)
+                    continue
+                parts = mgn.fill_order(fee_rows, s, otype, q, p)
+                fills.append((row, s, side, q, p, q * p, *parts, otype))
                 o["filled"] += q
                 used[s] = used.get(s, 0) + q
                 self._end(row, reason)
@@ -468,3 +482,213 @@ class RefFutures:
             getattr(self, leg + name)[s] = value
         self.settle_price[s] = settle_price
         self.last_price[s] = settle_price
+
+# -- margin trading --------------------------------------------------------------------------------
+
+def scaled(x, r):
+    return math.floor(float(x) * r + 0.5)
+
+
+class RefMargin:
+    FIELDS = ("fin_debt", "fin_amount", "slo_amount", "slo_basis", "slo_proceeds", "slo_realised", "last_price")
+    SCALARS = ("fin_interest", "slo_fee")
+
+    def __init__(self, n_sids, ledger):
+        self.n = n_sids
+        self.ledger = ledger
+        for f in self.FIELDS:
+            setattr(self, f, [0] * n_sids)
+        self.haircut = [0.0] * n_sids
+        self.fin_eligible = [0] * n_sids
+        self.slo_eligible = [0] * n_sids
+        self.fin_interest = self.slo_fee = 0
+        self.fin_rate = self.slo_rate = 0.0
+        self.fin_ratio = self.slo_ratio = 1.0
+        self.fin_quota = self.slo_quota = 0
+
+    # -- valuation ---------------------------------------------------------------------------------
+
+    def available(self, px):
+        def adj(x, h):
+            return scaled(x, h) if x > 0 else x
+        led = self.ledger
+        total = led.cash - self.fin_interest - self.slo_fee
+        for s in range(self.n):
+            h = self.haircut[s]
+            fa = min(self.fin_amount[s], led.amount[s])
+            own = led.amount[s] - fa
+            if own:
+                total += scaled(own * px[s], h)
+            if fa or self.fin_debt[s]:
+                total += adj(fa * px[s] - self.fin_debt[s], h) - scaled(self.fin_debt[s], self.fin_ratio)
+            if self.slo_amount[s] or self.slo_basis[s]:
+                v = self.slo_amount[s] * px[s]
+                total += adj(self.slo_basis[s] - v, h) - scaled(v, self.slo_ratio)
+        return total
+
+    @staticmethod
+    def room(available, ratio, quota_left):
+        if ratio > 0:
+            return min(quota_left, math.floor(available / ratio) if available > 0 else 0)
+        return quota_left
+
+    def maintenance_ratio(self, px):
+        led = self.ledger
+        assets = led.cash + sum(self.slo_proceeds) + sum(a * p for a, p in zip(led.amount, px))
+        debt = (sum(self.fin_debt) + sum(a * p for a, p in zip(self.slo_amount, px)) + self.fin_interest
+                + self.slo_fee)
+        return float("inf") if debt == 0 else assets / debt
+
+    # -- fills and direct operations ---------------------------------------------------------------
+
+    def fin_buy(self, s, qty, price, fee):
+        self.ledger.apply_fill(s, BUY, qty, price, fee)
+        self.ledger.cash += qty * price + fee
+        self.fin_debt[s] += qty * price + fee
+        self.fin_amount[s] += qty
+
+    def fin_sell(self, s, qty, price, fee):
+        self.ledger.apply_fill(s, SELL, qty, price, fee)
+        rest = qty * price - fee
+        if rest > 0:
+            paid_interest = min(rest, self.fin_interest)
+            paid_principal = min(rest - paid_interest, self.fin_debt[s])
+            self.fin_interest -= paid_interest
+            self.fin_debt[s] -= paid_principal
+            self.ledger.cash -= paid_interest + paid_principal
+        self.fin_amount[s] -= min(qty, self.fin_amount[s])
+        if self.fin_debt[s] == 0:
+            self.fin_amount[s] = 0
+
+    def slo_sell(self, s, qty, price, fee):
+        self.slo_amount[s] += qty
+        self.slo_basis[s] += qty * price
+        self.slo_proceeds[s] += qty * price - fee
+        self.ledger.total_fees += fee
+
+    def _release(self, s, qty):
+        owed = self.slo_amount[s]
+        released = div_half_up(self.slo_proceeds[s] * qty, owed)
+        self.slo_proceeds[s] -= released
+        self.slo_basis[s] -= div_half_up(self.slo_basis[s] * qty, owed)
+        self.slo_amount[s] = owed - qty
+        return released
+
+    def slo_buy(self, s, qty, price, fee):
+        assert 0 < qty <= self.slo_amount[s]
+        released = self._release(s, qty)
+        cost = qty * price + fee
+        self.slo_realised[s] += released - cost
+        self.ledger.cash += released - cost
+        self.ledger.total_fees += fee
+        return released - cost
+
+    def direct_refund(self, value):
+        left = min(value, self.ledger.cash)
+        if left <= 0:
+            return 0
+        pay = 0
+        for name in ("fin_interest", "slo_fee"):
+            part = min(left, getattr(self, name))
+            setattr(self, name, getattr(self, name) - part)
+            left -= part
+            pay += part
+        for s in range(self.n):
+            part = min(left, self.fin_debt[s])
+            if part:
+                self.fin_debt[s] -= part
+                if self.fin_debt[s] == 0:
+                    self.fin_amount[s] = 0
+                left -= part
+                pay += part
+        self.ledger.cash -= pay
+        return pay
+
+    def direct_return(self, s, qty):
+        assert 0 < qty <= min(self.slo_amount[s], self.ledger.enable_amount[s])
+        self.ledger.apply_fill(s, SELL, qty, 0, 0)
+        released = self._release(s, qty)
+        self.ledger.realised_pnl[s] += released
+        self.ledger.cash += released
+        return released
+
+    def accrue(self, days):
+        interest = fee_round(sum(self.fin_debt) * self.fin_rate * days / 360.0)
+        fee = fee_round(sum(self.slo_basis) * self.slo_rate * days / 360.0)
+        self.fin_interest += interest
+        self.slo_fee += fee
+        return interest, fee
+
+    def mark(self, price, valid):
+        for s in range(self.n):
+            if valid[s]:
+                self.last_price[s] = price[s]
+
+    # -- book dispatch -----------------------------------------------------------------------------
+
+    def size_order(self, fee_rows, s, otype, rem, cap, lot, limit_price, price):
+        """(qty, reason): eligibility and the short-sale price rule, position, volume cap, lot, then credit
+        (stepping down one lot at a time) or cash."""
+        led, fee, reason, q = self.ledger, fee_rows[s], R_NONE, rem
+        if otype in (FIN_BUY, SLO_SELL):
+            if not (self.fin_eligible if otype == FIN_BUY else self.slo_eligible)[s]:
+                return 0, R_NOT_ELIGIBLE
+            if otype == SLO_SELL:
+                order_price = limit_price if limit_price > 0 else price
+                if self.last_price[s] > 0 and order_price < self.last_price[s]:
+                    return 0, R_SHORT_BELOW_LAST
+            if cap is not None and q > cap:
+                q, reason = cap, R_VOLUME_CAPPED
+            if q % lot:
+                q -= q % lot
+                reason = reason or R_BELOW_MIN_LOT
+            if q == 0:
+                return 0, reason
+            if otype == FIN_BUY:
+                room = self.room(self.available(self.last_price), self.fin_ratio, self.fin_quota - sum(self.fin_debt))
+                fitted = q
+                while fitted > 0 and fitted * price + sum(fees_of(fitted * price, BUY, fee)) > room:
+                    fitted -= lot
+                if fitted < q:
+                    q, reason = fitted, R_MARGIN_CLIPPED
+            else:
+                room = self.room(self.available(self.last_price), self.slo_ratio,
+                                 self.slo_quota - sum(self.slo_basis))
+                if q * price > room:
+                    reason = R_MARGIN_CLIPPED
+                    q = room // price if room > 0 else 0
+                    q -= q % lot
+                if q > 0 and q * price - sum(fees_of(q * price, SELL, fee)) < 0:
+                    return 0, R_NO_CASH
+            if q == 0 and reason == R_MARGIN_CLIPPED:
+                reason = R_NO_MARGIN
+            return q, reason
+
+        have = led.enable_amount[s] if otype == FIN_SELL else self.slo_amount[s]
+        if q > have:
+            q, reason = have, R_POSITION_CLIPPED
+        if cap is not None and q > cap:
+            q, reason = cap, R_VOLUME_CAPPED
+        whole = led.amount[s] if otype == FIN_SELL else have
+        if q % lot and q < whole:
+            q -= q % lot
+            reason = reason or R_BELOW_MIN_LOT
+        if q == 0:
+            return 0, (R_NO_POSITION if have == 0 else reason)
+        if otype == FIN_SELL:
+            if led.cash + q * price - sum(fees_of(q * price, SELL, fee)) < 0:
+                return 0, R_NO_CASH
+            return q, reason
+        while q > 0:
+            cost = q * price + sum(fees_of(q * price, BUY, fee))
+            if cost - div_half_up(self.slo_proceeds[s] * q, have) <= led.cash:
+                break
+            reason = R_CASH_CLIPPED
+            q = (q - 1) // lot * lot
+        return q, (R_NO_CASH if q == 0 else reason)
+
+    def fill_order(self, fee_rows, s, otype, qty, price):
+        side = BUY if otype in (FIN_BUY, SLO_BUY) else SELL
+        parts = fees_of(qty * price, side, fee_rows[s])
+        getattr(self, ("fin_buy", "fin_sell", "slo_sell", "slo_buy")[otype - FIN_BUY])(s, qty, price, sum(parts))
+        return parts

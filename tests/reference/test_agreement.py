@@ -8,8 +8,9 @@ from ptcore.book import FillBuffer, MatchParams, OrderBook
 from ptcore.fees import FeeTable
 from ptcore.futures import FuturesFeeTable, FuturesLedger
 from ptcore.ledger import Ledger
+from ptcore.margin import MarginLedger
 
-from model import RefBook, RefFutures, RefLedger, fees_of
+from model import RefBook, RefFutures, RefLedger, RefMargin, fees_of
 
 N_SIDS = 4
 LOTS = [100, 100, 10, 1]
@@ -210,8 +211,9 @@ def test_kernels_agree_with_the_reference_model_at_length(w, ops):
     run_sequence(w, ops)
 
 
-# -- stocks and futures in one account -------------------------------------------------------------
-# Sids 0-3 are stocks (as above), 4-5 futures contracts (lot 1) sharing the ledger's cash.
+# -- stocks, futures and margin trading in one account ---------------------------------------------
+# Sids 0-3 are stocks (as above), also traded on margin; 4-5 futures contracts (lot 1).  All share the
+# ledger's cash.
 
 FUT_SIDS = (4, 5)
 N_MIX = 6
@@ -239,6 +241,15 @@ mix_world = world.flatmap(lambda w: st.fixed_dictionaries(dict(
     margin_rate=st.lists(st.sampled_from([0.0, 0.08, 0.12, 0.5, 1.0]), min_size=2, max_size=2),
     fut_fees=st.lists(fut_fee_row, min_size=2, max_size=2),
     fut_positions=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=2, max_size=2),
+    haircut=st.lists(st.sampled_from([0.0, 0.5, 0.7, 1.0]), min_size=N_SIDS, max_size=N_SIDS),
+    fin_eligible=st.lists(st.sampled_from([0, 1, 1, 1]), min_size=N_SIDS, max_size=N_SIDS),
+    slo_eligible=st.lists(st.sampled_from([0, 1, 1, 1]), min_size=N_SIDS, max_size=N_SIDS),
+    fin_rate=st.sampled_from([0.0, 0.06, 0.0835]),
+    slo_rate=st.sampled_from([0.0, 0.08, 0.1035]),
+    fin_ratio=st.sampled_from([0.0, 0.5, 0.8, 1.0, 1.2]),
+    slo_ratio=st.sampled_from([0.0, 0.5, 0.8, 1.0, 1.2]),
+    fin_quota=st.sampled_from([0, 10_000 * CNY, 10**6 * CNY, 10**9 * CNY]),
+    slo_quota=st.sampled_from([0, 10_000 * CNY, 10**6 * CNY, 10**9 * CNY]),
 )))
 
 fut_add_op = st.tuples(st.just("fadd"), st.sampled_from(FUT_SIDS), st.sampled_from([1, 2, 3]),
@@ -246,10 +257,17 @@ fut_add_op = st.tuples(st.just("fadd"), st.sampled_from(FUT_SIDS), st.sampled_fr
 settle_op = st.tuples(st.just("settle"), st.lists(st.tuples(tick_delta, st.sampled_from([1, 1, 1, 0])),
                                                   min_size=2, max_size=2))
 expire_op = st.tuples(st.just("expire"), st.sampled_from(FUT_SIDS), tick_delta)
-_MIX_OPS = dict(_OPS, bar=bar_op_for(N_MIX), fadd=fut_add_op, settle=settle_op, expire=expire_op)
-mix_operation = st.sampled_from(["add"] * 3 + ["fadd"] * 5 + ["bar"] * 6
-                                + ["cancel", "day", "reject", "settle", "settle", "expire"]
-                                ).flatmap(_MIX_OPS.__getitem__)
+margin_add_op = st.tuples(st.just("madd"), st.integers(0, N_SIDS - 1), st.sampled_from([4, 5, 6, 7]), amounts,
+                          st.one_of(st.none(), tick_delta))
+accrue_op = st.tuples(st.just("accrue"), st.integers(0, 10))
+refund_op = st.tuples(st.just("refund"), st.sampled_from([0, 100 * CNY, 10**4 * CNY, 10**6 * CNY, 10**9 * CNY]))
+return_op = st.tuples(st.just("dreturn"), st.integers(0, N_SIDS - 1), st.integers(1, 3000))
+_MIX_OPS = dict(_OPS, bar=bar_op_for(N_MIX), fadd=fut_add_op, settle=settle_op, expire=expire_op,
+                madd=margin_add_op, accrue=accrue_op, refund=refund_op, dreturn=return_op)
+mix_operation = st.sampled_from(["add"] * 3 + ["fadd"] * 4 + ["madd"] * 5 + ["bar"] * 7
+                                + ["cancel", "day", "reject", "settle", "settle", "expire", "accrue", "refund",
+                                   "dreturn"]).flatmap(_MIX_OPS.__getitem__)
+MARGIN_OTYPE_SIDE = {4: 1, 5: -1, 6: -1, 7: 1}
 
 
 class MixPair(Pair):
@@ -269,7 +287,19 @@ class MixPair(Pair):
             for side, lots in zip((1, -1), w["fut_positions"][i]):
                 self.fut.set_position(s, side, lots, self.base[s])
                 self.ref_fut.set_position(s, side, lots, self.base[s])
+        self.mgn = MarginLedger(self.n, self.ledger)
+        self.ref_mgn = RefMargin(self.n, self.ref_ledger)
+        for m in (self.mgn, self.ref_mgn):
+            for name in ("fin_rate", "slo_rate", "fin_ratio", "slo_ratio", "fin_quota", "slo_quota"):
+                setattr(m, name, w[name])
+            for name in ("haircut", "fin_eligible", "slo_eligible"):
+                for s, value in enumerate(w[name]):
+                    getattr(m, name)[s] = value
+        self.mgn.mark(np.array(self.base, dtype=np.int64), np.ones(self.n, dtype=np.uint8))
+        self.ref_mgn.mark(self.base, [1] * self.n)
         self.settled = 0
+        self.accrued = 0                 # interest and lending fees accrued
+        self.released = 0                # proceeds released by direct returns
         self.identity0 = self.identity()
 
     def step(self, op):
@@ -291,28 +321,60 @@ class MixPair(Pair):
             _, s, delta = op
             final = max(100, self.base[s] + delta * 100)
             assert self.fut.expire(s, final) == self.ref_fut.expire(s, final)
+        elif kind == "madd":
+            _, s, otype, amount, delta = op
+            limit = 0 if delta is None else self.base[s] + delta * 100
+            side = MARGIN_OTYPE_SIDE[otype]
+            assert self.book.add(s, side, amount, limit, LOTS[s], self.seq, otype=otype) == \
+                self.ref_book.add(s, side, amount, limit, LOTS[s], self.seq, otype=otype)
+        elif kind == "accrue":
+            got = self.mgn.accrue(op[1])
+            assert got == self.ref_mgn.accrue(op[1])
+            self.accrued += sum(got)
+        elif kind == "refund":
+            assert self.mgn.direct_refund(op[1]) == self.ref_mgn.direct_refund(op[1])
+        elif kind == "dreturn":
+            _, s, qty = op
+            if qty <= min(self.ref_mgn.slo_amount[s], self.ref_ledger.enable_amount[s]):
+                got = self.mgn.direct_return(s, qty)
+                assert got == self.ref_mgn.direct_return(s, qty)
+                self.released += got
+            else:
+                with pytest.raises(ValueError):
+                    self.mgn.direct_return(s, qty)
         else:
             super().step(op)
             if kind == "bar":
                 bar = bar_arrays(self.base, op[1])
-                self.fut.mark(np.array(bar["close"], dtype=np.int64), np.array(bar["tradable"], dtype=np.uint8))
+                close = np.array(bar["close"], dtype=np.int64)
+                tradable = np.array(bar["tradable"], dtype=np.uint8)
+                self.fut.mark(close, tradable)
                 self.ref_fut.mark(bar["close"], bar["tradable"])
+                self.mgn.mark(close, tradable)
+                self.ref_mgn.mark(bar["close"], bar["tradable"])
 
     def match(self, arr, bar):
         n_new = self.book.match(self.ledger, self.fees, arr["close"], arr["high"], arr["low"], arr["volume"],
                                 arr["high_limit"], arr["low_limit"], arr["tradable"], self.params, self.fills,
-                                futures=self.fut, futures_fees=self.fut_fees)
+                                futures=self.fut, futures_fees=self.fut_fees, margin=self.mgn)
         new = self.ref_book.match(self.ref_ledger, self.fee_rows, bar, self.ref_params, self.ref_fut,
-                                  self.fut_fee_rows)
+                                  self.fut_fee_rows, self.ref_mgn)
         return n_new, new
 
     def identity(self):
-        # Cash + stock cost - stock realised + futures margin - futures realised - settlement P&L + futures
-        # fees is constant: every operation only moves money between these buckets.
-        led, fut = self.ledger, self.fut
-        fut_fees = sum(f[6] for f in self.ref_fills if f[10] != 0)
-        return (led.cash + int(led.cost_total.sum()) - int(led.realised_pnl.sum()) + fut.margin_total()
-                - int(fut.long_realised.sum()) - int(fut.short_realised.sum()) - self.settled + fut_fees)
+        # Every operation only moves money between these buckets, or in and out through the flows named:
+        # stocks (cash, cost, realised), futures (margin, realised, settlement P&L, fees), financing (debt,
+        # interest, fees accrued), lending (frozen proceeds, fees, value sold short and bought back,
+        # proceeds released by direct returns).
+        led, fut, mgn = self.ledger, self.fut, self.mgn
+        fut_fees = sum(f[6] for f in self.ref_fills if f[10] in (1, 2, 3))
+        slo_fees = sum(sum(f[6:10]) for f in self.ref_fills if f[10] in (6, 7))
+        slo_flow = sum(f[5] if f[10] == 7 else -f[5] for f in self.ref_fills if f[10] in (6, 7))
+        return (led.cash + int(led.cost_total.sum()) - int(led.realised_pnl.sum())
+                + fut.margin_total() - int(fut.long_realised.sum()) - int(fut.short_realised.sum())
+                - self.settled + fut_fees
+                - int(mgn.fin_debt.sum()) - mgn.fin_interest - mgn.slo_fee + self.accrued
+                + int(mgn.slo_proceeds.sum()) + slo_fees + slo_flow + self.released)
 
     def check_cash(self):
         assert self.identity() == self.identity0
@@ -327,16 +389,24 @@ class MixPair(Pair):
         assert fut.floating_pnl() == ref.floating_pnl()
         assert fut.equity_value() == ref.ledger.cash + sum(ref.long_margin) + sum(ref.short_margin) \
             + ref.floating_pnl()
+        mgn, ref_mgn = self.mgn, self.ref_mgn
+        for name in RefMargin.FIELDS:
+            assert getattr(mgn, name).tolist() == getattr(ref_mgn, name), name
+        for name in RefMargin.SCALARS:
+            assert getattr(mgn, name) == getattr(ref_mgn, name), name
+        assert (mgn.fin_debt >= 0).all() and (mgn.slo_amount >= 0).all() and (mgn.slo_proceeds >= 0).all()
+        assert mgn.available_margin() == ref_mgn.available(ref_mgn.last_price)
+        assert mgn.maintenance_ratio() == ref_mgn.maintenance_ratio(ref_mgn.last_price)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mix_world, st.lists(mix_operation, min_size=5, max_size=30))
-def test_stocks_and_futures_agree_with_the_reference_model(w, ops):
+def test_stocks_futures_and_margin_agree_with_the_reference_model(w, ops):
     run_sequence(w, ops, MixPair)
 
 
 @pytest.mark.slow
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mix_world, st.lists(mix_operation, min_size=20, max_size=80))
-def test_stocks_and_futures_agree_with_the_reference_model_at_length(w, ops):
+def test_stocks_futures_and_margin_agree_with_the_reference_model_at_length(w, ops):
     run_sequence(w, ops, MixPair)
