@@ -30,6 +30,9 @@ from ptrade_fast.data import codes as codes_mod  # noqa: E402
 from ptrade_fast.data.adjust import price_events  # noqa: E402
 from ptrade_fast.data.derive import derive_daily  # noqa: E402  (shared with the importers)
 from ptrade_fast.data import fundamentals as fund_mod  # noqa: E402
+from ptrade_fast.data.synthetic_futures import add_index_futures  # noqa: E402
+from ptrade_fast.data.writer import RootWriter  # noqa: E402
+from ptrade_fast.rules import futures as frules  # noqa: E402
 from ptrade_fast.data.format import (  # noqa: E402
     FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, write_table_atomic, write_json_atomic,
 )
@@ -42,6 +45,11 @@ SEED = 20250805
 SYN_START = "2005-01-04"
 SYN_CONSTITUENT_START = "2019-01-02"
 SYN_END = "2025-08-05"
+# Synthetic index futures: the minute days of 000300.SS from 2019, and daily-only from 2023.
+FUT_MINUTE_WINDOW = ("2019-01-02", "2019-02-01")
+FUT_DAILY_START = "2023-01-03"
+# IF1706 on 2016-11-08 (rqalpha example bars): its limits 2877.6 / 3516.8 imply this previous settlement.
+IF1706_PRE_SETTLEMENT = 3197.2
 # The TDX 2011-09-30 file has no announcement dates; Q3 reports were due by 2011-10-31 (the exchanges'
 # deadline for third-quarter reports), so every record is taken as first published on that day.
 Q3_2011_PUBL_DATE = "2011-10-31"
@@ -331,6 +339,58 @@ def _build_into(src: Path, root: Path, rng) -> None:
         ],
     }
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
+    _add_futures(src, root)
+
+
+def _add_futures(src: Path, root: Path) -> None:
+    """Futures (docs/data-format.md, *Futures*): the real IF1706 day, the product specs, synthetic IF.
+
+    Written through RootWriter, which only rewrites the files that gain futures rows; meta.json is then
+    rewritten without the writer's import timestamps so the bundle stays byte-stable.
+    """
+    bars = pd.read_parquet(src / "futures_minute_bars.parquet").rename(columns={"symbol": "code"})
+    code = bars["code"].iloc[0]
+    product, yymm = frules.product_of(code), frules.yymm_of(code)
+    sp = frules.spec(product)
+    last_hour = bars["datetime"].dt.hour * 60 + bars["datetime"].dt.minute > 14 * 60
+    daily = pd.DataFrame([{
+        "code": code, "date": bars["datetime"].iloc[0].date(), "open": bars["open"].iloc[0],
+        "high": bars["high"].max(), "low": bars["low"].min(), "close": bars["close"].iloc[-1],
+        "volume": int(bars["volume"].sum()), "money": float(bars["money"].sum()),
+        # Daily settlement = last-hour VWAP (14:01 … 15:00 bars), rounded to the tick (market-rules §9.1).
+        "settlement": frules.settlement_price(bars.loc[last_hour, "money"], bars.loc[last_hour, "volume"],
+                                              sp.multiplier, sp.tick),
+        "open_interest": int(bars["open_interest"].iloc[-1]), "pre_settlement": IF1706_PRE_SETTLEMENT,
+    }])
+    calendar = _dates(pd.read_parquet(root / "calendar.parquet")["date"])
+    with RootWriter.open(root, source="rqalpha:examples/IF1706_20161108.csv") as w:
+        w.add_minutes(bars[["code", "datetime", "open", "high", "low", "close", "volume", "money",
+                            "open_interest"]])
+        w.add_daily(daily)
+        w.add_instruments(pd.DataFrame([{
+            "code": code, "name": f"{sp.name}{yymm}", "list_date": frules.listing_date(product, yymm, calendar),
+            "synthetic": False, "source": "rqalpha:examples/IF1706_20161108.csv"}]))
+    specs = pd.read_parquet(src / "futures_product_specs.parquet")
+    table = pa.Table.from_pandas(specs, preserve_index=False).replace_schema_metadata({
+        "title": "futures product specs (rqalpha backtest defaults, not an exchange schedule)",
+        "source": "shared/data/real/futures_product_specs.parquet (rqalpha future_info.json; see its licence caution)"})
+    write_table_atomic(table, root / "futures" / "product_specs.parquet")
+    add_index_futures(root, ("IF",), seed=SEED, start=FUT_MINUTE_WINDOW[0], end=FUT_MINUTE_WINDOW[1])
+    add_index_futures(root, ("IF",), seed=SEED + 1, start=FUT_DAILY_START, end=SYN_END)
+
+    meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+    meta.pop("imports", None)
+    meta["sources"]["futures"] = ("IF1706.CCFX 2016-11-08 minute bars and futures/product_specs.parquet: rqalpha "
+                                  "(factual numbers; licence caution in shared/data/real/README.md)")
+    meta["futures"]["synthetic"] = {"products": ["IF"], "underlying": "000300.SS (synthetic)",
+                                    "minute": list(FUT_MINUTE_WINDOW), "daily": [FUT_DAILY_START, SYN_END],
+                                    "seeds": [SEED, SEED + 1]}
+    meta["notes"] = meta["notes"] + [
+        "IF1706.CCFX 2016-11-08 is real (240 minute bars; daily bar aggregated from them, settlement = last-hour "
+        "VWAP, preclose = the previous settlement 3197.2 implied by the day's limits).",
+        "Every other futures contract is SYNTHETIC: IF from the synthetic 000300.SS (synthetic_futures.add_index_futures).",
+    ]
+    write_json_atomic(meta, root / "meta.json")
 
 
 def _daily_table(df):

@@ -6,6 +6,10 @@ arrays; minute data is read one day file at a time (never the whole history).  M
 before a security's first bar, after its last bar, and for fields the source lacks (index minute volume,
 stock minute money in the real time-share).  Suspended days inside a series are stored rows with
 ``is_open`` 0, OHLC = previous close and volume 0, so no fill happens at read time.
+
+Futures are ordinary sids (type ``future``).  Their ``settlement`` and ``open_interest`` are NaN for every
+other security; a file without futures columns is read as all NaN through a read-only broadcast view, so
+roots without futures pay no memory for them.
 """
 from __future__ import annotations
 
@@ -28,7 +32,14 @@ MINUTE_OFFSETS = np.concatenate([np.arange(9 * 60 + 31, 11 * 60 + 31), np.arange
 _BAR_OF_MINUTE = np.full(24 * 60, -1, np.int64)
 _BAR_OF_MINUTE[MINUTE_OFFSETS] = np.arange(240)
 
-DAILY_ARRAY_FIELDS = DAILY_FIELDS + ("is_open", "listed")
+FUTURES_DAILY_FIELDS = ("settlement", "open_interest")
+DAILY_ARRAY_FIELDS = DAILY_FIELDS + ("is_open", "listed") + FUTURES_DAILY_FIELDS
+DOMINANT_PATH = "futures/dominant.parquet"
+
+
+def _nan_view(shape) -> np.ndarray:
+    """A read-only all-NaN array of ``shape`` that costs no memory (fields a file lacks)."""
+    return np.broadcast_to(np.float64(np.nan), shape)
 
 
 def to_day(value) -> np.datetime64:
@@ -77,6 +88,8 @@ class DailyWindow:
     low_limit: np.ndarray
     is_open: np.ndarray
     listed: np.ndarray
+    settlement: np.ndarray      # futures daily settlement price (NaN for other securities)
+    open_interest: np.ndarray   # futures open interest in contracts (NaN for other securities)
 
 
 @dataclass
@@ -91,6 +104,7 @@ class MinuteDay:
     volume: np.ndarray
     money: np.ndarray
     has_data: np.ndarray
+    open_interest: np.ndarray = None  # futures open interest after the bar (NaN elsewhere; read-only view if none)
 
 
 class DataStore:
@@ -105,7 +119,11 @@ class DataStore:
         cal = pq.read_table(self.root / "calendar.parquet").column("date").to_numpy()
         self.calendar = np.asarray(cal).astype("datetime64[D]")
         inst = pq.read_table(self.root / "instruments.parquet").to_pandas()
-        for col in ("list_date", "delist_date", "daily_start", "daily_end"):
+        # Futures columns exist only in roots with futures; give every root the same columns.
+        for col, empty in (("product", None), ("multiplier", np.nan), ("delivery_date", pd.NaT)):
+            if col not in inst:
+                inst[col] = empty
+        for col in ("list_date", "delist_date", "daily_start", "daily_end", "delivery_date"):
             if col in inst:
                 inst[col] = pd.to_datetime(inst[col])
         self.instruments = inst.set_index("code", drop=False)
@@ -118,6 +136,7 @@ class DataStore:
         self._minutes: OrderedDict[np.datetime64, MinuteDay] = OrderedDict()
         self._arrays = None
         self._exrights = None
+        self._dominant = None
         mdir = self.root / "minute"
         days = sorted(p.stem for p in mdir.glob("*/*.parquet")) if mdir.is_dir() else []
         self.minute_dates = np.array(days, dtype="datetime64[D]")
@@ -155,6 +174,11 @@ class DataStore:
                 "price_decimals": i["price_decimals"].to_numpy(np.int8),
                 "list_date": i["list_date"].to_numpy().astype("datetime64[D]"),
                 "delist_date": i["delist_date"].to_numpy().astype("datetime64[D]"),
+                # Futures: CNY per point per lot and the last trading day; 1 and NaT for everything else.
+                "multiplier": np.where(i["type"].to_numpy() == "future",
+                                       i["multiplier"].to_numpy(float), 1.0).astype(np.float64),
+                "delivery_date": i["delivery_date"].to_numpy().astype("datetime64[D]"),
+                "product": i["product"].to_numpy(object),
             }
         return self._arrays
 
@@ -171,6 +195,8 @@ class DataStore:
         arrays = {f: np.full((n, m), np.nan) for f in DAILY_FIELDS}
         arrays["is_open"] = np.zeros((n, m), np.uint8)
         arrays["listed"] = np.zeros((n, m), np.uint8)
+        for f in FUTURES_DAILY_FIELDS:
+            arrays[f] = _nan_view((n, m))
         path = self.root / "daily" / f"{year}.parquet"
         if path.is_file() and n:
             t = pq.read_table(path, read_dictionary=["code"])
@@ -182,6 +208,10 @@ class DataStore:
             sid, row = sid[ok], row[ok]
             for f in DAILY_FIELDS:
                 arrays[f][row, sid] = t.column(f).to_numpy(zero_copy_only=False).astype(float)[ok]
+            for f in FUTURES_DAILY_FIELDS:
+                if f in t.column_names:
+                    arrays[f] = np.full((n, m), np.nan)
+                    arrays[f][row, sid] = t.column(f).to_numpy(zero_copy_only=False).astype(float)[ok]
             arrays["is_open"][row, sid] = t.column("is_open").to_numpy()[ok]
             delist = self.instrument_arrays()["delist_date"]
             alive = np.isnat(delist)[sid] | (days[row] < delist[sid])
@@ -227,7 +257,8 @@ class DataStore:
         """The last ``count`` calendar rows ending at ``end_date`` (or the day before if not ``include_end``).
 
         Returns ``(dates, {field: array[n_rows, len(sids)]})``; fewer rows near the calendar start.
-        Fields: ``open high low close volume money preclose high_limit low_limit is_open listed``.
+        Fields: ``open high low close volume money preclose high_limit low_limit is_open listed settlement
+        open_interest``.
         """
         sids = np.asarray(sids, np.int64)
         end = to_day(end_date)
@@ -272,6 +303,7 @@ class DataStore:
             return self._minutes[day]
         m = self.n_sids
         arrays = {f: np.full((240, m), np.nan) for f in MINUTE_FIELDS}
+        arrays["open_interest"] = _nan_view((240, m))
         has = np.zeros(m, np.uint8)
         path = minute_path(self.root, day)
         if path.is_file():
@@ -286,6 +318,10 @@ class DataStore:
             for f in MINUTE_FIELDS:
                 col = t.column(f).to_numpy(zero_copy_only=False)
                 arrays[f][bar, sid] = np.asarray(col, dtype=float)[ok]
+            if "open_interest" in t.column_names:
+                arrays["open_interest"] = np.full((240, m), np.nan)
+                col = t.column("open_interest").to_numpy(zero_copy_only=False)
+                arrays["open_interest"][bar, sid] = np.asarray(col, dtype=float)[ok]
             has[np.unique(sid)] = 1
             self._fill_minutes(arrays, has, day)
         self._fill_suspended(arrays, has, day)
@@ -321,6 +357,10 @@ class DataStore:
         for f in ("volume", "money"):
             block = a[f][:, cols]
             a[f][:, cols] = np.where(present, block, 0.0)
+        oi = a["open_interest"]
+        if oi.flags.writeable:
+            # Futures minutes without a row keep the open interest of the bar before.
+            a["open_interest"][:, cols] = pd.DataFrame(np.where(present, oi[:, cols], np.nan)).ffill().to_numpy()
 
     def _fill_suspended(self, a, has, day):
         i = int(np.searchsorted(self.calendar, day))
@@ -372,6 +412,41 @@ class DataStore:
         ex = self.exrights_table()
         code = normalize_code(code)
         return ex[ex["code"] == code].reset_index(drop=True)
+
+    # -- FUTURES -------------------------------------------------------------------------------------
+
+    def dominant_table(self) -> pd.DataFrame:
+        """``futures/dominant.parquet`` (``date, product, contract``), read once; empty if absent."""
+        if self._dominant is None:
+            path = self.root / DOMINANT_PATH
+            df = (pd.read_parquet(path) if path.is_file()
+                  else pd.DataFrame({"date": [], "product": [], "contract": []}))
+            df["date"] = pd.to_datetime(df["date"]).to_numpy().astype("datetime64[D]")
+            self._dominant = {p: (g["date"].to_numpy(), g["contract"].to_numpy(object))
+                              for p, g in df.sort_values("date").groupby("product")}
+            self._dominant_frame = df
+        return self._dominant_frame
+
+    def dominant(self, product, date):
+        """The dominant (主力) contract code of ``product`` ('IF') on trading day ``date``, or None.
+
+        A date that is not a trading day takes the last trading day before it; a day the table does not
+        cover gives None (no stale answer across gaps in the data).
+        """
+        self.dominant_table()
+        entry = self._dominant.get(str(product).upper())
+        if entry is None:
+            return None
+        day = to_day(date)
+        k = int(np.searchsorted(self.calendar, day, side="right")) - 1
+        if k < 0:
+            return None
+        day = self.calendar[k]
+        dates, contracts = entry
+        i = int(np.searchsorted(dates, day))
+        if i < len(dates) and dates[i] == day:
+            return str(contracts[i])
+        return None
 
     def table(self, name: str) -> pd.DataFrame:
         """A small reference table of the root (``blocks``, ``index_members``), read on demand."""

@@ -25,11 +25,37 @@ import pyarrow.parquet as pq
 
 from . import codes as codes_mod
 from .adjust import price_events
-from .derive import RAW_DAILY_COLUMNS, derive_daily, instrument_defaults
+from .derive import FUTURES_RAW_COLUMNS, RAW_DAILY_COLUMNS, derive_daily, future_fields, instrument_defaults
 from .format import (DAILY_SCHEMA, FORMAT_VERSION, INSTRUMENT_SCHEMA, MINUTE_SCHEMA, write_json_atomic,
                      write_table_atomic)
 
 MARKER = "meta.json.importing"
+
+# Optional futures columns (docs/data-format.md, *Futures*): a daily or minute file gets them iff it holds
+# futures rows, and instruments.parquet iff the root has futures, so files without futures keep format 1's
+# columns byte for byte.
+FUTURES_DAILY_FIELDS = (pa.field("settlement", pa.float64()), pa.field("open_interest", pa.int64()))
+FUTURES_MINUTE_FIELDS = (pa.field("open_interest", pa.int64()),)
+FUTURES_INSTRUMENT_FIELDS = (pa.field("product", pa.string()), pa.field("multiplier", pa.float64()),
+                             pa.field("delivery_date", pa.date32()))
+DOMINANT_SCHEMA = pa.schema([("date", pa.date32()), ("product", pa.string()), ("contract", pa.string())])
+DOMINANT_PATH = "futures/dominant.parquet"
+
+
+def daily_schema(futures: bool) -> pa.Schema:
+    return pa.schema(list(DAILY_SCHEMA) + list(FUTURES_DAILY_FIELDS)) if futures else DAILY_SCHEMA
+
+
+def minute_schema(futures: bool) -> pa.Schema:
+    return pa.schema(list(MINUTE_SCHEMA) + list(FUTURES_MINUTE_FIELDS)) if futures else MINUTE_SCHEMA
+
+
+def instrument_schema(futures: bool) -> pa.Schema:
+    return pa.schema(list(INSTRUMENT_SCHEMA) + list(FUTURES_INSTRUMENT_FIELDS)) if futures else INSTRUMENT_SCHEMA
+
+
+def is_future_code(code) -> bool:
+    return codes_mod.classify(code) == "future"
 EX_RIGHTS_COLUMNS = ("code", "ex_date", "cash_dividend", "bonus_ratio", "conversion_ratio", "rights_ratio",
                      "rights_price", "total_shares", "float_shares", "has_action")
 MINUTE_COLUMNS = ("code", "datetime", "open", "high", "low", "close", "volume", "money")
@@ -101,6 +127,8 @@ class RootWriter:
         self._events = ({k: g for k, g in price_events(self._ex_rights).groupby("code")}
                         if self._ex_rights is not None else {})
         self._ex_dirty: set[str] = set()
+        self._ex_added = False
+        self._dominant: list[pd.DataFrame] = []
         self._pending: dict[str, list[pd.DataFrame]] = {"daily": [], "minute": [], "bars5m": []}
         self._pending_rows = 0
         self._minute_codes: set[str] = set()
@@ -153,13 +181,17 @@ class RootWriter:
 
     def add_daily(self, df: pd.DataFrame) -> None:
         """Add raw daily bars: ``code, date, open, high, low, close, volume, money`` (volume in shares,
-        money in CNY, prices unadjusted).  Derived columns are computed here; any given are ignored."""
-        df = _normalise(df, ("code",) + RAW_DAILY_COLUMNS, "date")
+        money in CNY, prices unadjusted).  Derived columns are computed here; any given are ignored.
+        Futures rows may also carry ``settlement``, ``open_interest`` and, for a series' first day,
+        ``pre_settlement`` (the previous settlement, the base of that day's limits)."""
+        extra = tuple(c for c in FUTURES_RAW_COLUMNS if c in df)
+        df = _normalise(df, ("code",) + RAW_DAILY_COLUMNS + extra, "date")
         self._calendar_union(df["date"])
         self._queue("daily", df)
 
     def add_minutes(self, df: pd.DataFrame) -> None:
-        """Add 1-minute bars: ``code, datetime (bar end), open, high, low, close, volume, money``."""
+        """Add 1-minute bars: ``code, datetime (bar end), open, high, low, close, volume, money`` (futures
+        may add ``open_interest``)."""
         df = _bars(df, "minute")
         self._calendar_union(df["datetime"].to_numpy().astype("datetime64[D]"))
         self._queue("minute", df)
@@ -175,7 +207,7 @@ class RootWriter:
         code (``codes.classify_full`` and ``rules.instruments``) or kept from the root."""
         if "code" not in df:
             raise ValueError(f"instrument rows need a 'code' column, got {list(df.columns)}")
-        unknown = set(df.columns) - set(INSTRUMENT_SCHEMA.names)
+        unknown = set(df.columns) - set(instrument_schema(True).names)
         if unknown:
             raise ValueError(f"unknown instrument columns {sorted(unknown)} (see docs/data-format.md)")
         for row in df.to_dict("records"):
@@ -197,6 +229,19 @@ class RootWriter:
             ["code", "ex_date"], kind="stable").reset_index(drop=True)
         self._events = {k: g for k, g in price_events(self._ex_rights).groupby("code")}
         self._ex_dirty |= set(df["code"]) & set(self._spans)
+        self._ex_added = True
+
+    def add_dominant(self, df: pd.DataFrame) -> None:
+        """Add rows of the dominant-contract table ``futures/dominant.parquet``: ``date, product,
+        contract`` (new rows win on (date, product)); written at :meth:`commit`."""
+        missing = [c for c in DOMINANT_SCHEMA.names if c not in df]
+        if missing:
+            raise ValueError(f"dominant rows need columns {DOMINANT_SCHEMA.names}; missing {missing}")
+        df = df[DOMINANT_SCHEMA.names].copy()
+        df["date"] = _days(df["date"])
+        df["contract"] = [codes_mod.normalize_code(c) for c in df["contract"]]
+        df["product"] = [str(p).upper() for p in df["product"]]
+        self._dominant.append(df)
 
     def add_calendar(self, dates) -> None:
         """Add trading days (e.g. a full exchange calendar) to the root's calendar."""
@@ -243,10 +288,14 @@ class RootWriter:
         daily_dir = self.root / "daily"
         old, old_years = [], set()
         for path in sorted(daily_dir.glob("*.parquet")) if daily_dir.is_dir() else []:
-            t = pq.read_table(path, columns=["code"] + list(RAW_DAILY_COLUMNS),
+            names = pq.read_schema(path).names
+            # Futures re-derive from their stored settlement and open interest; the stored preclose of a
+            # series' first row is its given previous settlement.
+            extra = ["settlement", "open_interest", "preclose"] if "settlement" in names else []
+            t = pq.read_table(path, columns=["code"] + list(RAW_DAILY_COLUMNS) + extra,
                               filters=[("code", "in", sorted(codes))])
             if t.num_rows:
-                old.append(t.to_pandas())
+                old.append(t.to_pandas().rename(columns={"preclose": "pre_settlement"}))
                 old_years.add(int(path.stem))
         parts = old + ([] if new is None else [new])
         both = pd.concat(parts, ignore_index=True)
@@ -318,17 +367,31 @@ class RootWriter:
             raise ValueError(f"nothing to commit to {self.root}: no calendar and no bars were added")
         write_table_atomic(pa.table({"date": pa.array(self.calendar, pa.date32())}),
                            self.root / "calendar.parquet")
-        if self._ex_rights is not None:
+        if self._ex_added:
             write_table_atomic(pa.Table.from_pandas(self._ex_rights, preserve_index=False),
                                self.root / "ex_rights.parquet")
+        self._write_dominant()
         inst = self._instruments()
-        write_table_atomic(pa.Table.from_pandas(inst, schema=INSTRUMENT_SCHEMA, preserve_index=False),
+        futures = _has_futures(inst["code"])
+        write_table_atomic(pa.Table.from_pandas(inst, schema=instrument_schema(futures), preserve_index=False),
                            self.root / "instruments.parquet")
         meta = self._meta(inst)
         write_json_atomic(meta, self.root / "meta.json")  # last: its presence marks a complete root
         (self.root / MARKER).unlink(missing_ok=True)
         self._closed = True
         return meta
+
+    def _write_dominant(self) -> None:
+        if not self._dominant:
+            return
+        path = self.root / DOMINANT_PATH
+        parts = ([pq.read_table(path).to_pandas()] if path.is_file() else []) + self._dominant
+        both = pd.concat(parts, ignore_index=True)
+        both["date"] = _days(both["date"])
+        both = both.drop_duplicates(["date", "product"], keep="last").sort_values(["date", "product"], kind="stable")
+        write_table_atomic(pa.Table.from_pandas(both.assign(date=pd.to_datetime(both["date"]).dt.date),
+                                                schema=DOMINANT_SCHEMA, preserve_index=False), path)
+        self._dominant = []
 
     def _instruments(self) -> pd.DataFrame:
         spans, daily_codes = _scan_daily(self.root)
@@ -337,9 +400,10 @@ class RootWriter:
         if self.resumed:
             minute_codes |= _scan_minute_codes(self.root)
         existing = set(inst.index) if inst is not None else set()
+        names = instrument_schema(True).names
         rows = []
         for code in sorted(existing | set(self._given) | daily_codes | minute_codes):
-            row = dict(inst.loc[code]) if code in existing else {**{k: None for k in INSTRUMENT_SCHEMA.names},
+            row = dict(inst.loc[code]) if code in existing else {**{k: None for k in names},
                                                                  **instrument_defaults(code),
                                                                  "is_valid": True, "synthetic": False,
                                                                  "source": self.source}
@@ -354,10 +418,15 @@ class RootWriter:
             row["daily_start"], row["daily_end"] = start, end
             if row.get("list_date") is None or pd.isna(row.get("list_date")):
                 row["list_date"] = start
-            for k in ("list_date", "delist_date", "daily_start", "daily_end"):
-                row[k] = _nat_or_day(row[k])
+            if row.get("type") == "future":
+                for k, v in future_fields(code, self.calendar).items():
+                    if row.get(k) is None or (not isinstance(row.get(k), str) and pd.isna(row.get(k))):
+                        row[k] = v
+            for k in ("list_date", "delist_date", "daily_start", "daily_end", "delivery_date"):
+                row[k] = _nat_or_day(row.get(k))
             rows.append(row)
-        return pd.DataFrame(rows, columns=INSTRUMENT_SCHEMA.names)
+        futures = any(r.get("type") == "future" for r in rows)
+        return pd.DataFrame(rows, columns=instrument_schema(futures).names)
 
     def _meta(self, inst: pd.DataFrame) -> dict:
         meta = dict(self.previous_meta or {})
@@ -375,10 +444,18 @@ class RootWriter:
             meta.pop("bars5m_days", None)
             meta.pop("bars5m_range", None)
         syn = meta.get("synthetic") or {}
-        syn_codes = sorted(set(syn.get("codes", [])) | set(inst.loc[inst["synthetic"].fillna(False).astype(bool),
-                                                                       "code"]))
+        generated = inst["synthetic"].fillna(False).astype(bool)
+        # Generated futures are listed under meta["futures"] (their seed is not the market's).
+        is_future = (inst["type"] == "future").to_numpy()
+        syn_codes = sorted(set(syn.get("codes", [])) | set(inst.loc[generated & ~is_future, "code"]))
         if syn_codes:
             meta["synthetic"] = {**syn, "codes": syn_codes}
+        if "product" in inst:
+            fut = inst[inst["type"] == "future"]
+            meta["futures"] = {**meta.get("futures", {}), "contracts": int(len(fut)),
+                               "products": sorted(set(fut["product"].dropna())),
+                               "synthetic_codes": sorted(fut.loc[fut["synthetic"].fillna(False).astype(bool), "code"]),
+                               "dominant": (self.root / DOMINANT_PATH).is_file()}
         meta.setdefault("imports", []).append({"source": self.source, "at": _now()})
         return meta
 
@@ -413,7 +490,7 @@ def _normalise(df: pd.DataFrame, columns, date_col) -> pd.DataFrame:
 
 
 def _bars(df: pd.DataFrame, kind: str) -> pd.DataFrame:
-    out = _normalise(df, MINUTE_COLUMNS, "datetime")
+    out = _normalise(df, MINUTE_COLUMNS + (("open_interest",) if "open_interest" in df else ()), "datetime")
     out["volume"] = pd.array(pd.to_numeric(out["volume"]), dtype="Int64")
     labels = BAR_SETS[kind][1]
     minute = (out["datetime"].to_numpy().astype("datetime64[m]")
@@ -426,18 +503,38 @@ def _bars(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     return out
 
 
+def _has_futures(codes) -> bool:
+    return any(is_future_code(c) for c in pd.unique(codes))
+
+
+def _int64_nullable(values) -> pa.Array:
+    return pa.array(pd.to_numeric(pd.Series(values), errors="coerce").round().astype("Int64"), pa.int64())
+
+
 def _daily_table(df: pd.DataFrame) -> pa.Table:
-    cols = {f.name: df[f.name].to_numpy() for f in DAILY_SCHEMA}
-    arrays = [pa.array(cols[f.name], f.type, from_pandas=True) for f in DAILY_SCHEMA]
-    return pa.Table.from_arrays(arrays, schema=DAILY_SCHEMA)
+    """Daily rows as a table; the futures columns are added iff ``df`` holds futures rows."""
+    schema = daily_schema(_has_futures(df["code"]))
+    arrays = []
+    for f in schema:
+        if f.name == "open_interest":
+            arrays.append(_int64_nullable(df[f.name] if f.name in df else np.full(len(df), np.nan)))
+        elif f.name == "settlement" and f.name not in df:
+            arrays.append(pa.nulls(len(df), pa.float64()))
+        else:
+            arrays.append(pa.array(df[f.name].to_numpy(), f.type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _minute_table(df: pd.DataFrame) -> pa.Table:
+    futures = _has_futures(df["code"])
     cols = {k: df[k] for k in MINUTE_COLUMNS}
     cols["volume"] = pd.array(df["volume"], dtype="Int64")
     cols["money"] = df["money"].astype(float)
     cols["datetime"] = pd.to_datetime(df["datetime"]).astype("datetime64[ms]")
-    return pa.Table.from_pandas(pd.DataFrame(cols), schema=MINUTE_SCHEMA, preserve_index=False)
+    if futures:
+        oi = df["open_interest"] if "open_interest" in df else np.full(len(df), np.nan)
+        cols["open_interest"] = pd.to_numeric(pd.Series(oi, index=df.index), errors="coerce").round().astype("Int64")
+    return pa.Table.from_pandas(pd.DataFrame(cols), schema=minute_schema(futures), preserve_index=False)
 
 
 def _scan_daily(root: Path):
