@@ -59,14 +59,17 @@ def _trades(bt) -> pd.DataFrame:
         tid, row, dt, sid, side, qty, price, value, c, h, tr, st = t
         rows.append((tid, acct.order_ids[row], str(int(acct.book.entrust_no[row])), dt, str(acct.codes[sid]),
                      "买" if side > 0 else "卖", qty, price / SCALE, value / SCALE, c / SCALE, h / SCALE,
-                     tr / SCALE, st / SCALE, (c + h + tr + st) / SCALE))
+                     tr / SCALE, st / SCALE, (c + h + tr + st) / SCALE, acct.open_close(row)))
     return pd.DataFrame(rows, columns=["trade_id", "order_id", "entrust_no", "dt", "code", "side", "amount", "price",
-                                       "value", "commission", "handling_fee", "transfer_fee", "stamp_duty", "fees"])
+                                       "value", "commission", "handling_fee", "transfer_fee", "stamp_duty", "fees",
+                                       "open_close"])
 
 
 def _positions(bt) -> pd.DataFrame:
+    # Futures legs are rows of their own: side 'long'/'short', amount signed (short < 0), market_value =
+    # margin + floating P&L; stock rows have side ''.
     df = pd.DataFrame(bt._pos_records, columns=["date", "code", "amount", "enable_amount", "cost_basis",
-                                                "last_sale_price", "market_value"])
+                                                "last_sale_price", "market_value", "side"])
     df["date"] = pd.to_datetime(df["date"])
     return df
 

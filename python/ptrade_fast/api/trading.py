@@ -90,11 +90,13 @@ class TradingAPI:
                                                     f"[{lo / SCALE:g}, {hi / SCALE:g}]")
         return raw, 0, ""
 
-    def _create(self, fn: str, security, amount, limit_price, sized=False):
+    def _create(self, fn: str, security, amount, limit_price, sized=False, otype=0):
         code, sid = self._resolve(fn, security)
         if sid < 0:
             return None
         acct, eng = self._acct, self.eng
+        if otype == 0 and str(acct.inst["type"][sid]) == "future":
+            raise ValueError(f"{fn}: {code} is a futures contract; trade it with buy_open/sell_close/sell_open/buy_close")
         side = 1
         if not _is_int(amount):
             amt = 0
@@ -141,7 +143,7 @@ class TradingAPI:
         if rounded != qty and not sized:
             # order_value/order_target_value size in lots by definition (§D.7): not an adjustment.
             self._warn(f"{fn}({code}, {amount}): amount rounded to {side * rounded} (lot {lot})")
-        row = acct.book.add(sid, side, rounded, limit_raw, lot, eng.bar_seq)
+        row = acct.book.add(sid, side, rounded, limit_raw, lot, eng.bar_seq, otype)
         oid = acct.new_order_row(row, self.rt.now, limit_raw / SCALE if limit_raw else eng.current_price(sid))
         acct.touch()
         return oid
@@ -320,7 +322,7 @@ class TradingAPI:
         acct = self._acct
         out: dict[str, list] = {}
         for t in acct.trades[acct.day_first_trade:]:
-            out.setdefault(acct.order_ids[t[1]], []).append(acct.trade_row_for_ptrade(t))
+            out.setdefault(acct.order_ids[t[1]], []).append(acct.trade_row_for_ptrade(t))  # futures: + open/close
         return out
 
     @phases(*_QUERY_PHASES)

@@ -13,6 +13,7 @@ import numpy as np
 import ptcore
 from ptcore.book import FillBuffer, MatchParams, OrderBook
 from ptcore.fees import FeeTable
+from ptcore.futures import FuturesFeeTable, FuturesLedger
 from ptcore.ledger import Ledger
 
 from ..data.codes import normalize_code, to_long
@@ -46,6 +47,11 @@ class Account:
         self.ledger.set_t0(np.ascontiguousarray(inst["t0"], dtype=np.uint8))
         self.book = OrderBook(1024)
         self.fees = FeeTable(n)
+        # Futures legs share the stock ledger's cash: a hedged strategy is one account.
+        self.futures = FuturesLedger(n, self.ledger)
+        self.futures_fees = FuturesFeeTable(n)
+        self.is_future = np.asarray(inst["type"] == "future", dtype=bool)
+        self._fut_traded_today = np.zeros(n, dtype=bool)
         self.fills = FillBuffer()
         self.params = MatchParams()
         self.seed = seed
@@ -72,7 +78,16 @@ class Account:
 
     @property
     def positions_value(self) -> float:
-        return self.ledger.positions_value() / SCALE
+        """Stock market value plus, for futures, the margin in use and the floating P&L (so that
+        ``portfolio_value = cash + positions_value`` is the account's equity, 客户权益)."""
+        value = self.ledger.positions_value()
+        if self.has_futures():
+            value += self.futures.margin_total() + self.futures.floating_pnl()
+        return value / SCALE
+
+    def has_futures(self) -> bool:
+        f = self.futures
+        return bool(self.is_future.any()) and bool((f.long_amount.any() or f.short_amount.any()))
 
     @property
     def capital_used(self) -> float:
@@ -93,9 +108,33 @@ class Account:
                         "stock", self.rt.now)
 
     def held_or_traded_today(self) -> np.ndarray:
-        lg = self.ledger
+        lg, f = self.ledger, self.futures
         mask = (lg.amount != 0) | (lg.today_buy != 0) | (lg.today_sell != 0)
+        if self.is_future.any():
+            mask |= (f.long_amount != 0) | (f.short_amount != 0) | self._fut_traded_today
         return np.flatnonzero(mask)
+
+    def future_position(self, sid: int, code: str) -> Position:
+        """A futures Position (§C.5 futures account): long and short legs of one contract."""
+        f = self.futures
+        mult = float(f.multiplier[sid]) or 1.0
+        lo = np.zeros(self.ledger.n_sids, dtype=np.int64)
+        so = np.zeros(self.ledger.n_sids, dtype=np.int64)
+        f.floating_pnl(None, lo, so)
+        la, sa = int(f.long_amount[sid]), int(f.short_amount[sid])
+        p = Position(code, la + sa, la + sa, 0.0, f.last_price[sid] / SCALE, 0, "future", self.rt.now)
+        p.long_amount, p.short_amount = la, sa
+        p.long_enable_amount, p.short_enable_amount = la, sa          # T+0
+        p.today_long_amount, p.today_short_amount = int(f.long_today[sid]), int(f.short_today[sid])
+        p.long_cost_basis = f.long_basis_total[sid] / SCALE / (la * mult) if la else 0.0
+        p.short_cost_basis = f.short_basis_total[sid] / SCALE / (sa * mult) if sa else 0.0
+        p.long_pnl, p.short_pnl = lo[sid] / SCALE, so[sid] / SCALE
+        p.margin_rate = float(f.margin_rate[sid])
+        p.contract_multiplier = mult
+        dd = self.inst.get("delivery_date")
+        if dd is not None and not np.isnat(dd[sid]):
+            p.delivery_date = str(dd[sid])
+        return p
 
     def portfolio_positions(self) -> PositionDict:
         """``context.portfolio.positions``: held securities plus those closed earlier today (§C.5)."""
@@ -103,7 +142,8 @@ class Account:
             items = {}
             for sid in self.held_or_traded_today():
                 code = str(self.codes[sid])
-                items[code] = self.position(int(sid), code)
+                items[code] = (self.future_position(int(sid), code) if self.is_future[sid]
+                               else self.position(int(sid), code))
             self._positions_cache = PositionDict(items, normalize_code)
         return self._positions_cache
 
@@ -148,18 +188,30 @@ class Account:
                         int(cols["commission"][i]), int(cols["handling_fee"][i]),
                         int(cols["transfer_fee"][i]), int(cols["stamp_duty"][i])))
         f.clear()
+        for t in new:
+            if self.is_future[t[3]]:
+                self._fut_traded_today[t[3]] = True
         self.trades.extend(new)
         self.touch()
         return new
 
+    def open_close(self, row: int) -> str:
+        """'开仓' / '平仓' for a futures order's fills, '' for stock orders."""
+        ot = int(self.book.otype[row])
+        return "" if ot == 0 or ot > 3 else ("开仓" if ot == 1 else "平仓")
+
     def trade_row_for_ptrade(self, t) -> list:
-        """One fill as a ``get_trades()`` inner list (§D.8)."""
+        """One fill as a ``get_trades()`` inner list (§D.8); futures insert open/close after the side."""
         trade_id, row, dt, sid, side, qty, price, value = t[:8]
-        return [trade_id, str(int(self.book.entrust_no[row])), to_long(str(self.codes[sid])),
-                "买" if side > 0 else "卖", float(qty), price / SCALE, value / SCALE,
-                dt.strftime("%Y-%m-%d %H:%M:%S")]
+        out = [trade_id, str(int(self.book.entrust_no[row])), to_long(str(self.codes[sid])),
+               "买" if side > 0 else "卖", float(qty), price / SCALE, value / SCALE,
+               dt.strftime("%Y-%m-%d %H:%M:%S")]
+        if self.is_future[sid]:
+            out.insert(4, self.open_close(row))
+        return out
 
     def new_day(self):
+        self._fut_traded_today[:] = False
         self.day_first_row = self.book.n_orders
         self.day_first_trade = len(self.trades)
         self.touch()

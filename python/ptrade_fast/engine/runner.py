@@ -25,6 +25,7 @@ import pandas as pd
 import ptcore
 
 from .. import errors as E
+from ..api.futures import FuturesAPI, FuturesSettings, fill_futures_tables
 from ..api.indicators import IndicatorAPI
 from ..api.settings import FixedSlippage, PerTrade, SettingsAPI, StrategySettings, session_time_for
 from ..api.trading import TradingAPI
@@ -81,6 +82,8 @@ class Backtest:
         self.capital_base = float(capital_base)
         self.settings = StrategySettings(opts)
         self.account = Account(rt, store, self.capital_base, int(opts.get("seed", 0)))
+        self.futures_settings = FuturesSettings()
+        self.futures_sids = np.flatnonzero(self.account.is_future)
         self.bar_seq = 0
         self.days = self._trading_days(start, end, frequency)
         self._actions = self._corporate_actions()
@@ -196,6 +199,12 @@ class Backtest:
         self.settings_api = SettingsAPI(rt, self.settings, self)
         self.utility = UtilityAPI(rt, self)
         self.indicators = IndicatorAPI(rt, self.market)
+        self.futures_api = FuturesAPI(rt, self, self.futures_settings)
+        try:
+            from ..api.futures_info import FuturesInfoAPI
+            self.futures_info = FuturesInfoAPI(rt)
+        except ImportError:  # pragma: no cover - the module ships with the package
+            self.futures_info = None
 
     def _globals(self) -> dict:
         """Every Ptrade global a strategy may reference (§L): API functions, ``g``, ``log``, objects."""
@@ -206,7 +215,7 @@ class Backtest:
                 continue
             out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
         providers = [self.calendar_api, self.market, self.reference, self.fundamentals, self.trading,
-                     self.settings_api, self.utility, self.indicators]
+                     self.settings_api, self.utility, self.indicators, self.futures_api, self.futures_info]
         for api in providers:
             if api is None:
                 continue
@@ -230,6 +239,10 @@ class Backtest:
 
     def after_book_change(self):
         pass
+
+    def futures_settings_changed(self):
+        if self.futures_sids.size and self.rt.trade_date is not None:
+            fill_futures_tables(self, self.rt.trade_date)
 
     def market_closed(self) -> bool:
         return self.rt.bar_index == 240 or self.rt.phase == "after"
@@ -429,6 +442,8 @@ class Backtest:
         pos = int(np.searchsorted(cal, np.datetime64(day, "D")))
         self.context.previous_date = cal[pos - 1].astype(object) if pos > 0 else None
         self.settings.fees.fill_table(acct.fees, day, acct.inst)
+        if self.futures_sids.size:
+            fill_futures_tables(self, day)
         # Today's limits and tradability, as kernel arrays.
         self._hl = _raw(w.high_limit[di])
         self._ll = _raw(w.low_limit[di])
@@ -468,12 +483,16 @@ class Backtest:
         self.bar_seq += 1
         if acct.book.open_indices().size == 0:
             acct.ledger.mark(close, valid)
+            if self.futures_sids.size:
+                acct.futures.mark(close, valid)
             return
         acct.book.match(acct.ledger, acct.fees, close, high, low, volume, self._hl, self._ll, tradable,
-                        acct.params, acct.fills)
+                        acct.params, acct.fills, futures=acct.futures, futures_fees=acct.futures_fees)
         new = acct.collect_fills(self.rt.now)
         changed = acct.book.changed_indices()
         acct.ledger.mark(close, valid)
+        if self.futures_sids.size:
+            acct.futures.mark(close, valid)
         self._report(changed, new)
 
     def _report(self, changed, new_trades):
@@ -600,6 +619,8 @@ class Backtest:
         acct.book.end_day()
         changed = acct.book.changed_indices()
         self._report(changed, [])
+        if self.futures_sids.size:
+            self._settle_futures(day)
         acct.touch()
         lg = acct.ledger
         total = acct.cash + acct.positions_value
@@ -610,7 +631,47 @@ class Backtest:
             amt = int(lg.amount[sid])
             last = lg.last_price[sid] / SCALE
             self._pos_records.append((day, str(acct.codes[sid]), amt, int(lg.enable_amount[sid]),
-                                      lg.cost_total[sid] / SCALE / amt, last, amt * last))
+                                      lg.cost_total[sid] / SCALE / amt, last, amt * last, ""))
+        if self.futures_sids.size:
+            f = acct.futures
+            for sid in self.futures_sids:
+                for leg, n, basis, margin in (("long", f.long_amount, f.long_basis_total, f.long_margin),
+                                              ("short", f.short_amount, f.short_basis_total, f.short_margin)):
+                    lots = int(n[sid])
+                    if lots:
+                        mult = float(f.multiplier[sid]) or 1.0
+                        last = f.last_price[sid] / SCALE
+                        sign = 1 if leg == "long" else -1
+                        pnl = sign * (lots * mult * last - basis[sid] / SCALE)
+                        self._pos_records.append((day, str(acct.codes[sid]), sign * lots, sign * lots,
+                                                  basis[sid] / SCALE / (lots * mult), last,
+                                                  margin[sid] / SCALE + pnl, leg))
+
+    def _settle_futures(self, day):
+        """End of day for futures (§H.11, market-rules §9.3): contracts on their last trading day close at
+        the final settlement price and leave the book; every other position is marked to the day's
+        settlement price (the close where the data has none), P&L into cash, margin re-evaluated."""
+        acct, w, di = self.account, self._win, self._di
+        f = acct.futures
+        settle = getattr(w, "settlement", None)
+        px = settle[di] if settle is not None else w.close[di]
+        px = np.where(np.isfinite(px), px, w.close[di])
+        raw = _raw(px)
+        valid = (np.isfinite(px) & acct.is_future).astype(np.uint8)
+        dd = acct.inst.get("delivery_date")
+        if dd is not None:
+            today = np.datetime64(day, "D")
+            for sid in self.futures_sids:
+                if dd[sid] == today and (f.long_amount[sid] or f.short_amount[sid]) and valid[sid]:
+                    pnl = f.expire(int(sid), int(raw[sid]))
+                    self.log.info(f"{acct.codes[sid]} expired: final settlement at {px[sid]:.4f}, "
+                                  f"P&L {pnl / SCALE:,.2f} CNY")
+        f.settle_day(raw, valid)
+        f.mark(raw, valid)
+        calls = f.margin_call_sids()
+        if len(calls):
+            self.log.warning(f"margin call after settlement on {day}: available cash "
+                             f"{acct.cash:,.2f} CNY; positions in {', '.join(str(acct.codes[s]) for s in calls)}")
 
     # -- the run -----------------------------------------------------------------------------------
     def start(self) -> None:

@@ -292,7 +292,14 @@ def compute_metrics(portfolio: pd.DataFrame, benchmark: pd.DataFrame | None = No
     if capital_base is None:
         capital_base = float(tv.iloc[0] / (1.0 + r.iloc[0])) if n else nan
 
-    closed = closed_trades(trades, positions, days=portfolio.index)
+    stock_trades = trades
+    if trades is not None and "open_close" in trades:
+        # Round trips are stock round trips: futures legs (open/close) are not buys and sells of holdings.
+        stock_trades = trades[trades["open_close"].fillna("") == ""]
+    stock_positions = positions
+    if positions is not None and "side" in positions:
+        stock_positions = positions[positions["side"].fillna("") == ""]
+    closed = closed_trades(stock_trades, stock_positions, days=portfolio.index)
     pnl = closed["pnl"].dropna()
     wins, losses = pnl[pnl > 0], pnl[pnl < 0]
     gross_win, gross_loss = float(wins.sum()), float(-losses.sum())
