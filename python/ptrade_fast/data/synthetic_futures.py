@@ -121,6 +121,8 @@ def _contract(store, sp, yymm, days, index, prev_index_close, sid, rng, frames):
     def grid(x):
         return np.rint(np.asarray(x, float) / tick).astype(np.int64)
 
+    if np.isnan(prev_index_close):  # the index's first day: take its open
+        prev_index_close = index["open"][0]
     pre_settle = frules.round_to_tick(prev_index_close * (1 + basis[0]), tick)
     settle_prev = pre_settle
     prev_oi = int(oi[0])
