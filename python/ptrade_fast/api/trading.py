@@ -331,6 +331,8 @@ class TradingAPI:
         code, sid = self._resolve("get_position", security)
         if sid < 0:
             return Position(code or str(security))
+        if self._acct.is_future[sid]:
+            return self._acct.future_position(sid, code)
         return self._acct.position(sid, code, self.eng.current_price(sid))
 
     @phases(*_QUERY_PHASES)
@@ -348,6 +350,10 @@ class TradingAPI:
             sids = [s for c, s in pairs if c]
         items = {}
         for code, sid in zip(codes, sids):
-            items[to_long(code)] = (acct.position(sid, code, self.eng.current_price(sid)) if sid >= 0
-                                    else Position(code))
+            if sid < 0:
+                items[to_long(code)] = Position(code)
+            elif acct.is_future[sid]:
+                items[to_long(code)] = acct.future_position(sid, code)
+            else:
+                items[to_long(code)] = acct.position(sid, code, self.eng.current_price(sid))
         return PositionDict(items, normalize_code, to_long)
