@@ -418,6 +418,7 @@ cdef class OrderBook:
                 raise ValueError("the margin ledger must share the stock ledger (margin.ledger is ledger)")
             if mgn.n_sids != n_sids:
                 raise ValueError(f"margin ledger needs {n_sids} sids, has {mgn.n_sids}")
+            mgn.mgn_cache_reset()
         if n_fut or fut is not None:
             if fut is None or ffees is None:
                 raise ValueError(f"{n_fut} futures orders are open: match needs futures= and futures_fees=")
@@ -584,6 +585,8 @@ cdef class OrderBook:
 
                 # 7. fill.  A sell whose fees exceed its proceeds plus the cash left (a few shares
                 # under a minimum commission) would overdraw: it is refused instead.
+                if mgn is not None:
+                    mgn.mgn_before_fill(s)
                 if otype == OTYPE_STOCK:
                     value = q * p
                     fee_total = fees.fee_table_components(s, side, value, parts)
@@ -600,6 +603,8 @@ cdef class OrderBook:
                     value = fut_notional(p, q, fut._multiplier[s])
                     parts[0] = fut.fut_fill_order(ffees, s, otype, side, q, p)
                     parts[1] = parts[2] = parts[3] = 0
+                if mgn is not None:
+                    mgn.mgn_after_fill(s)
                 fills._order_row[fills.n] = row
                 fills._sid[fills.n] = s
                 fills._side[fills.n] = side

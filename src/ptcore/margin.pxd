@@ -38,11 +38,23 @@ cdef class MarginLedger:
     cdef uint8_t[::1] _fin_eligible
     cdef uint8_t[::1] _slo_eligible
     cdef price_t[::1] _last_price
+    # Within one OrderBook.match: available margin and quota use at last_price, kept current fill by fill
+    # (O(1) per fill) instead of revaluing the account (O(n_sids)) for every margin order.
+    cdef bint _cached
+    cdef money_t _avail, _fin_used, _slo_used
+    cdef money_t _term_before, _scalar_before, _debt_before, _basis_before
 
     # 保证金可用余额 at prices px (definition in margin.pyx).
     cdef money_t mgn_available(self, const price_t[:] px) noexcept nogil
+    cdef money_t mgn_sid_term(self, sid_t s, const price_t[:] px) noexcept nogil   # sid s's part of it
     cdef money_t mgn_fin_used(self) noexcept nogil
     cdef money_t mgn_slo_used(self) noexcept nogil
+    # The match cache: reset at the start of a match; every fill (of any kind) on sid s is bracketed by
+    # before/after so the cached sums follow cash and sid s exactly.
+    cdef void mgn_cache_reset(self) noexcept nogil
+    cdef void mgn_cache_fill(self) noexcept nogil
+    cdef void mgn_before_fill(self, sid_t s) noexcept nogil
+    cdef void mgn_after_fill(self, sid_t s) noexcept nogil
     # Fills.  fee is the total of the fill's fee components.  The sells need qty within the position
     # (enable_amount, slo_amount), else -1 with ValueError set.
     cdef int mgn_fin_buy(self, sid_t sid, qty_t qty, price_t price, money_t fee) except -1 nogil

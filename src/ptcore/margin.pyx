@@ -119,27 +119,57 @@ cdef class MarginLedger:
         self.slo_ratio = 1.0
         self.fin_quota = 0
         self.slo_quota = 0
+        self._cached = False
 
     # -- valuation ---------------------------------------------------------------------------------
 
-    cdef money_t mgn_available(self, const price_t[:] px) noexcept nogil:
-        # Runs once per margin order sized (O(n_sids)): margin orders are few next to stock orders.
-        cdef Py_ssize_t s
-        cdef qty_t held, fa
-        cdef double h
-        cdef money_t v, total = self.ledger._acct[0] - self.fin_interest - self.slo_fee
-        for s in range(self.n_sids):
-            h = self._haircut[s]
-            held = self.ledger._amount[s]
-            fa = self._fin_amount[s] if self._fin_amount[s] < held else held
-            if held > fa:
-                total += _scaled((held - fa) * px[s], h)
-            if fa or self._fin_debt[s]:
-                total += _adj(fa * px[s] - self._fin_debt[s], h) - _scaled(self._fin_debt[s], self.fin_ratio)
-            if self._slo_amount[s] or self._slo_basis[s]:
-                v = self._slo_amount[s] * px[s]
-                total += _adj(self._slo_basis[s] - v, h) - _scaled(v, self.slo_ratio)
+    cdef money_t mgn_sid_term(self, sid_t s, const price_t[:] px) noexcept nogil:
+        cdef qty_t held = self.ledger._amount[s]
+        cdef qty_t fa = self._fin_amount[s] if self._fin_amount[s] < held else held
+        cdef double h = self._haircut[s]
+        cdef money_t v, total = 0
+        if held > fa:
+            total += _scaled((held - fa) * px[s], h)
+        if fa or self._fin_debt[s]:
+            total += _adj(fa * px[s] - self._fin_debt[s], h) - _scaled(self._fin_debt[s], self.fin_ratio)
+        if self._slo_amount[s] or self._slo_basis[s]:
+            v = self._slo_amount[s] * px[s]
+            total += _adj(self._slo_basis[s] - v, h) - _scaled(v, self.slo_ratio)
         return total
+
+    cdef money_t mgn_available(self, const price_t[:] px) noexcept nogil:
+        cdef Py_ssize_t s
+        cdef money_t total = self.ledger._acct[0] - self.fin_interest - self.slo_fee
+        for s in range(self.n_sids):
+            total += self.mgn_sid_term(s, px)
+        return total
+
+    # -- the match cache ---------------------------------------------------------------------------
+
+    cdef void mgn_cache_reset(self) noexcept nogil:
+        self._cached = False
+
+    cdef void mgn_cache_fill(self) noexcept nogil:
+        if not self._cached:
+            self._avail = self.mgn_available(self._last_price)
+            self._fin_used = self.mgn_fin_used()
+            self._slo_used = self.mgn_slo_used()
+            self._cached = True
+
+    cdef void mgn_before_fill(self, sid_t s) noexcept nogil:
+        if self._cached:
+            self._term_before = self.mgn_sid_term(s, self._last_price)
+            self._scalar_before = self.ledger._acct[0] - self.fin_interest - self.slo_fee
+            self._debt_before = self._fin_debt[s]
+            self._basis_before = self._slo_basis[s]
+
+    cdef void mgn_after_fill(self, sid_t s) noexcept nogil:
+        # Exact: the sums are integers and sid s's term is recomputed the same way.
+        if self._cached:
+            self._avail += (self.mgn_sid_term(s, self._last_price) - self._term_before
+                            + self.ledger._acct[0] - self.fin_interest - self.slo_fee - self._scalar_before)
+            self._fin_used += self._fin_debt[s] - self._debt_before
+            self._slo_used += self._slo_basis[s] - self._basis_before
 
     cdef money_t mgn_fin_used(self) noexcept nogil:
         cdef Py_ssize_t s
@@ -234,9 +264,9 @@ cdef class MarginLedger:
                     reason[0] = R_BELOW_MIN_LOT
             if q == 0:
                 return 0
+            self.mgn_cache_fill()
             if otype == OTYPE_FIN_BUY:
-                room = _room(self.mgn_available(self._last_price), self.fin_ratio,
-                             self.fin_quota - self.mgn_fin_used())
+                room = _room(self._avail, self.fin_ratio, self.fin_quota - self._fin_used)
                 if q * price + fees.fee_table_total(sid, SIDE_BUY, q * price) > room:
                     # Value + fees grows with q: bisection on whole lots.
                     reason[0] = R_MARGIN_CLIPPED
@@ -250,8 +280,7 @@ cdef class MarginLedger:
                             hi = mid
                     q = lo * lot
             else:
-                room = _room(self.mgn_available(self._last_price), self.slo_ratio,
-                             self.slo_quota - self.mgn_slo_used())
+                room = _room(self._avail, self.slo_ratio, self.slo_quota - self._slo_used)
                 if q * price > room:
                     reason[0] = R_MARGIN_CLIPPED
                     q = room // price if room > 0 else 0
