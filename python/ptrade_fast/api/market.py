@@ -93,8 +93,9 @@ class MarketAPI:
             codes = [normalize_code(c) for c in security]
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
+        known = self.rt.store._sid
         for c in codes:
-            if self.rt.store.sid(c) < 0:
+            if c not in known:
                 self.rt.warn_once(f"nodata:{c}", f"no market data for {c}; its values are NaN")
         return codes, single
 

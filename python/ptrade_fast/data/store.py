@@ -150,13 +150,17 @@ class DataStore:
 
     def sid(self, code) -> int:
         """Security id of ``code`` (any suffix form); -1 if it has no bars or is malformed."""
+        sid = self._sid.get(code)             # hot: whole-market lists of short codes arrive every day
+        if sid is not None:
+            return sid
         try:
             return self._sid.get(normalize_code(code), -1)
         except ValueError:
             return -1
 
     def sids(self, codes) -> np.ndarray:
-        return np.array([self.sid(c) for c in codes], dtype=np.int64)
+        get = self._sid.get
+        return np.array([get(c) if c in self._sid else self.sid(c) for c in codes], dtype=np.int64)
 
     def instrument_arrays(self) -> dict:
         """Per-sid parameter arrays for the kernels (tick in 1e-4 CNY)."""
@@ -206,16 +210,18 @@ class DataStore:
             row = np.searchsorted(days, t.column("date").to_numpy().astype("datetime64[D]"))
             ok = sid >= 0
             sid, row = sid[ok], row[ok]
+            # One flat index for every field: 1-D scatter is several times faster than 2-D fancy indexing.
+            flat = row * m + sid
             for f in DAILY_FIELDS:
-                arrays[f][row, sid] = t.column(f).to_numpy(zero_copy_only=False).astype(float)[ok]
+                arrays[f].ravel()[flat] = t.column(f).to_numpy(zero_copy_only=False).astype(float)[ok]
             for f in FUTURES_DAILY_FIELDS:
                 if f in t.column_names:
                     arrays[f] = np.full((n, m), np.nan)
-                    arrays[f][row, sid] = t.column(f).to_numpy(zero_copy_only=False).astype(float)[ok]
-            arrays["is_open"][row, sid] = t.column("is_open").to_numpy()[ok]
+                    arrays[f].ravel()[flat] = t.column(f).to_numpy(zero_copy_only=False).astype(float)[ok]
+            arrays["is_open"].ravel()[flat] = t.column("is_open").to_numpy()[ok]
             delist = self.instrument_arrays()["delist_date"]
             alive = np.isnat(delist)[sid] | (days[row] < delist[sid])
-            arrays["listed"][row, sid] = alive.astype(np.uint8)
+            arrays["listed"].ravel()[flat] = alive.astype(np.uint8)
         arrays["dates"] = days
         self._years[year] = arrays
         if len(self._years) > self.YEAR_CACHE:
