@@ -2,10 +2,14 @@
 
 The kernel/facade contract
 --------------------------
-Kernels (``ptcore.fees``, ``ptcore.rules``, ``ptcore.ledger``, ``ptcore.book``) own:
+Kernels (``ptcore.fees``, ``ptcore.rules``, ``ptcore.ledger``, ``ptcore.futures``, ``ptcore.margin``,
+``ptcore.book``) own:
 
-* invariants: cash never goes negative through a fill, ``0 <= enable_amount <= amount``, an order's
-  ``filled <= amount``, terminal orders never leave their terminal status;
+* invariants: cash never goes negative through a stock fill, ``0 <= enable_amount <= amount``, an order's
+  ``filled <= amount``, terminal orders never leave their terminal status; futures legs keep
+  ``0 <= *_today <= *_amount`` with margin and basis 0 when flat (cash may go negative after a futures
+  settlement or a losing close: a margin call, reported, never clamped); margin debts and borrowed
+  amounts never go negative;
 * memory safety: every ``def`` entry point checks sids and array lengths once, then runs a
   ``nogil`` loop with bounds checks off;
 * reason codes: every clip, cancel and block at matching is written as an ``R_*`` code in the
@@ -18,6 +22,13 @@ The facade (``ptrade_fast``) owns:
 * argument checks at creation (lot, precision, listing, phase) recorded with
   ``OrderBook.add_rejected`` and the ``R_*`` codes >= 20,
 * conversion between floats and the integer units below, and Ptrade's return shapes.
+
+One account: ``FuturesLedger(n, ledger)`` and ``MarginLedger(n, ledger)`` share the stock ``Ledger``'s
+cash (``ledger.acct``); ``OrderBook.match(..., futures=, futures_fees=, margin=)`` dispatches on the
+order column ``otype`` (``OTYPE_*`` below) in one nogil loop.  ``side`` is always the trade direction.
+The facade owns product tables (multiplier, margin rate, fee convention), settlement and expiry dates,
+eligibility lists, haircuts, ratios, quotas and rates, marking ``margin.last_price`` before a match, and
+what to do about a margin call.
 
 Units: prices and money are ``int64`` in 1e-4 CNY (``PRICE_SCALE == MONEY_SCALE == 10000``), so
 ``price * qty`` is money without rescaling.  Quantities are ``int64`` shares, sids ``int32``.

@@ -11,9 +11,14 @@ Invariants
   '7' is reserved: with the rules below no order is left partly filled and working.
 * The open set holds exactly the working rows, in creation order; matching visits them in that
   order, so a sell placed before a buy frees cash for it (spec H.3).
-* Every fill goes through ``Ledger.ledger_apply_fill`` with fees from the ``FeeTable`` row of its
-  sid.  Buys are sized so that value + fees <= cash: cash never goes negative through matching.
+* Every stock fill goes through ``Ledger.ledger_apply_fill`` with fees from the ``FeeTable`` row of its
+  sid.  Buys are sized so that value + fees <= cash: cash never goes negative through stock matching.
   Sells never exceed ``enable_amount``.
+* Column ``otype`` routes an order: 0 stock; 1-3 futures (``FuturesLedger.fut_size_order`` /
+  ``fut_fill_order``: opens sized to margin + fee within cash, closes to the closable lots, fees from
+  ``FuturesFeeTable``; a losing close may overdraw -- a margin call); 4-7 margin trading
+  (``MarginLedger.mgn_size_order`` / ``mgn_fill_order``: credit, eligibility and the short-sale price
+  rule, stock fees).  Triggers, locked limits, volume cap and slippage are the same for all types.
 * Every clip, block and cancel writes an ``R_*`` reason; nothing here raises for a business outcome.
   ``changed_indices()`` lists the rows whose status or reason changed during the last ``match``,
   ``end_day`` or ``cancel`` call, in the order they changed.
