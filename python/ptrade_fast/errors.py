@@ -26,6 +26,10 @@ R_LIMIT_DOWN_LOCKED = 8
 R_SUSPENDED = 9
 R_USER_CANCEL = 10
 R_DAY_END = 11
+R_MARGIN_CLIPPED = 12
+R_NO_MARGIN = 13
+R_NOT_ELIGIBLE = 14
+R_SHORT_BELOW_LAST = 15
 R_BAD_AMOUNT = 20
 R_UNKNOWN_SECURITY = 21
 R_NOT_LISTED = 22
@@ -51,6 +55,10 @@ ERROR_INFO = {
     R_SUSPENDED: "停牌 (suspended)",
     R_USER_CANCEL: "用户撤单 (cancelled by cancel_order)",
     R_DAY_END: "收盘未成交，系统撤单 (not filled by the close: cancelled at day end)",
+    R_MARGIN_CLIPPED: "保证金可用余额或授信额度不足，委托数量已调整 (reduced to what available margin and the credit line allow)",
+    R_NO_MARGIN: "保证金可用余额或授信额度不足 (no available margin or credit line left)",
+    R_NOT_ELIGIBLE: "非融资融券标的 (not eligible for financing / short selling)",
+    R_SHORT_BELOW_LAST: "融券卖出价格低于最新价 (short-sale price below the latest price)",
     R_BAD_AMOUNT: "委托数量必须为整数 (amount must be an integer)",
     R_UNKNOWN_SECURITY: "证券代码不存在 (unknown security code)",
     R_NOT_LISTED: "证券未上市 (security not listed yet)",

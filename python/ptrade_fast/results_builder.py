@@ -17,6 +17,9 @@ def _portfolio(bt) -> pd.DataFrame:
     cols = ["date", "total_value", "cash", "positions_value", "returns", "pnl"]
     df = pd.DataFrame(bt._records, columns=cols)
     df["date"] = pd.to_datetime(df["date"])
+    if bt.account.margin_enabled and len(bt._maintenance) == len(df):
+        # 维持担保比例 at each day's close (inf without debt).
+        df["maintenance_ratio"] = bt._maintenance
     return df.set_index("date")
 
 

@@ -15,6 +15,7 @@ from ptcore.book import FillBuffer, MatchParams, OrderBook
 from ptcore.fees import FeeTable
 from ptcore.futures import FuturesFeeTable, FuturesLedger
 from ptcore.ledger import Ledger
+from ptcore.margin import MarginLedger
 
 from ..data.codes import normalize_code, to_long
 from ..errors import error_info
@@ -50,6 +51,9 @@ class Account:
         # Futures legs share the stock ledger's cash: a hedged strategy is one account.
         self.futures = FuturesLedger(n, self.ledger)
         self.futures_fees = FuturesFeeTable(n)
+        # 融资融券 debts on the same ledger (used only when the run simulates a credit account).
+        self.margin = MarginLedger(n, self.ledger)
+        self.margin_enabled = False
         self.is_future = np.asarray(inst["type"] == "future", dtype=bool)
         self._fut_traded_today = np.zeros(n, dtype=bool)
         self.fills = FillBuffer()
@@ -83,6 +87,11 @@ class Account:
         value = self.ledger.positions_value()
         if self.has_futures():
             value += self.futures.margin_total() + self.futures.floating_pnl()
+        if self.margin_enabled:
+            # Credit account equity: frozen short proceeds are assets; debts (principal, shares owed at the
+            # current price, interest, lending fees) are liabilities.
+            m = self.margin
+            value += int(m.slo_proceeds.sum()) - m.total_debit()
         return value / SCALE
 
     def has_futures(self) -> bool:
@@ -104,14 +113,20 @@ class Account:
         code = code or str(self.codes[sid])
         last = lg.last_price[sid] / SCALE if amount else (price if price is not None else lg.last_price[sid] / SCALE)
         cost = lg.cost_total[sid] / SCALE / amount if amount else 0.0
-        return Position(code, amount, int(lg.enable_amount[sid]), cost, last, int(lg.today_buy[sid]),
-                        "stock", self.rt.now)
+        pos = Position(code, amount, int(lg.enable_amount[sid]), cost, last, int(lg.today_buy[sid]),
+                       "stock", self.rt.now)
+        if self.margin_enabled and self.margin.slo_amount[sid]:
+            pos.short_amount = int(self.margin.slo_amount[sid])       # shares borrowed and sold short
+            pos.last_sale_price = self.margin.last_price[sid] / SCALE or last
+        return pos
 
     def held_or_traded_today(self) -> np.ndarray:
         lg, f = self.ledger, self.futures
         mask = (lg.amount != 0) | (lg.today_buy != 0) | (lg.today_sell != 0)
         if self.is_future.any():
             mask |= (f.long_amount != 0) | (f.short_amount != 0) | self._fut_traded_today
+        if self.margin_enabled:
+            mask |= self.margin.slo_amount != 0
         return np.flatnonzero(mask)
 
     def future_position(self, sid: int, code: str) -> Position:

@@ -27,6 +27,7 @@ import ptcore
 from .. import errors as E
 from ..api.futures import FuturesAPI, FuturesSettings, fill_futures_tables
 from ..api.indicators import IndicatorAPI
+from ..api.margin import MarginAPI
 from ..api.settings import FixedSlippage, PerTrade, SettingsAPI, StrategySettings, session_time_for
 from ..api.trading import TradingAPI
 from ..api.utility import UtilityAPI, spec_functions, stub_function
@@ -89,6 +90,7 @@ class Backtest:
         self._actions = self._corporate_actions()
         self._restart_days = {_as_date(d) for d in (opts.get("restart_before") or [])}
         self._restarting = False
+        self._maintenance: list[float] = []
         self.g = GlobalVars()
         self.portfolio = Portfolio(self.account)
         self.context = Context(rt, self.portfolio, self.capital_base, self.settings)
@@ -200,6 +202,10 @@ class Backtest:
         self.utility = UtilityAPI(rt, self)
         self.indicators = IndicatorAPI(rt, self.market)
         self.futures_api = FuturesAPI(rt, self, self.futures_settings)
+        self.margin_api = MarginAPI(rt, self, self.options.get("margin_account"))
+        if self.margin_api.enabled:
+            self.account.margin_enabled = True
+            self.margin_api.setup(self.account.margin, self.account.inst, self.capital_base)
         try:
             from ..api.futures_info import FuturesInfoAPI
             self.futures_info = FuturesInfoAPI(rt)
@@ -215,7 +221,8 @@ class Backtest:
                 continue
             out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
         providers = [self.calendar_api, self.market, self.reference, self.fundamentals, self.trading,
-                     self.settings_api, self.utility, self.indicators, self.futures_api, self.futures_info]
+                     self.settings_api, self.utility, self.indicators, self.futures_api, self.futures_info,
+                     self.margin_api]
         for api in providers:
             if api is None:
                 continue
@@ -444,6 +451,8 @@ class Backtest:
         self.settings.fees.fill_table(acct.fees, day, acct.inst)
         if self.futures_sids.size:
             fill_futures_tables(self, day)
+        if acct.margin_enabled:
+            self.margin_api.start_day(acct.margin, day, self.days[k - 1] if k > 0 else None)
         # Today's limits and tradability, as kernel arrays.
         self._hl = _raw(w.high_limit[di])
         self._ll = _raw(w.low_limit[di])
@@ -485,14 +494,19 @@ class Backtest:
             acct.ledger.mark(close, valid)
             if self.futures_sids.size:
                 acct.futures.mark(close, valid)
+            if acct.margin_enabled:
+                acct.margin.mark(close, valid)
             return
         acct.book.match(acct.ledger, acct.fees, close, high, low, volume, self._hl, self._ll, tradable,
-                        acct.params, acct.fills, futures=acct.futures, futures_fees=acct.futures_fees)
+                        acct.params, acct.fills, futures=acct.futures, futures_fees=acct.futures_fees,
+                        margin=acct.margin if acct.margin_enabled else None)
         new = acct.collect_fills(self.rt.now)
         changed = acct.book.changed_indices()
         acct.ledger.mark(close, valid)
         if self.futures_sids.size:
             acct.futures.mark(close, valid)
+        if acct.margin_enabled:
+            acct.margin.mark(close, valid)
         self._report(changed, new)
 
     def _report(self, changed, new_trades):
@@ -621,6 +635,8 @@ class Backtest:
         self._report(changed, [])
         if self.futures_sids.size:
             self._settle_futures(day)
+        if acct.margin_enabled:
+            self._maintenance.append(self.margin_api.end_day(acct.margin, day))
         acct.touch()
         lg = acct.ledger
         total = acct.cash + acct.positions_value
