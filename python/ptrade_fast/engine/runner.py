@@ -461,6 +461,9 @@ class Backtest:
         # Value holdings at the reference previous close (the ex-rights price on an ex-date).
         prev = np.where(np.isfinite(w.preclose[di]), w.preclose[di], w.close[di - 1] if di > 0 else np.nan)
         acct.ledger.mark(_raw(prev), np.isfinite(prev).astype(np.uint8))
+        if acct.margin_enabled:
+            # The short-sale price rule compares with the latest price: before the open, the reference close.
+            acct.margin.mark(_raw(prev), np.isfinite(prev).astype(np.uint8))
         self._sync_params()
         if not self._base_done:
             self._base_done = True
