@@ -57,8 +57,13 @@ def _generate(args) -> int:
     except ImportError as exc:
         raise ValueError(f"the synthetic market generator is not available: {exc}") from exc
     synthetic.generate(args.data, stocks=args.stocks, start=args.start, end=args.end, minute=args.minute,
-                       seed=args.seed, progress=None)
+                       seed=args.seed, progress=None, overwrite=args.force)
     print(f"generated {args.stocks} synthetic stocks {args.start} … {args.end} into {args.data}")
+    if args.futures:
+        from .synthetic_futures import add_index_futures
+        codes = add_index_futures(args.data, seed=args.seed)
+        print(f"added {len(codes)} synthetic index-futures contracts (IF/IH/IC/IM on their indices) and the "
+              f"dominant-contract table")
     return 0
 
 
@@ -135,6 +140,9 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--end", default="2024-12-31")
     g.add_argument("--minute", action="store_true", help="also 1-minute bars")
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--no-futures", dest="futures", action="store_false",
+                   help="skip the index futures (IF/IH/IC/IM with contract months, expiries, dominant table)")
+    g.add_argument("--force", action="store_true", help="replace the data files of an existing root")
     g.set_defaults(func=_generate)
 
     i = sub.add_parser("info", help="what a data root holds")
