@@ -89,11 +89,12 @@ class MarketAPI:
             security, single = list(security), False
         else:
             raise TypeError(f"{name} must be a str or a list of codes, was {security!r}")
-        try:
-            codes = [normalize_code(c) for c in security]
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
         known = self.rt.store._sid
+        try:
+            # Whole-market lists arrive every day: short codes the store knows need no normalising.
+            codes = [c if c in known else normalize_code(c) for c in security]
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{name}: {exc}") from None
         for c in codes:
             if c not in known:
                 self.rt.warn_once(f"nodata:{c}", f"no market data for {c}; its values are NaN")
