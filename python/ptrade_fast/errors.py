@@ -12,34 +12,14 @@ import linecache
 import os
 import traceback
 
-# Mirrors ptcore's reason codes (src/ptcore/typedefs.pxd); duplicated here so this module imports
-# without the compiled kernels (tests of the error texts, the CLI's --help).
-R_NONE = 0
-R_CASH_CLIPPED = 1
-R_NO_CASH = 2
-R_POSITION_CLIPPED = 3
-R_NO_POSITION = 4
-R_VOLUME_CAPPED = 5
-R_NO_VOLUME = 6
-R_LIMIT_UP_LOCKED = 7
-R_LIMIT_DOWN_LOCKED = 8
-R_SUSPENDED = 9
-R_USER_CANCEL = 10
-R_DAY_END = 11
-R_MARGIN_CLIPPED = 12
-R_NO_MARGIN = 13
-R_NOT_ELIGIBLE = 14
-R_SHORT_BELOW_LAST = 15
-R_BAD_AMOUNT = 20
-R_UNKNOWN_SECURITY = 21
-R_NOT_LISTED = 22
-R_DELISTED = 23
-R_SUSPENDED_AT_CREATION = 24
-R_BELOW_MIN_LOT = 25
-R_PRICE_PRECISION = 26
-R_PRICE_OUTSIDE_LIMITS = 27
-R_AFTER_CLOSE = 28
-R_ZERO_AMOUNT = 29
+# The kernels' reason codes (one definition: src/ptcore/typedefs.pxd, mirrored by ptcore/__init__.py).
+from ptcore import (  # noqa: E402
+    R_AFTER_CLOSE, R_BAD_AMOUNT, R_BELOW_MIN_LOT, R_CASH_CLIPPED, R_DAY_END, R_DELISTED, R_LIMIT_DOWN_LOCKED,
+    R_LIMIT_UP_LOCKED, R_MARGIN_CLIPPED, R_NO_CASH, R_NO_MARGIN, R_NO_POSITION, R_NO_VOLUME, R_NONE,
+    R_NOT_ELIGIBLE, R_NOT_LISTED, R_POSITION_CLIPPED, R_PRICE_OUTSIDE_LIMITS, R_PRICE_PRECISION,
+    R_SHORT_BELOW_LAST, R_SUSPENDED, R_SUSPENDED_AT_CREATION, R_UNKNOWN_SECURITY, R_USER_CANCEL,
+    R_VOLUME_CAPPED, R_ZERO_AMOUNT,
+)
 
 #: error_info text per reason code (Chinese first, as the platform shows it, then English).
 ERROR_INFO = {

@@ -54,12 +54,7 @@ class FuturesInfoAPI:
         self.rt = rt
 
     def _today(self) -> np.datetime64:
-        rt = self.rt
-        if rt.trade_date is not None:
-            return to_day(rt.trade_date)
-        if rt.now is not None:
-            return to_day(rt.now)
-        return rt.store.calendar[-1]
+        return self.rt.today()
 
     def _contract(self, contract) -> str:
         if not isinstance(contract, str):

@@ -130,12 +130,7 @@ class MarketAPI:
     # -- CLOCK ---------------------------------------------------------------------------------------
 
     def _today(self) -> np.datetime64:
-        rt = self.rt
-        if rt.trade_date is not None:
-            return to_day(rt.trade_date)
-        if rt.now is not None:
-            return to_day(rt.now)
-        return rt.store.calendar[-1]
+        return self.rt.today()
 
     def _bars_done(self) -> int:
         """One-minute bars of today completed at the simulated clock."""

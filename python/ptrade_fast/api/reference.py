@@ -68,12 +68,7 @@ class ReferenceAPI:
             raise ValueError(f"{name}: {exc}") from None
 
     def _today(self) -> np.datetime64:
-        rt = self.rt
-        if rt.trade_date is not None:
-            return to_day(rt.trade_date)
-        if rt.now is not None:
-            return to_day(rt.now)
-        return rt.store.calendar[-1]
+        return self.rt.today()
 
     def _day(self, value, name) -> np.datetime64:
         if value is None:

@@ -39,6 +39,15 @@ class Runtime:
     def session_started(self) -> bool:
         return self.bar_index is not None
 
+    def today(self):
+        """The simulated trading day as ``numpy.datetime64[D]`` (the data's last day when no clock runs)."""
+        import numpy as np
+        if self.trade_date is not None:
+            return np.datetime64(self.trade_date, "D")
+        if self.now is not None:
+            return np.datetime64(self.now.date(), "D")
+        return self.store.calendar[-1]
+
     def warn_once(self, key: str, message: str) -> None:
         if key in self._warned:
             return
