@@ -53,8 +53,13 @@ _EMPTY = {}
 
 
 def _raw(a: np.ndarray) -> np.ndarray:
-    """Float prices (NaN allowed) → int64 kernel prices, NaN → 0."""
-    out = np.where(np.isfinite(a), np.floor(np.abs(a) * SCALE + 0.5), 0.0)
+    """Float prices (≥ 0, NaN allowed) → int64 kernel prices rounded half up at 1e-4, NaN → 0.
+
+    Runs on whole [240, n_sids] days of a minute run: in place, one temporary."""
+    out = np.multiply(a, SCALE)
+    out += 0.5
+    np.floor(out, out=out)
+    out[~np.isfinite(out)] = 0.0
     return out.astype(np.int64)
 
 
@@ -603,7 +608,9 @@ class Backtest:
                         np.nan_to_num(w.volume[di]).astype(np.int64), valid)
         else:
             md = self._md = self.store.minute_day(day)
-            close, high, low = _raw(md.close), _raw(md.high), _raw(md.low)
+            close = _raw(md.close)
+            # The bar's high/low only matter for limit_touch='high_low': skip two conversions otherwise.
+            high, low = (_raw(md.high), _raw(md.low)) if self.account.params.limit_touch else (close, close)
             vol = np.nan_to_num(md.volume).astype(np.int64)
             has = md.has_data.astype(np.uint8)
             self._rows["is_open"] = (w.is_open[di] & has).astype(np.uint8)
