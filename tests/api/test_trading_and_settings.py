@@ -197,3 +197,19 @@ def test_yesterday_position_keeps_its_enable_amount(root):
     """, root, end=DAYS[0])
     assert bt.ns["g"].p == (1000, 600, 55.0)
     assert bt.result.trades["amount"].tolist() == [600]
+
+
+def test_portfolio_positions_show_the_latest_bar_price_in_a_minute_run(tmp_path):
+    day = DAYS[0]
+    path = [10.0 + 0.01 * k for k in range(240)]
+    root = make_root(tmp_path, [day], {CODE: [{"close": path[-1], "volume": 2_400_000}]},
+                     {day: {CODE: [(p, p, p, p, 10_000) for p in path]}})
+    bt = run("""
+        def initialize(context):
+            set_yesterday_position([{'sid': '600570.SS', 'amount': 100, 'enable_amount': 100, 'cost_basis': 9}])
+            g.px = []
+        def handle_data(context, data):
+            g.px.append(context.portfolio.positions['600570.SS'].last_sale_price)
+    """, root, frequency="1m")
+    # In each bar's handle_data the position is valued at that bar's close (§C.4).
+    assert bt.ns["g"].px[:4] == pytest.approx(path[:4])

@@ -498,24 +498,28 @@ class Backtest:
         acct = self.account
         tradable = (self._open_today & valid).astype(np.uint8)
         self.bar_seq += 1
+
         if acct.book.open_indices().size == 0:
-            acct.ledger.mark(close, valid)
-            if self.futures_sids.size:
-                acct.futures.mark(close, valid)
-            if acct.margin_enabled:
-                acct.margin.mark(close, valid)
             return
         acct.book.match(acct.ledger, acct.fees, close, high, low, volume, self._hl, self._ll, tradable,
                         acct.params, acct.fills, futures=acct.futures, futures_fees=acct.futures_fees,
                         margin=acct.margin if acct.margin_enabled else None)
         new = acct.collect_fills(self.rt.now)
+        if new:
+            self._mark(close, valid)     # positions opened by this bar's fills take its close too
         changed = acct.book.changed_indices()
+        self._report(changed, new)
+
+    def _mark(self, close, valid):
+        """Value holdings at the bar's close before its callbacks run (§C.4: last_sale_price is the
+        latest price of the current bar); suspended securities keep their last price."""
+        acct = self.account
         acct.ledger.mark(close, valid)
         if self.futures_sids.size:
             acct.futures.mark(close, valid)
         if acct.margin_enabled:
             acct.margin.mark(close, valid)
-        self._report(changed, new)
+        acct._positions_cache = None   # Position views are rebuilt on next access
 
     def _report(self, changed, new_trades):
         """Log every clip/cancel with its reason (§0.1a item 5) and push the order callbacks."""
@@ -598,13 +602,15 @@ class Backtest:
         if rt.frequency == "1d":
             rt.bar_index = 0
             rt.now = _dt.datetime.combine(day, _dt.time(15, 0))
+            valid = (w.listed[di] & np.isfinite(w.close[di])).astype(np.uint8)
+            day_close = _raw(w.close[di])
+            self._mark(day_close, valid)
             self._run_tasks(bar_tasks.get(_dt.time(15, 0), []))
             rt.now = _dt.datetime.combine(day, _dt.time(15, 0))
             self._call("handle", self._cb["handle_data"], ctx, self._bar_data())
             if persist:
                 self._save_g()
-            valid = (w.listed[di] & np.isfinite(w.close[di])).astype(np.uint8)
-            self._match(_raw(w.close[di]), _raw(w.high[di]), _raw(w.low[di]),
+            self._match(day_close, _raw(w.high[di]), _raw(w.low[di]),
                         np.nan_to_num(w.volume[di]).astype(np.int64), valid)
         else:
             md = self._md = self.store.minute_day(day)
@@ -619,6 +625,7 @@ class Backtest:
             data = self._bar_data()
             for b, t in enumerate(BAR_TIMES):
                 rt.bar_index = b
+                self._mark(close[b], has)
                 tasks = bar_tasks.get(t)
                 if tasks:
                     self._run_tasks(tasks)
