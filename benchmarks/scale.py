@@ -155,6 +155,27 @@ _r = dict(seconds=time.perf_counter() - t, rows=rows, files=len(files))
 """)
 
 
+def store_scan(root: Path, start: str, end: str) -> dict:
+    """The data layer alone: ``DataStore.minute_day`` (read + pivot into [240, n_sids] arrays) for every day,
+    plus the daily arrays the engine also loads — what a backtest reads before the engine does anything."""
+    return _child(f"""
+import time
+import numpy as np
+from ptrade_fast.data.store import DataStore
+s = DataStore.open({str(root)!r})
+s.instrument_arrays()
+days = [d for d in s.minute_dates if np.datetime64({start!r}) <= d <= np.datetime64({end!r})]
+t = time.perf_counter()
+w = s.daily_window(days[0], days[-1])
+acc = 0.0
+for d in days:
+    md = s.minute_day(d)
+    acc += float(md.close[239, 0]) if md.has_data[0] else 0.0
+    s._minutes.clear()
+_r = dict(seconds=time.perf_counter() - t, days=len(days))
+""")
+
+
 def kernel_scan(n_orders: int, n_sids: int) -> dict:
     return _child(f"""
 import time
@@ -229,10 +250,15 @@ def main(argv=None) -> int:
         print(f"raw  {scan['seconds']:9.2f} {scan['rows'] / scan['seconds'] / 1e6:8.2f}M {scan['peak_rss_mb']:9.0f}"
               f"        -      -  {scan['rows']:,} minute rows, {scan['files']} days")
         if "S0" in args.only:
+            st = store_scan(root, start, end)
+            print(f"store{st['seconds']:9.2f}        - {st['peak_rss_mb']:9.0f} {scan['seconds']:8.2f} "
+                  f"{st['seconds'] / scan['seconds']:6.2f}  data layer alone: read + pivot of {st['days']} days",
+                  flush=True)
             r = run_backtest(root, S0_STRATEGY, start, end, "1m")
             bars = r["days"] * 240
-            r["note"] = (f"idle: {(r['seconds'] - scan['seconds']) / bars * 1e6:.1f} µs/bar over the raw scan, "
-                         f"{r['seconds'] / bars * 1e6:.1f} µs/bar in all, {r['n_sids']} sids")
+            r["note"] = (f"idle: {(r['seconds'] - st['seconds']) / bars * 1e6:.1f} µs/bar of engine over the data "
+                         f"layer, {(r['seconds'] - scan['seconds']) / bars * 1e6:.1f} µs/bar over the raw scan, "
+                         f"{r['n_sids']} sids")
             row("S0", r, scan, bars * r["n_sids"])
         if "S1" in args.only:
             r = run_backtest(root, S1_STRATEGY, start, end, "1m")
