@@ -496,11 +496,10 @@ class Backtest:
 
     def _match(self, close, high, low, volume, valid):
         acct = self.account
-        tradable = (self._open_today & valid).astype(np.uint8)
         self.bar_seq += 1
-
-        if acct.book.open_indices().size == 0:
+        if acct.book.n_open == 0:          # runs every bar: nothing to do without working orders
             return
+        tradable = (self._open_today & valid).astype(np.uint8)
         acct.book.match(acct.ledger, acct.fees, close, high, low, volume, self._hl, self._ll, tradable,
                         acct.params, acct.fills, futures=acct.futures, futures_fees=acct.futures_fees,
                         margin=acct.margin if acct.margin_enabled else None)
@@ -515,7 +514,7 @@ class Backtest:
         latest price of the current bar); suspended securities keep their last price."""
         acct = self.account
         acct.ledger.mark(close, valid)
-        if self.futures_sids.size:
+        if self.futures_sids.size and acct.has_futures():
             acct.futures.mark(close, valid)
         if acct.margin_enabled:
             acct.margin.mark(close, valid)
