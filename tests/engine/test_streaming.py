@@ -25,3 +25,27 @@ def test_day_by_day_with_one_day_windows_equals_one_go(tmp_path):
     stepped = bt.finish()
     assert render(stepped) == render(whole)
     pdt.assert_frame_equal(stepped.positions, whole.positions, check_exact=True)
+
+
+def test_scale_s1_strategy_gives_identical_results_in_one_go_and_day_by_day(tmp_path):
+    """Issue 5: S1 (whole-market minute run reading 50 stocks a minute, trading a few times a day) on a
+    synthetic market, in one go versus driven day by day with one-day windows and dropped caches."""
+    import sys
+    from ptrade_fast.data.synthetic import generate
+    sys.path.insert(0, str(EXAMPLES.parent / "benchmarks"))
+    import scale
+    root = tmp_path / "market"
+    generate(root, stocks=120, start="2024-01-02", end="2024-01-10", minute=True, seed=1)
+    kw = dict(start="2024-01-02", end="2024-01-10", frequency="1m", data=root, capital_base=10_000_000)
+    whole = Backtest(scale.S1_STRATEGY, options={"research_path": str(tmp_path)}, **kw).run()
+    bt = Backtest(scale.S1_STRATEGY, options={"research_path": str(tmp_path), "window_days": 1}, **kw)
+    bt.start()
+    while True:
+        bt.store._minutes.clear()
+        bt.store._years.clear()
+        if not bt.step():
+            break
+    stepped = bt.finish()
+    assert len(whole.trades) > 0
+    assert render(stepped) == render(whole)
+    pdt.assert_frame_equal(stepped.trades, whole.trades, check_exact=True)

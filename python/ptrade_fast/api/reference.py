@@ -281,7 +281,8 @@ class ReferenceAPI:
             gone = pd.notna(delist) and to_day(delist) <= day
             name = str(row["name"])
             if query_type == "ST":
-                out[c] = "ST" in name.upper()
+                dated = self.rt.store.is_st(c, day)          # point-in-time where the root has ST history
+                out[c] = ("ST" in name.upper()) if dated is None else dated
             elif query_type == "DELISTING":
                 out[c] = bool(gone)
             else:

@@ -438,6 +438,28 @@ class DataStore:
 
     # -- REFERENCE -----------------------------------------------------------------------------------
 
+    def st_periods(self) -> pd.DataFrame | None:
+        """Dated ST periods (``st.parquet``: code, start_date, end_date inclusive, null end = still ST), or
+        ``None`` when the root has no ST history (the bundle: its names are a snapshot)."""
+        if not hasattr(self, "_st"):
+            path = self.root / "st.parquet"
+            self._st = None
+            if path.is_file():
+                st = pd.read_parquet(path)
+                st["start_date"] = pd.to_datetime(st["start_date"]).to_numpy().astype("datetime64[D]")
+                st["end_date"] = pd.to_datetime(st["end_date"]).to_numpy().astype("datetime64[D]")
+                self._st = st
+        return self._st
+
+    def is_st(self, code: str, day) -> bool | None:
+        """Point-in-time ST flag from ``st.parquet``; ``None`` when the root has no ST history."""
+        st = self.st_periods()
+        if st is None:
+            return None
+        d = to_day(day)
+        rows = st[st["code"] == code]
+        return bool(((rows["start_date"] <= d) & (np.isnat(rows["end_date"]) | (rows["end_date"] >= d))).any())
+
     def exrights_table(self) -> pd.DataFrame:
         """Every raw ex-rights row of the root (columns as ex_rights.parquet), read once."""
         if self._exrights is None:

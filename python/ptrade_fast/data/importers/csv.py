@@ -31,6 +31,8 @@ from ..codes import normalize_code
 from ..derive import rule_of
 
 FIELDS = ("code", "date", "datetime", "open", "high", "low", "close", "volume", "money")
+# Optional fields of futures bars (docs/data-format.md, Futures): taken when a column maps to them.
+FUTURES_FIELDS = ("settlement", "open_interest", "pre_settlement")
 FREQUENCIES = {"1d": "1d", "daily": "1d", "1m": "1m", "minute": "1m", "5m": "5m"}
 
 PRESETS: dict[str, dict[str, dict]] = {
@@ -123,8 +125,8 @@ def read_csv(path, preset="generic", frequency="1d", mapping=None, scale=None, c
     spec = PRESETS[preset][freq]
     columns = dict(spec["columns"])
     for col, field in (mapping or {}).items():
-        if field not in FIELDS:
-            raise ValueError(f"--map {col}={field}: field must be one of {', '.join(FIELDS)}")
+        if field not in FIELDS + FUTURES_FIELDS:
+            raise ValueError(f"--map {col}={field}: field must be one of {', '.join(FIELDS + FUTURES_FIELDS)}")
         columns = {k: v for k, v in columns.items() if v != field}
         columns[col] = field
     factors = {**spec["scale"], **(scale or {})}
@@ -144,6 +146,10 @@ def read_csv(path, preset="generic", frequency="1d", mapping=None, scale=None, c
                             * factors.get("volume", 1)).astype(np.int64)
     out["money"] = np.round(pd.to_numeric(raw[have["money"]], errors="raise").astype(float)
                             * factors.get("money", 1), 4)
+    for f in FUTURES_FIELDS:
+        if f in have and (f != "settlement" or freq == "1d") and (f != "pre_settlement" or freq == "1d"):
+            vals = pd.to_numeric(raw[have[f]], errors="coerce").astype(float) * factors.get(f, 1)
+            out[f] = vals.round().astype("Int64") if f == "open_interest" else vals
     decimals = {c: rule_of(c)[1].decimals for c in out["code"].unique()}
     dec = out["code"].map(decimals).to_numpy()
     for f in ("open", "high", "low", "close"):
