@@ -162,8 +162,14 @@ class DataStore:
             return -1
 
     def sids(self, codes) -> np.ndarray:
-        get = self._sid.get
-        return np.array([get(c) if c in self._sid else self.sid(c) for c in codes], dtype=np.int64)
+        """Sids of many codes (-1 where unknown); whole-market lists are looked up in one hash pass."""
+        if not hasattr(self, "_code_index"):
+            self._code_index = pd.Index(self.codes)
+        out = self._code_index.get_indexer(list(codes)).astype(np.int64)
+        miss = np.flatnonzero(out < 0)
+        for i in miss:                          # other suffix forms ('.XSHG') or unknown codes
+            out[i] = self.sid(codes[i])
+        return out
 
     def instrument_arrays(self) -> dict:
         """Per-sid parameter arrays for the kernels (tick in 1e-4 CNY)."""
@@ -247,6 +253,12 @@ class DataStore:
                 block = arrays[f][a:b]
                 out[f].append(block if sids is None else _take(block, sids))
         return {f: np.concatenate(v) if len(v) > 1 else v[0] for f, v in out.items()}
+
+    def year_window(self, year: int) -> DailyWindow:
+        """The trading days of one calendar year for all sids, as views of the cached year arrays (no copy):
+        what a daily backtest steps through, one year at a time."""
+        arrays = self._year(int(year))
+        return DailyWindow(dates=arrays["dates"], **{f: arrays[f] for f in DAILY_ARRAY_FIELDS})
 
     def daily_window(self, start, end) -> DailyWindow:
         """All sids' daily arrays for the trading days in [start, end]."""

@@ -294,13 +294,13 @@ class Backtest:
             return 0.0
         bi = self.rt.bar_index
         if bi is None:
-            v = w.close[di - 1, sid] if di > 0 else w.preclose[di, sid]
+            v = self._prev_close_row(di)[sid]
         elif self.rt.frequency == "1m" and bi < 240 and self._md is not None and self._md.has_data[sid]:
             v = self._md.close[bi, sid]
         else:
             v = w.close[di, sid]
             if bi is not None and bi < 240 and self.rt.frequency == "1m":
-                v = w.close[di - 1, sid] if di > 0 else w.preclose[di, sid]
+                v = self._prev_close_row(di)[sid]
         return float(v) if np.isfinite(v) else 0.0
 
     def bar_field(self, name: str, sid: int):
@@ -425,17 +425,34 @@ class Backtest:
 
     # -- day loop ----------------------------------------------------------------------------------
     def _load_window(self, day_index: int):
-        """Load the daily window holding days[day_index:] up to a year ahead (bounded memory)."""
+        """Make the daily arrays holding days[day_index:] current (bounded memory).
+
+        By default one calendar year at a time, as views of the store's cached year (no copy); with
+        ``window_days`` set, a copied window of that many trading days (tests use 1)."""
         d0 = self.days[day_index]
-        cal = self.store.calendar
-        pos = int(np.searchsorted(cal, np.datetime64(d0, "D")))
-        start = cal[max(pos - 1, 0)].astype(object)
-        # Bounded memory: the daily arrays of at most `window_days` trading days are held at once.
-        last = min(day_index + int(self.options.get("window_days", 260)) - 1, len(self.days) - 1)
-        self._win = self.store.daily_window(start, self.days[last])
+        wd = self.options.get("window_days")
+        if wd is None and d0 != self.store.calendar[0].astype(object):
+            self._win = self.store.year_window(d0.year)
+            last = day_index
+            while last + 1 < len(self.days) and self.days[last + 1].year == d0.year:
+                last += 1
+        else:
+            cal = self.store.calendar
+            pos = int(np.searchsorted(cal, np.datetime64(d0, "D")))
+            start = cal[max(pos - 1, 0)].astype(object)
+            last = min(day_index + int(wd or 260) - 1, len(self.days) - 1)
+            self._win = self.store.daily_window(start, self.days[last])
         self._win_dates = [d.astype(object) for d in self._win.dates]
         self._win_index = {d: i for i, d in enumerate(self._win_dates)}
         self._win_last = last
+        # The close of the trading day before the window's first day (for "previous close" on its day 0).
+        cal = self.store.calendar
+        i0 = int(np.searchsorted(cal, self._win.dates[0])) if len(self._win.dates) else 0
+        self._win_prev_close = (self.store._daily_rows(i0 - 1, i0, ("close",))["close"][0] if i0 > 0
+                                else np.full(self.store.n_sids, np.nan))
+
+    def _prev_close_row(self, di: int) -> np.ndarray:
+        return self._win.close[di - 1] if di > 0 else self._win_prev_close
 
     def _start_day(self, k: int):
         day = self.days[k]
@@ -464,7 +481,7 @@ class Backtest:
         self._open_today = (w.is_open[di] & w.listed[di]).astype(np.uint8)
         self._apply_corporate_actions(day)
         # Value holdings at the reference previous close (the ex-rights price on an ex-date).
-        prev = np.where(np.isfinite(w.preclose[di]), w.preclose[di], w.close[di - 1] if di > 0 else np.nan)
+        prev = np.where(np.isfinite(w.preclose[di]), w.preclose[di], self._prev_close_row(di))
         acct.ledger.mark(_raw(prev), np.isfinite(prev).astype(np.uint8))
         if acct.margin_enabled:
             # The short-sale price rule compares with the latest price: before the open, the reference close.
@@ -619,7 +636,7 @@ class Backtest:
             vol = np.nan_to_num(md.volume).astype(np.int64)
             has = md.has_data.astype(np.uint8)
             self._rows["is_open"] = (w.is_open[di] & has).astype(np.uint8)
-            prev_close = w.close[di - 1] if di > 0 else w.preclose[di]
+            prev_close = self._prev_close_row(di)
             self._mfields = self._minute_fields(md, w.listed[di], prev_close)
             data = self._bar_data()
             for b, t in enumerate(BAR_TIMES):
