@@ -63,9 +63,13 @@ def _trades(bt) -> pd.DataFrame:
         rows.append((tid, acct.order_ids[row], str(int(acct.book.entrust_no[row])), dt, str(acct.codes[sid]),
                      "买" if side > 0 else "卖", qty, price / SCALE, value / SCALE, c / SCALE, h / SCALE,
                      tr / SCALE, st / SCALE, (c + h + tr + st) / SCALE, acct.open_close(row)))
-    return pd.DataFrame(rows, columns=["trade_id", "order_id", "entrust_no", "dt", "code", "side", "amount", "price",
-                                       "value", "commission", "handling_fee", "transfer_fee", "stamp_duty", "fees",
-                                       "open_close"])
+    df = pd.DataFrame(rows, columns=["trade_id", "order_id", "entrust_no", "dt", "code", "side", "amount", "price",
+                                     "value", "commission", "handling_fee", "transfer_fee", "stamp_duty", "fees",
+                                     "open_close"])
+    if bt._divtax is not None:
+        # 差别化红利税 charged at each sale (not part of the trading fees).
+        df["dividend_tax"] = [bt._trade_tax.get(t, 0) / SCALE for t in df["trade_id"]]
+    return df
 
 
 def _positions(bt) -> pd.DataFrame:

@@ -55,3 +55,28 @@ def test_apply_actions_kernel_credits_cash_shares_and_tax():
     # Bought today (T+1, not yet sellable); the 300 bonus shares are sellable on the ex-date.
     assert (lg.amount[1], lg.enable_amount[1], lg.cost_total[1]) == (1300, 300, 100_000_000 - 1_600_000)
     assert lg.cash == -100_000_000 + 1_440_000
+
+
+def test_holding_period_dividend_tax_is_charged_when_the_shares_are_sold():
+    # 600000.SS pays 0.16 CNY on 2011-06-03: before 2013 the tax (10 %) is withheld at payment.
+    bt = ptrade_fast.Backtest(HOLD, start="2011-05-30", end="2011-06-08", capital_base=300_000,
+                              options={"slippage": 0.0, "dividend_tax": "holding_period"})
+    r = bt.run()
+    days = {d[0]: d[1:] for d in bt.ns["g"].days}
+    assert days["2011-06-03"][3] == pytest.approx(days["2011-06-02"][3] + 1_600.0 - 160.0)
+
+
+def test_sale_rates_follow_the_holding_period_and_the_date():
+    import datetime as dt
+    from ptrade_fast.engine.dividend_tax import HoldingPeriodTax, sale_rate
+    assert sale_rate(dt.date(2016, 1, 4), dt.date(2016, 2, 4)) == 0.20      # ≤ 1 month
+    assert sale_rate(dt.date(2016, 1, 4), dt.date(2016, 2, 5)) == 0.10      # ≤ 1 year
+    assert sale_rate(dt.date(2014, 1, 2), dt.date(2015, 3, 2)) == 0.05      # > 1 year, before 2015-09-08
+    assert sale_rate(dt.date(2014, 1, 2), dt.date(2015, 9, 8)) == 0.0
+    m = HoldingPeriodTax()
+    m.on_buy(7, 1000, dt.date(2016, 1, 4))
+    m.on_buy(7, 1000, dt.date(2016, 6, 1))
+    assert m.on_dividend(7, 1000, 0, dt.date(2016, 6, 20)) == 0              # 0.1 CNY/share, taxed at sale
+    # Selling 1,500 on 2016-06-25: FIFO takes the January lot (10 %) and 500 of the June lot (20 %).
+    tax = m.on_sell(7, 1500, dt.date(2016, 6, 25))
+    assert tax == round(1000 * 1000 * 0.10 + 500 * 1000 * 0.20)

@@ -93,6 +93,14 @@ class Backtest:
         self.bar_seq = 0
         self.days = self._trading_days(start, end, frequency)
         self._actions = self._corporate_actions()
+        mode = opts.get("dividend_tax", "none")
+        if mode not in ("none", "holding_period"):
+            raise ValueError(f"dividend_tax must be 'none' or 'holding_period', was {mode!r}")
+        if mode == "holding_period" and opts.get("dividend_tax_rate"):
+            raise ValueError("use either dividend_tax='holding_period' or a flat dividend_tax_rate, not both")
+        from .dividend_tax import HoldingPeriodTax
+        self._divtax = HoldingPeriodTax() if mode == "holding_period" else None
+        self._trade_tax: dict[str, int] = {}
         self._restart_days = {_as_date(d) for d in (opts.get("restart_before") or [])}
         self._restarting = False
         self._maintenance: list[float] = []
@@ -191,6 +199,11 @@ class Backtest:
             if got or extra:
                 self.log.info(f"ex-rights {code}: cash dividend {got / SCALE:.2f} CNY credited, "
                               f"{int(extra)} bonus/conversion shares added")
+            if self._divtax is not None and (got or extra):
+                withheld = self._divtax.on_dividend(int(sid), int(c), int(extra), day)
+                if withheld:
+                    self.account.ledger.cash = self.account.ledger.cash - withheld
+                    self.log.info(f"dividend tax withheld on {code}: {withheld / SCALE:.2f} CNY")
         self.account.touch()
 
     def _apis(self):
@@ -369,6 +382,8 @@ class Backtest:
                 continue
             price = self.current_price(sid) or cost
             lg.set_position(sid, amount, enable, int(round(cost * amount * SCALE)), int(round(price * SCALE)))
+            if self._divtax is not None:   # base positions' purchase dates are unknown: held for a long time
+                self._divtax.on_buy(sid, amount, _dt.date(1990, 1, 1))
         self.settings.yesterday_positions.clear()
         self.account.touch()
 
@@ -523,6 +538,8 @@ class Backtest:
         new = acct.collect_fills(self.rt.now)
         if new:
             self._mark(close, valid)     # positions opened by this bar's fills take its close too
+            if self._divtax is not None:
+                self._dividend_tax_on_fills(new)
         changed = acct.book.changed_indices()
         self._report(changed, new)
 
@@ -536,6 +553,23 @@ class Backtest:
         if acct.margin_enabled:
             acct.margin.mark(close, valid)
         acct._positions_cache = None   # Position views are rebuilt on next access
+
+    def _dividend_tax_on_fills(self, trades):
+        """差别化红利税 on sales (option dividend_tax='holding_period'): FIFO lots, charged from cash."""
+        acct, day = self.account, self.rt.trade_date
+        for t in trades:
+            trade_id, row, dt, sid, side, qty = t[:6]
+            if acct.is_future[sid] or int(acct.book.otype[row]) not in (0, 4, 5):
+                continue
+            if side > 0:
+                self._divtax.on_buy(sid, qty, day)
+                continue
+            tax = self._divtax.on_sell(sid, qty, day)
+            if tax:
+                acct.ledger.cash = acct.ledger.cash - tax
+                self._trade_tax[trade_id] = tax
+                self.log.info(f"dividend tax on the sale of {qty} {acct.codes[sid]}: {tax / SCALE:.2f} CNY "
+                              f"(held-period rates, market-rules §5.8)")
 
     def _report(self, changed, new_trades):
         """Log every clip/cancel with its reason (§0.1a item 5) and push the order callbacks."""
