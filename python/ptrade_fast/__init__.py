@@ -37,7 +37,9 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
     **options
         Engine options: ``cost_model`` ('ptrade'|'market'), ``stamp_duty`` (bool), ``slippage``
         (default ratio 0.001), ``block_limit_locked`` (True), ``shared_volume_cap`` (False),
-        ``limit_touch`` ('close'|'high_low'), ``history_format`` ('long'|'panel'),
+        ``limit_touch`` ('close'|'high_low'), ``history_format`` ('long'|'panel'; ``compat='py35'`` selects
+        'panel', the 2022 edition's shapes), ``margin_account`` (simulate 融资融券), ``dividend_tax``
+        ('none'|'holding_period'), ``persistence`` / ``restart_before`` (§B.3),
         ``strict_phases`` (False), ``lenient_price_precision`` (False), ``order_callbacks`` (True),
         ``sandbox`` (True), ``research_path``, ``log_level``, ``log_echo`` (a stream), ``seed``.
 

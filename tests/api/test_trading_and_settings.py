@@ -213,3 +213,17 @@ def test_portfolio_positions_show_the_latest_bar_price_in_a_minute_run(tmp_path)
     """, root, frequency="1m")
     # In each bar's handle_data the position is valued at that bar's close (§C.4).
     assert bt.ns["g"].px[:4] == pytest.approx(path[:4])
+
+
+def test_compat_py35_returns_panel_shapes_for_multi_code_history(root):
+    src = """
+        def initialize(context):
+            g.kind = None
+        def handle_data(context, data):
+            h = get_history(2, '1d', ['close', 'open'], ['600570.SS', '000001.SZ'])
+            g.kind = (type(h).__name__, list(h['close'].columns) if hasattr(h['close'], 'columns') else list(h))
+    """
+    assert run(src, root, start=DAYS[2], end=DAYS[2], options={"compat": "py35"}).ns["g"].kind == \
+        ("Panel", ["600570.SS", "000001.SZ"])
+    # Default: the Python 3.11 edition's long DataFrame with a code column.
+    assert run(src, root, start=DAYS[2], end=DAYS[2]).ns["g"].kind == ("DataFrame", ["code", "close", "open"])

@@ -77,6 +77,11 @@ class Backtest:
         if not isinstance(capital_base, (int, float)) or not math.isfinite(capital_base) or capital_base <= 0:
             raise ValueError(f"capital_base must be a positive number of CNY, was {capital_base!r}")
         opts = dict(options or {})
+        if opts.get("compat") == "py35":
+            # §0.1a item 3: the 2022 edition's Panel shapes for multi-code history (a Panel-like object).
+            opts.setdefault("history_format", "panel")
+        elif opts.get("compat") not in (None, "py311"):
+            raise ValueError(f"compat must be 'py35' or 'py311', was {opts.get('compat')!r}")
         if benchmark is not None:
             opts["benchmark"] = benchmark
         self.options = opts
