@@ -548,6 +548,13 @@ class Backtest:
         changed = acct.book.changed_indices()
         self._report(changed, new)
 
+    def _holding(self) -> bool:
+        """Whether any position (stock, futures leg, short) is open: marking is needed only then."""
+        acct = self.account
+        if acct.ledger.amount.any() or (self.futures_sids.size and acct.has_futures()):
+            return True
+        return acct.margin_enabled and bool(acct.margin.slo_amount.any())
+
     def _mark(self, close, valid):
         """Value holdings at the bar's close before its callbacks run (§C.4: last_sale_price is the
         latest price of the current bar); suspended securities keep their last price."""
@@ -669,18 +676,21 @@ class Backtest:
                         np.nan_to_num(w.volume[di]).astype(np.int64), valid)
         else:
             md = self._md = self.store.minute_day(day)
-            close = _raw(md.close)
-            # The bar's high/low only matter for limit_touch='high_low': skip two conversions otherwise.
-            high, low = (_raw(md.high), _raw(md.low)) if self.account.params.limit_touch else (close, close)
-            vol = np.nan_to_num(md.volume).astype(np.int64)
             has = md.has_data.astype(np.uint8)
             self._rows["is_open"] = (w.is_open[di] & has).astype(np.uint8)
             prev_close = self._prev_close_row(di)
             self._mfields = self._minute_fields(md, w.listed[di], prev_close)
             data = self._bar_data()
+            touch = bool(self.account.params.limit_touch)
+            book = self.account.book
             for b, t in enumerate(BAR_TIMES):
                 rt.bar_index = b
-                self._mark(close[b], has)
+                # Kernel prices of this bar are made only when something is held or working: an idle
+                # whole-market bar converts nothing (this loop runs 240 times a day).
+                close_b = None
+                if self._holding():
+                    close_b = _raw(md.close[b])
+                    self._mark(close_b, has)
                 tasks = bar_tasks.get(t)
                 if tasks:
                     self._run_tasks(tasks)
@@ -689,7 +699,13 @@ class Backtest:
                 self._call("handle", self._cb["handle_data"], ctx, data)
                 if persist:
                     self._save_g()
-                self._match(close[b], high[b], low[b], vol[b], has)
+                if book.n_open:
+                    if close_b is None:
+                        close_b = _raw(md.close[b])
+                    high_b, low_b = (_raw(md.high[b]), _raw(md.low[b])) if touch else (close_b, close_b)
+                    self._match(close_b, high_b, low_b, np.nan_to_num(md.volume[b]).astype(np.int64), has)
+                else:
+                    self.bar_seq += 1
         rt.bar_index = 240
         self._set_day_rows()
         self._run_tasks(post)
