@@ -38,6 +38,18 @@ def _dates(series) -> np.ndarray:
     return pd.to_datetime(pd.Series(series)).to_numpy().astype("datetime64[D]")
 
 
+def _repair_and_fill(cols: dict, have: np.ndarray) -> None:
+    """In place: make high/low bracket open and close (16 impossible TDX index records), then fill days
+    without a row (suspensions) with the last close and no money."""
+    o, h, l, c = cols["open"], cols["high"], cols["low"], cols["close"]
+    cols["high"] = np.where(have, np.fmax.reduce([o, h, l, c]), np.nan)
+    cols["low"] = np.where(have, np.fmin.reduce([o, h, l, c]), np.nan)
+    last = pd.Series(np.where(have, c, np.nan)).ffill().to_numpy()
+    for k in ("open", "high", "low", "close"):
+        cols[k] = np.where(have, cols[k], last)
+    cols["money"] = np.where(have, cols["money"], 0.0)
+
+
 def derive_daily(code, df, calendar, coverage_end=None, events=None, list_date=None, name=""):
     """Fill suspensions and compute preclose, limits, is_open for one security.
 
@@ -73,15 +85,7 @@ def derive_daily(code, df, calendar, coverage_end=None, events=None, list_date=N
         cols[k][pos] = df[k].to_numpy(float)
     vol[pos] = df["volume"].to_numpy(np.int64)
     have[pos] = True
-    # Repair impossible OHLC (16 TDX index records): high/low must bracket open and close.
-    o, h, l, c = cols["open"], cols["high"], cols["low"], cols["close"]
-    cols["high"] = np.where(have, np.fmax.reduce([o, h, l, c]), np.nan)
-    cols["low"] = np.where(have, np.fmin.reduce([o, h, l, c]), np.nan)
-    # Suspension fill.
-    last = pd.Series(np.where(have, c, np.nan)).ffill().to_numpy()
-    for k in ("open", "high", "low", "close"):
-        cols[k] = np.where(have, cols[k], last)
-    cols["money"] = np.where(have, cols["money"], 0.0)
+    _repair_and_fill(cols, have)
     is_open = (have & (vol > 0)).astype(np.uint8)
     preclose = np.concatenate([[np.nan], cols["close"][:-1]])
     # Ex-rights: the reference price replaces the previous close on the first traded day on/after ex_date.
@@ -172,13 +176,7 @@ def derive_future_daily(code, df, calendar, coverage_end=None):
             cols[k][pos] = pd.to_numeric(df[k], errors="coerce").to_numpy(float)
     vol = np.zeros(n, np.int64)
     vol[pos] = df["volume"].to_numpy(np.int64)
-    o, h, l, c = cols["open"], cols["high"], cols["low"], cols["close"]
-    cols["high"] = np.where(have, np.fmax.reduce([o, h, l, c]), np.nan)
-    cols["low"] = np.where(have, np.fmin.reduce([o, h, l, c]), np.nan)
-    last = pd.Series(np.where(have, c, np.nan)).ffill().to_numpy()
-    for k in ("open", "high", "low", "close"):
-        cols[k] = np.where(have, cols[k], last)
-    cols["money"] = np.where(have, cols["money"], 0.0)
+    _repair_and_fill(cols, have)
     for k in ("settlement", "open_interest"):
         cols[k] = np.where(have, cols[k], pd.Series(np.where(have, cols[k], np.nan)).ffill().to_numpy())
     base = np.where(np.isnan(cols["settlement"]), cols["close"], cols["settlement"])

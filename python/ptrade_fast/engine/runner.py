@@ -121,6 +121,7 @@ class Backtest:
             self.settings_api.set_universe.__wrapped__(self.settings_api, self._universe_arg(universe))
         self._base_done = False
         self._pushed: dict[int, tuple] = {}
+        self._push_from = 0
         self._records: list[tuple] = []
         self._pos_records: list[tuple] = []
         self._win = None
@@ -599,8 +600,12 @@ class Backtest:
                 items = [self._trade_push(t) for t in new_trades]
                 self._call("on_trade", on_trade, self.context, items)
             if on_order:
+                # Rows whose status or fill moved, plus orders created since the last push (each pushed once
+                # as '2'): not today's whole order list, which would make every bar cost O(orders).
+                start = max(self._push_from, acct.day_first_row)
                 rows = sorted(set(int(r) for r in changed) | {t[1] for t in new_trades}
-                              | set(range(self.account.day_first_row, acct.book.n_orders)))
+                              | set(range(start, acct.book.n_orders)))
+                self._push_from = acct.book.n_orders
                 items = []
                 for r in rows:
                     key = (int(acct.book.status[r]), int(acct.book.filled[r]))
