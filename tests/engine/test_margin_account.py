@@ -91,10 +91,21 @@ def handle_data(context, data):
     first = r.orders.iloc[0]
     assert first["status"] == "5" and 0 < first["filled"] < 100000
     assert "credit line" in first["error_info"]
-    assert r.orders.iloc[1]["status"] in ("6", "9") and "not eligible" in r.orders.iloc[1]["error_info"]
-    assert r.orders.iloc[2]["status"] in ("6", "9")
+    # Rules knowable at the order are rejected there, as 废单 '9' (§E.1), with the reason.
+    assert r.orders.iloc[1]["status"] == "9" and "not eligible" in r.orders.iloc[1]["error_info"]
+    assert r.orders.iloc[2]["status"] == "9" and "below the latest price" in r.orders.iloc[2]["error_info"]
     fin = r.trades.iloc[0]
     assert fin["value"] + fin["fees"] <= 50_000                 # never beyond the credit line
+
+
+def test_a_financed_buy_with_no_credit_left_is_rejected():
+    bt, r = run("""
+def initialize(context):
+    pass
+def handle_data(context, data):
+    margincash_open('600570.SS', 1000)
+""", fin_quota=0)
+    assert r.orders["status"].tolist()[0] == "9" and "credit line" in r.orders["error_info"].iloc[0]
 
 
 def test_without_a_credit_account_financing_is_live_only():

@@ -96,8 +96,10 @@ class MarginAPI:
         margin.slo_eligible[:] = elig
         margin.fin_rate = float(t["fin_rate"])
         margin.slo_rate = float(t["slo_rate"])
-        margin.fin_quota = int(round((t["fin_quota"] or 2 * capital_base) * SCALE))
-        margin.slo_quota = int(round((t["slo_quota"] or 2 * capital_base) * SCALE))
+        fq = 2 * capital_base if t["fin_quota"] is None else float(t["fin_quota"])
+        sq = 2 * capital_base if t["slo_quota"] is None else float(t["slo_quota"])
+        margin.fin_quota = int(round(fq * SCALE))
+        margin.slo_quota = int(round(sq * SCALE))
 
     def start_day(self, margin, day, previous_day):
         """Margin ratios in force on ``day``; interest and lending fees for the calendar days since the last
@@ -136,6 +138,23 @@ class MarginAPI:
             if sid < 0:
                 return None
             return self.eng.trading._reject(fn, code, sid, side, 0, 0, E.R_BAD_AMOUNT, f"amount was {amount!r}")
+        if otype in (ptcore.OTYPE_FIN_BUY, ptcore.OTYPE_SLO_SELL):
+            # Rules knowable when the order is placed reject it as a 废单 ('9'), as the counter would.
+            code, sid = self.eng.trading._resolve(fn, security)
+            if sid < 0:
+                return None
+            m = self._m
+            reason, detail = 0, ""
+            eligible = m.fin_eligible[sid] if otype == ptcore.OTYPE_FIN_BUY else m.slo_eligible[sid]
+            last = self.eng.current_price(sid)
+            if not eligible:
+                reason, detail = E.R_NOT_ELIGIBLE, f"{code} is not on the {'financing' if side > 0 else 'short-selling'} list"
+            elif otype == ptcore.OTYPE_FIN_BUY and m.max_fin_value() <= 0:
+                reason, detail = E.R_NO_MARGIN, "no available margin or credit line left"
+            elif otype == ptcore.OTYPE_SLO_SELL and limit_price is not None and last and float(limit_price) < last:
+                reason, detail = E.R_SHORT_BELOW_LAST, f"limit_price {limit_price} < latest price {last}"
+            if reason:
+                return self.eng.trading._reject(fn, code, sid, side, int(amount), 0, reason, detail)
         return self.eng.trading._create(fn, security, side * int(amount), limit_price, otype=otype)
 
     def _qty_dict(self, security, fn, compute):
