@@ -3,11 +3,11 @@ contracts over a period, margin orders (whose credit check values the whole acco
 plain-Python reference model."""
 import numpy as np
 
-from ptcore import OTYPE_FIN_BUY, OTYPE_FIN_SELL, OTYPE_FUT_CLOSE, OTYPE_FUT_OPEN, OTYPE_SLO_BUY, OTYPE_SLO_SELL
-from ptcore.book import FillBuffer, MatchParams, OrderBook
-from ptcore.futures import FuturesFeeTable, FuturesLedger
-from ptcore.ledger import Ledger
-from ptcore.margin import MarginLedger
+from ptrade_fast._core import OTYPE_FIN_BUY, OTYPE_FIN_SELL, OTYPE_FUT_CLOSE, OTYPE_FUT_OPEN, OTYPE_SLO_BUY, OTYPE_SLO_SELL
+from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.futures import FuturesFeeTable, FuturesLedger
+from ptrade_fast._core.ledger import Ledger
+from ptrade_fast._core.margin import MarginLedger
 
 from .common import CNY, SEED, bar, fee_rows, fee_table, seconds
 

@@ -1,7 +1,7 @@
 """Ledger kernel: fills booked per second (Ledger.ledger_apply_fills on a T+0 fill stream)."""
 import numpy as np
 
-from ptcore.ledger import Ledger
+from ptrade_fast._core.ledger import Ledger
 
 from .common import CNY, SEED, fills, seconds
 

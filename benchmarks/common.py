@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ptcore import PRICE_SCALE, SIDE_BUY, SIDE_SELL
-from ptcore.book import FillBuffer, MatchParams, OrderBook
-from ptcore.fees import FeeTable
-from ptcore.ledger import Ledger
+from ptrade_fast._core import PRICE_SCALE, SIDE_BUY, SIDE_SELL
+from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fees import FeeTable
+from ptrade_fast._core.ledger import Ledger
 
 # The plain-Python reference model lives with the tests.
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "tests" / "reference"

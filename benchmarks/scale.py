@@ -180,9 +180,9 @@ def kernel_scan(n_orders: int, n_sids: int) -> dict:
     return _child(f"""
 import time
 import numpy as np
-from ptcore.book import OrderBook, MatchParams, FillBuffer
-from ptcore.fees import FeeTable
-from ptcore.ledger import Ledger
+from ptrade_fast._core.book import OrderBook, MatchParams, FillBuffer
+from ptrade_fast._core.fees import FeeTable
+from ptrade_fast._core.ledger import Ledger
 rng = np.random.default_rng(0)
 n, m = {n_orders}, {n_sids}
 lg = Ledger(m, 10**15)

@@ -88,7 +88,7 @@ def _run(args) -> int:
 
 
 def _report(args) -> int:
-    from ptrade_fast.report.html import rebuild_report
+    from ptrade_fast.result import rebuild_report
     try:
         path = rebuild_report(args.results_dir)
     except (FileNotFoundError, ValueError) as exc:

@@ -2,7 +2,7 @@
 user-facing exceptions of the façade.
 
 A rejection or clip is data, never a crash: the kernels write a reason code per order
-(``ptcore.R_*``) and this module renders it.  User mistakes that Ptrade itself would raise on
+(``_core.R_*``) and this module renders it.  User mistakes that Ptrade itself would raise on
 (a callback missing, a bad argument type, an API called in the wrong phase) raise the exceptions
 below, naming the strategy file, line, security code and parameter.
 """
@@ -12,8 +12,8 @@ import linecache
 import os
 import traceback
 
-# The kernels' reason codes (one definition: src/ptcore/typedefs.pxd, mirrored by ptcore/__init__.py).
-from ptcore import (  # noqa: E402
+# The kernels' reason codes (one definition: _core/typedefs.pxd, mirrored by _core/__init__.py).
+from ._core import (  # noqa: E402
     R_AFTER_CLOSE, R_BAD_AMOUNT, R_BELOW_MIN_LOT, R_CASH_CLIPPED, R_DAY_END, R_DELISTED, R_LIMIT_DOWN_LOCKED,
     R_LIMIT_UP_LOCKED, R_MARGIN_CLIPPED, R_NO_CASH, R_NO_MARGIN, R_NO_POSITION, R_NO_VOLUME, R_NONE,
     R_NOT_ELIGIBLE, R_NOT_LISTED, R_POSITION_CLIPPED, R_PRICE_OUTSIDE_LIMITS, R_PRICE_PRECISION,

@@ -153,6 +153,14 @@ class Result:
         return write_report(self, path)
 
 
+def rebuild_report(results_dir: PathLike) -> Path:
+    """Load a results folder and (re)write its ``report.html``; returns the report's path.
+
+    This is ``ptrade-fast report RESULTS_DIR``.
+    """
+    return Result.load(results_dir).report()
+
+
 def _day(value) -> str:
     return "?" if value is None else pd.Timestamp(value).strftime("%Y-%m-%d")
 

@@ -8,7 +8,7 @@ import pytest
 from ptrade_fast.api.fundamentals import FundamentalsAPI
 from ptrade_fast.api.market import Panel
 from ptrade_fast.data.store import DataStore
-from ptrade_fast.engine.phases import PhaseError
+from ptrade_fast.model.phases import PhaseError
 from ptrade_fast.engine.runtime import Runtime
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from ptrade_fast.api.futures_info import FutureParams, FuturesInfoAPI
 from ptrade_fast.data.store import DataStore
-from ptrade_fast.engine.phases import PhaseError
+from ptrade_fast.model.phases import PhaseError
 from ptrade_fast.engine.runtime import Runtime
 
 

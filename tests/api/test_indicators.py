@@ -13,7 +13,7 @@ from ptrade_fast.api import indicators
 from ptrade_fast.api.indicators import IndicatorAPI
 from ptrade_fast.api.market import MarketAPI
 from ptrade_fast.data.store import DataStore
-from ptrade_fast.engine.phases import PhaseError
+from ptrade_fast.model.phases import PhaseError
 from ptrade_fast.engine.runtime import Runtime
 
 C = [10, 11, 12, 11, 13]

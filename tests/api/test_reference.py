@@ -6,7 +6,7 @@ import pytest
 
 from ptrade_fast.api.reference import ReferenceAPI
 from ptrade_fast.data.store import DataStore
-from ptrade_fast.engine.phases import PhaseError
+from ptrade_fast.model.phases import PhaseError
 from ptrade_fast.engine.runtime import Runtime
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import ptcore
+from ptrade_fast import _core as ptcore
 import ptrade_fast
-from ptcore.ledger import Ledger
+from ptrade_fast._core.ledger import Ledger
 
 HOLD = """
 def initialize(context):

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-import ptcore
+from ptrade_fast import _core as ptcore
 from engine_data import backtest, flat_minutes, make_root, weekdays
 
 CODE = "600570.SS"

@@ -1,11 +1,11 @@
-"""ptcore.book: order columns, open set, matching rules and reason codes, on tiny markets."""
+"""ptrade_fast._core.book: order columns, open set, matching rules and reason codes, on tiny markets."""
 import numpy as np
 import pytest
 
-import ptcore as pc
-from ptcore.book import FillBuffer, MatchParams, OrderBook
-from ptcore.fees import FeeTable
-from ptcore.ledger import Ledger
+from ptrade_fast import _core as pc
+from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fees import FeeTable
+from ptrade_fast._core.ledger import Ledger
 
 CNY = 10000
 BUY, SELL = pc.SIDE_BUY, pc.SIDE_SELL

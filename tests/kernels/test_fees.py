@@ -1,9 +1,9 @@
-"""ptcore.fees: per-fill fee components, each rounded half up to 0.01 CNY."""
+"""ptrade_fast._core.fees: per-fill fee components, each rounded half up to 0.01 CNY."""
 import numpy as np
 import pytest
 
-from ptcore import SIDE_BUY, SIDE_SELL
-from ptcore.fees import FeeTable, compute_fees
+from ptrade_fast._core import SIDE_BUY, SIDE_SELL
+from ptrade_fast._core.fees import FeeTable, compute_fees
 
 CNY = 10000  # money units per CNY
 

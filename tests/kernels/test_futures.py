@@ -1,12 +1,12 @@
-"""ptcore.futures: legs, margin, settlement, expiry, fees, and futures orders through OrderBook.match."""
+"""ptrade_fast._core.futures: legs, margin, settlement, expiry, fees, and futures orders through OrderBook.match."""
 import numpy as np
 import pytest
 
-import ptcore as pc
-from ptcore.book import FillBuffer, MatchParams, OrderBook
-from ptcore.fees import FeeTable
-from ptcore.futures import FuturesFeeTable, FuturesLedger, notional
-from ptcore.ledger import Ledger
+from ptrade_fast import _core as pc
+from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fees import FeeTable
+from ptrade_fast._core.futures import FuturesFeeTable, FuturesLedger, notional
+from ptrade_fast._core.ledger import Ledger
 
 CNY = 10000
 PT = 10000          # one index point in price units

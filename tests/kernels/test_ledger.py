@@ -1,9 +1,9 @@
-"""ptcore.ledger: cash and positions by sid, fills, T+1 roll, marks."""
+"""ptrade_fast._core.ledger: cash and positions by sid, fills, T+1 roll, marks."""
 import numpy as np
 import pytest
 
-from ptcore import SIDE_BUY, SIDE_SELL
-from ptcore.ledger import Ledger
+from ptrade_fast._core import SIDE_BUY, SIDE_SELL
+from ptrade_fast._core.ledger import Ledger
 
 CNY = 10000
 

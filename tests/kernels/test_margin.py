@@ -1,13 +1,13 @@
-"""ptcore.margin: financing, securities lending, accrual, available margin and maintenance ratio, and margin
+"""ptrade_fast._core.margin: financing, securities lending, accrual, available margin and maintenance ratio, and margin
 orders through OrderBook.match."""
 import numpy as np
 import pytest
 
-import ptcore as pc
-from ptcore.book import FillBuffer, MatchParams, OrderBook
-from ptcore.fees import FeeTable
-from ptcore.ledger import Ledger
-from ptcore.margin import MarginLedger
+from ptrade_fast import _core as pc
+from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fees import FeeTable
+from ptrade_fast._core.ledger import Ledger
+from ptrade_fast._core.margin import MarginLedger
 
 CNY = 10000
 BUY, SELL = pc.SIDE_BUY, pc.SIDE_SELL

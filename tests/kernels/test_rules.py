@@ -1,8 +1,8 @@
-"""ptcore.rules: lot, tick, price-limit and slippage rounding."""
+"""ptrade_fast._core.rules: lot, tick, price-limit and slippage rounding."""
 import pytest
 
-from ptcore import SIDE_BUY, SIDE_SELL
-from ptcore.rules import apply_slippage, limit_price_raw, on_tick, round_lot_down
+from ptrade_fast._core import SIDE_BUY, SIDE_SELL
+from ptrade_fast._core.rules import apply_slippage, limit_price_raw, on_tick, round_lot_down
 
 
 @pytest.mark.parametrize("qty, lot, expected", [(0, 100, 0), (99, 100, 0), (150, 100, 100), (1000, 100, 1000),

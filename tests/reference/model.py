@@ -1,4 +1,4 @@
-"""Plain-Python reference model of ptcore's fees, ledger and order book.
+"""Plain-Python reference model of the _core kernels' fees, ledger and order book.
 
 Python ints, lists and dicts only -- no numpy in the logic -- written from the rules in
 docs (spec §H) rather than from the kernels, so the agreement tests compare two implementations:
@@ -13,7 +13,7 @@ docs (spec §H) rather than from the kernels, so the agreement tests compare two
   margin frozen at open and re-evaluated at settlement, expiry without fees, fees per lot or by value;
 * margin trading (market-rules 10): financed buys into the stock ledger with debt, sell-to-repay paying
   interest then principal, short sales with frozen proceeds released in proportion, actual/360 accrual,
-  the available-margin definition of ptcore.margin, credit and eligibility rules at matching.
+  the available-margin definition of _core.margin, credit and eligibility rules at matching.
 """
 import math
 

@@ -1,14 +1,14 @@
-"""The ptcore kernels agree exactly with the plain-Python model over random operation sequences."""
+"""The _core kernels agree exactly with the plain-Python model over random operation sequences."""
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ptcore.book import FillBuffer, MatchParams, OrderBook
-from ptcore.fees import FeeTable
-from ptcore.futures import FuturesFeeTable, FuturesLedger
-from ptcore.ledger import Ledger
-from ptcore.margin import MarginLedger
+from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fees import FeeTable
+from ptrade_fast._core.futures import FuturesFeeTable, FuturesLedger
+from ptrade_fast._core.ledger import Ledger
+from ptrade_fast._core.margin import MarginLedger
 
 from model import RefBook, RefFutures, RefLedger, RefMargin, fees_of
 

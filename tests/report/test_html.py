@@ -5,7 +5,8 @@ import pytest
 
 pytest.importorskip("plotly", reason="the HTML report embeds plotly.js")
 
-from ptrade_fast.report.html import rebuild_report, render_report, write_report  # noqa: E402
+from ptrade_fast.report.html import render_report, write_report  # noqa: E402
+from ptrade_fast.result import rebuild_report  # noqa: E402
 
 CHART_IDS = ["chart-equity", "chart-excess", "chart-drawdown", "chart-monthly", "chart-positions"]
 

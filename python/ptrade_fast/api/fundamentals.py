@@ -16,7 +16,7 @@ import pandas as pd
 from ..data.codes import normalize_code
 from ..data.fundamentals import REPORT_TYPES, TABLES, FundamentalsStore
 from ..data.store import to_day
-from ..engine.phases import phases
+from ..model.phases import phases
 from .market import Panel
 
 _PH = ("before", "handle", "after", "tick", "sched")

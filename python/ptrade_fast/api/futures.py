@@ -2,7 +2,7 @@
 ``buy_close``, ``set_future_commission``, ``set_margin_rate``, ``get_margin_rate``.
 
 Orders go to the same order book kernel as stock orders (order type column ``otype``: open, close,
-close today) and fill against the same bars; the futures ledger kernel (``ptcore.futures``) holds the
+close today) and fill against the same bars; the futures ledger kernel (``ptrade_fast._core.futures``) holds the
 long and short legs, margin and daily settlement and shares the stock account's cash, so a hedged
 strategy (long stocks, short index futures) is one account.  Contract and product queries
 (``get_instruments``, ``get_dominant_contract``) live in ``api.futures_info``.
@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-import ptcore
+from .. import _core
 
 from .. import errors as E
 from ..data.codes import normalize_code
-from ..engine.account import SCALE
-from ..engine.phases import phases
+from ..model.units import SCALE
+from ..model.phases import phases
 from ..rules import futures as fut_rules
 
 _ORDER_PHASES = ("handle", "sched", "tick", "on_order", "on_trade", "after")
@@ -117,10 +117,10 @@ class FuturesAPI:
             return trading._reject(fn, code, sid, side, 0, 0, E.R_BAD_AMOUNT, f"amount was {amount!r}")
         if amount <= 0:
             raise ValueError(f"{fn}: amount is a positive number of lots for {code}, was {amount}")
-        if close_today and otype == ptcore.OTYPE_FUT_CLOSE:
+        if close_today and otype == _core.OTYPE_FUT_CLOSE:
             spec = fut_rules.spec(fut_rules.product_of(code), self.rt.trade_date)
             if spec.close_today:
-                otype = ptcore.OTYPE_FUT_CLOSE_TODAY
+                otype = _core.OTYPE_FUT_CLOSE_TODAY
             else:
                 self.rt.warn_once(f"close_today:{spec.exchange}", f"{fn}(close_today=True) only applies on SHFE/INE; "
                                   f"{code} ({spec.exchange}) closes yesterday's lots first")
@@ -130,24 +130,24 @@ class FuturesAPI:
     def buy_open(self, contract, amount, limit_price=None):
         """Ptrade ``buy_open``: open (add to) a long position of ``amount`` lots (多开).  Returns the order id
         or ``None``.  Cash must cover margin + fee when the order is matched (else it is cut)."""
-        return self._order("buy_open", contract, amount, limit_price, 1, ptcore.OTYPE_FUT_OPEN)
+        return self._order("buy_open", contract, amount, limit_price, 1, _core.OTYPE_FUT_OPEN)
 
     @phases(*_ORDER_PHASES, warn_only=("before",))
     def sell_close(self, contract, amount, limit_price=None, close_today=False):
         """Ptrade ``sell_close``: close ``amount`` long lots (多平), yesterday's first; ``close_today=True``
         closes today's lots only (SHFE/INE; elsewhere a warning and the default order)."""
-        return self._order("sell_close", contract, amount, limit_price, -1, ptcore.OTYPE_FUT_CLOSE, close_today)
+        return self._order("sell_close", contract, amount, limit_price, -1, _core.OTYPE_FUT_CLOSE, close_today)
 
     @phases(*_ORDER_PHASES, warn_only=("before",))
     def sell_open(self, contract, amount, limit_price=None):
         """Ptrade ``sell_open``: open (add to) a short position of ``amount`` lots (空开)."""
-        return self._order("sell_open", contract, amount, limit_price, -1, ptcore.OTYPE_FUT_OPEN)
+        return self._order("sell_open", contract, amount, limit_price, -1, _core.OTYPE_FUT_OPEN)
 
     @phases(*_ORDER_PHASES, warn_only=("before",))
     def buy_close(self, contract, amount, limit_price=None, close_today=False):
         """Ptrade ``buy_close``: close ``amount`` short lots (空平), yesterday's first; ``close_today`` as
         ``sell_close``."""
-        return self._order("buy_close", contract, amount, limit_price, 1, ptcore.OTYPE_FUT_CLOSE, close_today)
+        return self._order("buy_close", contract, amount, limit_price, 1, _core.OTYPE_FUT_CLOSE, close_today)
 
 
 def fill_futures_tables(engine, day) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..data.codes import normalize_code
 from ..data.store import to_day
-from ..engine.phases import phases
+from ..model.phases import phases
 from ..rules import futures as frules
 
 _INFO = ("before", "handle", "after", "tick", "sched", "on_order", "on_trade")

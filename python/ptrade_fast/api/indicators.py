@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.phases import phases
+from ..model.phases import phases
 
 try:  # TA-Lib ships manylinux wheels with the C library inside; strategies also `import talib` (§K).
     import talib as _talib

@@ -7,7 +7,7 @@ terms below.  Without it every function here behaves as a live-only name (§H.12
 
 The credit account IS the stock account: financed buys put shares into the ordinary ledger (T+1, cost
 basis as usual) and create debt instead of spending cash; short sales create a share debt whose proceeds
-are frozen.  The kernel (``ptcore.margin``) holds the debts, accrues interest and lending fees daily and
+are frozen.  The kernel (``ptrade_fast._core.margin``) holds the debts, accrues interest and lending fees daily and
 computes 保证金可用余额 and 维持担保比例; its module docstring states the formulas (market-rules §10,
 several items marked U there).  Orders go through the same order book as every other order.
 
@@ -26,12 +26,12 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-import ptcore
+from .. import _core
 
 from .. import errors as E
 from ..data.codes import normalize_code
-from ..engine.account import SCALE
-from ..engine.phases import phases
+from ..model.units import SCALE
+from ..model.phases import phases
 from ..errors import LiveOnlyError
 
 _ORDER_PHASES = ("handle", "sched", "tick", "on_order", "on_trade")
@@ -138,20 +138,20 @@ class MarginAPI:
             if sid < 0:
                 return None
             return self.eng.trading._reject(fn, code, sid, side, 0, 0, E.R_BAD_AMOUNT, f"amount was {amount!r}")
-        if otype in (ptcore.OTYPE_FIN_BUY, ptcore.OTYPE_SLO_SELL):
+        if otype in (_core.OTYPE_FIN_BUY, _core.OTYPE_SLO_SELL):
             # Rules knowable when the order is placed reject it as a 废单 ('9'), as the counter would.
             code, sid = self.eng.trading._resolve(fn, security)
             if sid < 0:
                 return None
             m = self._m
             reason, detail = 0, ""
-            eligible = m.fin_eligible[sid] if otype == ptcore.OTYPE_FIN_BUY else m.slo_eligible[sid]
+            eligible = m.fin_eligible[sid] if otype == _core.OTYPE_FIN_BUY else m.slo_eligible[sid]
             last = self.eng.current_price(sid)
             if not eligible:
                 reason, detail = E.R_NOT_ELIGIBLE, f"{code} is not on the {'financing' if side > 0 else 'short-selling'} list"
-            elif otype == ptcore.OTYPE_FIN_BUY and m.max_fin_value() <= 0:
+            elif otype == _core.OTYPE_FIN_BUY and m.max_fin_value() <= 0:
                 reason, detail = E.R_NO_MARGIN, "no available margin or credit line left"
-            elif otype == ptcore.OTYPE_SLO_SELL and limit_price is not None and last and float(limit_price) < last:
+            elif otype == _core.OTYPE_SLO_SELL and limit_price is not None and last and float(limit_price) < last:
                 reason, detail = E.R_SHORT_BELOW_LAST, f"limit_price {limit_price} < latest price {last}"
             if reason:
                 return self.eng.trading._reject(fn, code, sid, side, int(amount), 0, reason, detail)
@@ -176,12 +176,12 @@ class MarginAPI:
     def margincash_open(self, security, amount, limit_price=None, market_type=None):
         """Ptrade ``margincash_open``: financed buy (融资买入) of ``amount`` shares; the cost becomes debt.
         Clipped at matching to 保证金可用余额 / financing ratio and the credit line.  Returns the order id."""
-        return self._order("margincash_open", security, amount, limit_price, 1, ptcore.OTYPE_FIN_BUY)
+        return self._order("margincash_open", security, amount, limit_price, 1, _core.OTYPE_FIN_BUY)
 
     @phases(*_ORDER_PHASES)
     def margincash_close(self, security, amount, limit_price=None):
         """Ptrade ``margincash_close``: sell to repay (卖券还款); proceeds pay interest, then principal."""
-        return self._order("margincash_close", security, amount, limit_price, -1, ptcore.OTYPE_FIN_SELL)
+        return self._order("margincash_close", security, amount, limit_price, -1, _core.OTYPE_FIN_SELL)
 
     @phases(*_ORDER_PHASES)
     def margincash_direct_refund(self, value=None, **seed_kw):
@@ -200,12 +200,12 @@ class MarginAPI:
     @phases(*_ORDER_PHASES)
     def marginsec_open(self, security, amount, limit_price=None):
         """Ptrade ``marginsec_open``: short sell borrowed shares (融券卖出); proceeds are frozen."""
-        return self._order("marginsec_open", security, amount, limit_price, -1, ptcore.OTYPE_SLO_SELL)
+        return self._order("marginsec_open", security, amount, limit_price, -1, _core.OTYPE_SLO_SELL)
 
     @phases(*_ORDER_PHASES)
     def marginsec_close(self, security, amount, limit_price=None):
         """Ptrade ``marginsec_close``: buy shares to return the loan (买券还券)."""
-        return self._order("marginsec_close", security, amount, limit_price, 1, ptcore.OTYPE_SLO_BUY)
+        return self._order("marginsec_close", security, amount, limit_price, 1, _core.OTYPE_SLO_BUY)
 
     @phases(*_ORDER_PHASES)
     def marginsec_direct_refund(self, security, amount):

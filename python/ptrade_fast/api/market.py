@@ -15,7 +15,7 @@ from ..data import adjust as _adjust
 from ..data.codes import normalize_code
 from ..data.resample import aggregate, group_starts, period_keys
 from ..data.store import to_day, to_minute
-from ..engine.phases import ALL_PHASES, phases
+from ..model.phases import ALL_PHASES, phases
 
 PRICE_FIELDS = ("open", "high", "low", "close", "volume", "money", "price")
 DAILY_ONLY = ("preclose", "high_limit", "low_limit", "unlimited", "is_open")

@@ -14,7 +14,7 @@ import pandas as pd
 from ..data import adjust as _adjust
 from ..data.codes import normalize_code
 from ..data.store import to_day
-from ..engine.phases import phases
+from ..model.phases import phases
 
 _REF = ("before", "handle", "after", "tick", "sched", "on_order", "on_trade")
 _INIT = ("init",)

@@ -13,7 +13,7 @@ import re
 from numbers import Real
 
 from ..data.codes import normalize_code
-from ..engine.phases import ALL_PHASES, phases
+from ..model.phases import ALL_PHASES, phases
 from ..rules.fees import FeeSettings
 
 _TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")

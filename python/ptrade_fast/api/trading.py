@@ -13,12 +13,12 @@ from numbers import Integral, Real
 
 import numpy as np
 
-import ptcore
+from .. import _core
 
 from .. import errors as E
 from ..data.codes import normalize_code, to_long
-from ..engine.account import SCALE, to_raw
-from ..engine.phases import phases
+from ..model.units import SCALE, to_raw
+from ..model.phases import phases
 from ..model import OrderList, Position, PositionDict
 
 _ORDER_PHASES = ("handle", "sched", "tick", "on_order", "on_trade", "after")
@@ -277,7 +277,7 @@ class TradingAPI:
         if row is None:
             self._warn(f"cancel_order({order_param!r}): no such order in this backtest")
             return None
-        status = self._acct.book.cancel(row, ptcore.R_USER_CANCEL)
+        status = self._acct.book.cancel(row, _core.R_USER_CANCEL)
         if not status:
             o = self._acct.order_object(row)
             self._warn(f"cancel_order({o.id}): order already finished with status '{o.status}'")

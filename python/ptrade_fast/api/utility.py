@@ -8,7 +8,7 @@ import json
 import os
 from importlib import resources
 
-from ..engine.phases import ALL_PHASES, phases
+from ..model.phases import ALL_PHASES, phases
 from ..errors import LiveOnlyError
 
 

@@ -2,7 +2,7 @@
 order metadata (Ptrade ids, creation times) and the views Ptrade's objects are built from.
 
 Everything money-like crosses the boundary here: kernels hold integers in 1e-4 CNY
-(``ptcore.PRICE_SCALE``), Ptrade objects show floats in CNY.
+(``_core.PRICE_SCALE``), Ptrade objects show floats in CNY.
 """
 from __future__ import annotations
 
@@ -10,23 +10,18 @@ import hashlib
 
 import numpy as np
 
-import ptcore
-from ptcore.book import FillBuffer, MatchParams, OrderBook
-from ptcore.fees import FeeTable
-from ptcore.futures import FuturesFeeTable, FuturesLedger
-from ptcore.ledger import Ledger
-from ptcore.margin import MarginLedger
+from .. import _core
+from .._core.book import FillBuffer, MatchParams, OrderBook
+from .._core.fees import FeeTable
+from .._core.futures import FuturesFeeTable, FuturesLedger
+from .._core.ledger import Ledger
+from .._core.margin import MarginLedger
 
 from ..data.codes import normalize_code, to_long
 from ..errors import error_info
 from ..model import Order, Position, PositionDict
+from ..model.units import SCALE, to_raw
 
-SCALE = float(ptcore.PRICE_SCALE)
-
-
-def to_raw(x: float) -> int:
-    """CNY (or price) float → kernel integer, rounded half away from zero at 1e-4."""
-    return int(np.floor(abs(x) * SCALE + 0.5)) * (1 if x >= 0 else -1)
 
 
 def order_id(seed: int, n: int) -> str:

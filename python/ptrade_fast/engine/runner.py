@@ -22,7 +22,7 @@ import time as _time
 import numpy as np
 import pandas as pd
 
-import ptcore
+from .. import _core
 
 from .. import errors as E
 from ..api.futures import FuturesAPI, FuturesSettings, fill_futures_tables
@@ -34,7 +34,8 @@ from ..api.utility import UtilityAPI, spec_functions, stub_function
 from ..data.codes import normalize_code
 from ..data.store import DataStore
 from ..model import BarDict, Context, GlobalVars, Portfolio
-from .account import SCALE, Account
+from ..model.units import SCALE
+from .account import Account
 from .loader import load_strategy
 from .logs import StrategyLog
 from .runtime import Runtime
@@ -590,7 +591,7 @@ class Backtest:
         for row in changed:
             row = int(row)
             reason = int(acct.book.reason[row])
-            if reason and reason != ptcore.R_USER_CANCEL:
+            if reason and reason != _core.R_USER_CANCEL:
                 o = acct.order_object(row)
                 self.log.warning(f"order {o.entrust_no} {o.sid} {'buy' if o.amount > 0 else 'sell'} {abs(o.amount)}: "
                                  f"{o.error_info}; filled {abs(o.filled)}, status '{o.status}'")

@@ -6,7 +6,7 @@ the Runtime.  Fields:
 
 ``store``        the DataStore (``ptrade_fast.data.store``)
 ``frequency``    ``'1d'`` or ``'1m'``
-``phase``        current lifecycle phase (``engine.phases.ALL_PHASES``)
+``phase``        current lifecycle phase (``model.phases.ALL_PHASES``)
 ``trade_date``   current trading day (``datetime.date``)
 ``now``          simulated clock (``datetime.datetime``), = ``context.blotter.current_dt``
 ``bar_index``    0..239 in a minute run once the session started (index of the bar that just ended),

@@ -65,15 +65,6 @@ def write_report(result, path: str | os.PathLike) -> Path:
     return path
 
 
-def rebuild_report(results_dir: str | os.PathLike) -> Path:
-    """Load a results folder and (re)write its ``report.html``; returns the report's path.
-
-    This is ``ptrade-fast report RESULTS_DIR``.
-    """
-    from ptrade_fast.result import Result
-    return Result.load(results_dir).report()
-
-
 def render_report(result) -> str:
     """The report page as one string."""
     try:

@@ -1,4 +1,4 @@
-"""Dated fee rules resolved into the per-sid fee arrays the fee kernel reads (ptcore.fees.FeeTable).
+"""Dated fee rules resolved into the per-sid fee arrays the fee kernel reads (_core.fees.FeeTable).
 
 Two cost models (spec §0.1a item 2):
 
@@ -105,7 +105,7 @@ class FeeSettings:
         return stamp_rate_on(day) if self.stamp_duty else 0.0
 
     def fill_table(self, table, day: _dt.date, inst: dict) -> None:
-        """Write the rates in force on ``day`` into ``table`` (a ptcore FeeTable) for every sid.
+        """Write the rates in force on ``day`` into ``table`` (a _core FeeTable) for every sid.
 
         ``inst`` is ``DataStore.instrument_arrays()``: per-sid ``type``, ``fee_class``, ``stamp``,
         ``exchange``.  Runs once per trading day over all sids (vectorised by class).

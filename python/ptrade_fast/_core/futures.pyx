@@ -33,12 +33,12 @@ cash that margin + fee allow, closes to the closable lots) and books them with `
 """
 import numpy as np
 
-from ptcore.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t,
+from ptrade_fast._core.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t,
                               SIDE_BUY, SIDE_SELL, MONEY_SCALE,
                               R_NONE, R_CASH_CLIPPED, R_NO_CASH, R_POSITION_CLIPPED, R_NO_POSITION,
                               R_VOLUME_CAPPED, R_BELOW_MIN_LOT,
                               OTYPE_FUT_OPEN, OTYPE_FUT_CLOSE_TODAY)
-from ptcore.ledger cimport Ledger, ledger_add_cash, ledger_add_fees
+from ptrade_fast._core.ledger cimport Ledger, ledger_add_cash, ledger_add_fees
 
 
 cdef extern from "muldiv.h" nogil:

@@ -15,7 +15,7 @@ i.e. 9e11 CNY, are exact); the 1e-9 nudge makes ties such as 0.005 CNY round up 
 """
 import numpy as np
 
-from ptcore.typedefs cimport sid_t, money_t, int8_t, int32_t, int64_t, SIDE_BUY, SIDE_SELL
+from ptrade_fast._core.typedefs cimport sid_t, money_t, int8_t, int32_t, int64_t, SIDE_BUY, SIDE_SELL
 
 
 cdef inline money_t _components(money_t value, int side, double commission_rate, money_t min_commission,

@@ -1,9 +1,9 @@
-"""ptcore: the Cython kernels under ptrade_fast (internal; strategies go through ``ptrade_fast``).
+"""ptrade_fast._core: the Cython kernels under ptrade_fast (internal; strategies go through ``ptrade_fast``).
 
 The kernel/facade contract
 --------------------------
-Kernels (``ptcore.fees``, ``ptcore.rules``, ``ptcore.ledger``, ``ptcore.futures``, ``ptcore.margin``,
-``ptcore.book``) own:
+Kernels (``_core.fees``, ``_core.rules``, ``_core.ledger``, ``_core.futures``, ``_core.margin``,
+``_core.book``) own:
 
 * invariants: cash never goes negative through a stock fill, ``0 <= enable_amount <= amount``, an order's
   ``filled <= amount``, terminal orders never leave their terminal status; futures legs keep
@@ -33,7 +33,7 @@ what to do about a margin call.
 Units: prices and money are ``int64`` in 1e-4 CNY (``PRICE_SCALE == MONEY_SCALE == 10000``), so
 ``price * qty`` is money without rescaling.  Quantities are ``int64`` shares, sids ``int32``.
 
-The constants below mirror ``ptcore/typedefs.pxd`` for Python code that cannot ``cimport``.
+The constants below mirror ``_core/typedefs.pxd`` for Python code that cannot ``cimport``.
 Statuses are Ptrade's one-character strings; the kernels store their ASCII codes (``ord``) as uint8.
 """
 

@@ -1,8 +1,8 @@
 # 融资融券: financing debt, securities lending, interest accrual, available margin, maintenance ratio.
 # Explanation in margin.pyx.
-from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int32_t, int64_t, uint8_t
-from ptcore.fees cimport FeeTable
-from ptcore.ledger cimport Ledger
+from ptrade_fast._core.typedefs cimport sid_t, qty_t, price_t, money_t, int32_t, int64_t, uint8_t
+from ptrade_fast._core.fees cimport FeeTable
+from ptrade_fast._core.ledger cimport Ledger
 
 
 cdef class MarginLedger:

@@ -23,7 +23,7 @@ The short_* and margin arrays are reserved for the futures/margin kernels and st
 """
 import numpy as np
 
-from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t, SIDE_BUY, SIDE_SELL
+from ptrade_fast._core.typedefs cimport sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t, SIDE_BUY, SIDE_SELL
 
 
 cdef extern from "muldiv.h" nogil:

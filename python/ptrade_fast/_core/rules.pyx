@@ -3,7 +3,7 @@
 
 Invariants
 ----------
-* All results are integers in the units of ptcore.typedefs; fractions (limit ratio, slippage ratio)
+* All results are integers in the units of _core.typedefs; fractions (limit ratio, slippage ratio)
   are first converted to integers of 1e-8 (half up), then every rounding is exact integer
   arithmetic, so the kernels and the reference model agree bit for bit.
 * Rounding is half up (towards +inf), the exchanges' and Ptrade's 四舍五入 for positive prices.
@@ -12,7 +12,7 @@ Invariants
 
 The cdef inline bodies live in rules.pxd so book.pyx inlines them; this module holds the Python twins.
 """
-from ptcore.typedefs cimport qty_t, price_t, SIDE_BUY, SIDE_SELL
+from ptrade_fast._core.typedefs cimport qty_t, price_t, SIDE_BUY, SIDE_SELL
 
 
 def round_lot_down(qty_t qty, qty_t lot):

@@ -45,13 +45,13 @@ Maintenance ratio (维持担保比例, market-rules 10.3) = (cash + sum(slo_proc
 import numpy as np
 
 from libc.math cimport floor
-from ptcore.typedefs cimport (sid_t, qty_t, price_t, money_t, int32_t, int64_t, uint8_t, SIDE_BUY, SIDE_SELL,
+from ptrade_fast._core.typedefs cimport (sid_t, qty_t, price_t, money_t, int32_t, int64_t, uint8_t, SIDE_BUY, SIDE_SELL,
                               R_NONE, R_CASH_CLIPPED, R_NO_CASH, R_POSITION_CLIPPED, R_NO_POSITION,
                               R_VOLUME_CAPPED, R_BELOW_MIN_LOT, R_MARGIN_CLIPPED, R_NO_MARGIN, R_NOT_ELIGIBLE,
                               R_SHORT_BELOW_LAST,
                               OTYPE_FIN_BUY, OTYPE_FIN_SELL, OTYPE_SLO_SELL, OTYPE_SLO_BUY)
-from ptcore.fees cimport FeeTable, fee_round
-from ptcore.ledger cimport Ledger, ledger_add_cash, ledger_add_fees
+from ptrade_fast._core.fees cimport FeeTable, fee_round
+from ptrade_fast._core.ledger cimport Ledger, ledger_add_cash, ledger_add_fees
 
 
 cdef extern from "muldiv.h" nogil:

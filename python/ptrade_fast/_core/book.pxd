@@ -1,9 +1,9 @@
 # Working orders (struct-of-arrays) and their matching against one bar of the whole market.
 # Explanation in book.pyx.
-from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t
-from ptcore.fees cimport FeeTable
-from ptcore.ledger cimport Ledger
-from ptcore.futures cimport FuturesLedger, FuturesFeeTable
+from ptrade_fast._core.typedefs cimport sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t
+from ptrade_fast._core.fees cimport FeeTable
+from ptrade_fast._core.ledger cimport Ledger
+from ptrade_fast._core.futures cimport FuturesLedger, FuturesFeeTable
 
 
 cdef class MatchParams:

@@ -2,7 +2,7 @@
 cimport cython
 from libc.math cimport floor
 from libc.stdint cimport int64_t
-from ptcore.typedefs cimport qty_t, price_t, SIDE_BUY, RATIO_SCALE, SLIPPAGE_RATIO, SLIPPAGE_FIXED
+from ptrade_fast._core.typedefs cimport qty_t, price_t, SIDE_BUY, RATIO_SCALE, SLIPPAGE_RATIO, SLIPPAGE_FIXED
 
 
 @cython.cdivision(True)

@@ -1,6 +1,6 @@
 # Per-fill fees.  Table of contents; the explanation is in fees.pyx.
 from libc.math cimport floor
-from ptcore.typedefs cimport sid_t, money_t, SIDE_SELL
+from ptrade_fast._core.typedefs cimport sid_t, money_t, SIDE_SELL
 
 
 cdef inline money_t fee_round(double x) noexcept nogil:

@@ -1,5 +1,5 @@
 # Shared kernel types, scales and codes.  Every kernel cimports these; never re-declare them locally.
-# The pure-Python mirror for the facade lives in ptcore/__init__.py and must stay in step with this file.
+# The pure-Python mirror for the facade lives in _core/__init__.py and must stay in step with this file.
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t
 
 ctypedef int32_t sid_t      # security id: row index into every per-security array, 0 <= sid < n_sids

@@ -1,5 +1,5 @@
 # Cash and positions, struct-of-arrays by sid.  Explanation in ledger.pyx.
-from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int64_t, uint8_t
+from ptrade_fast._core.typedefs cimport sid_t, qty_t, price_t, money_t, int64_t, uint8_t
 
 
 cdef class Ledger:

@@ -1,9 +1,9 @@
 # Futures positions (long and short legs), margin, daily settlement, expiry; per-sid futures fees.
 # Explanation in futures.pyx.
 from libc.math cimport floor
-from ptcore.typedefs cimport sid_t, qty_t, price_t, money_t, int32_t, int64_t, uint8_t, MONEY_SCALE
-from ptcore.fees cimport fee_round
-from ptcore.ledger cimport Ledger
+from ptrade_fast._core.typedefs cimport sid_t, qty_t, price_t, money_t, int32_t, int64_t, uint8_t, MONEY_SCALE
+from ptrade_fast._core.fees cimport fee_round
+from ptrade_fast._core.ledger cimport Ledger
 
 
 cdef inline money_t fut_notional(price_t price, qty_t qty, double multiplier) noexcept nogil:

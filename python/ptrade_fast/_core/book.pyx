@@ -36,7 +36,7 @@ exceed its value plus the remaining cash ends with R_NO_CASH rather than overdra
 import numpy as np
 
 from libc.math cimport floor
-from ptcore.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t,
+from ptrade_fast._core.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t,
                               SIDE_BUY, SIDE_SELL, STATUS_REPORTED, STATUS_PART_FILLED, STATUS_FILLED,
                               STATUS_CANCELLED, STATUS_PART_CANCELLED, STATUS_REJECTED,
                               R_NONE, R_CASH_CLIPPED, R_NO_CASH, R_POSITION_CLIPPED, R_NO_POSITION,
@@ -45,11 +45,11 @@ from ptcore.typedefs cimport (sid_t, qty_t, price_t, money_t, int8_t, int32_t, i
                               LIMIT_MODE_LIMIT, LIMIT_TOUCH_CLOSE,
                               OTYPE_STOCK, OTYPE_FUT_CLOSE_TODAY, OTYPE_FIN_BUY, OTYPE_FIN_SELL,
                               OTYPE_SLO_SELL, OTYPE_SLO_BUY, OTYPE_MAX)
-from ptcore.fees cimport FeeTable
-from ptcore.ledger cimport Ledger
-from ptcore.futures cimport FuturesLedger, FuturesFeeTable, fut_notional
-from ptcore.margin cimport MarginLedger
-from ptcore.rules cimport rules_apply_slippage, rules_round_lot_down
+from ptrade_fast._core.fees cimport FeeTable
+from ptrade_fast._core.ledger cimport Ledger
+from ptrade_fast._core.futures cimport FuturesLedger, FuturesFeeTable, fut_notional
+from ptrade_fast._core.margin cimport MarginLedger
+from ptrade_fast._core.rules cimport rules_apply_slippage, rules_round_lot_down
 
 cdef int64_t QTY_INF = 0x7FFFFFFFFFFFFFFF
 
