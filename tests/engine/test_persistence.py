@@ -31,6 +31,6 @@ def test_restart_restores_public_g_after_initialize_and_keeps_schedules_single(t
     assert [s[1] for s in g.seen] == [101, 202, 303, 404]
     assert g.inits == 1                              # restored from the snapshot, not re-counted
     assert all(s[2] for s in g.seen)                 # the private helper exists after initialize reran
-    assert "__helper" not in bt._g_snapshot and "fn" not in bt._g_snapshot
+    assert "__helper" not in bt.persistence.snapshot and "fn" not in bt.persistence.snapshot
     assert any("g.fn cannot be pickled" in m for m in bt.result.logs["message"])
     assert any("simulated restart before 2024-03-06" in m for m in bt.result.logs["message"])

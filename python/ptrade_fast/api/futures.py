@@ -49,10 +49,12 @@ class FuturesSettings:
 class FuturesAPI:
     """Ptrade's futures functions, bound to one backtest."""
 
-    def __init__(self, rt, engine, settings: FuturesSettings):
+    def __init__(self, rt, trading, account, settings: FuturesSettings, on_settings_changed):
         self.rt = rt
-        self.eng = engine
+        self._trading = trading
+        self._acct = account
         self.s = settings
+        self._on_settings_changed = on_settings_changed   # refills today's futures tables
         rt.options["margin_rates"] = settings.margin_rates   # read by get_instruments (api.futures_info)
 
     # -- settings ----------------------------------------------------------------------------------
@@ -90,7 +92,7 @@ class FuturesAPI:
         if not isinstance(margin_rate, Real) or isinstance(margin_rate, bool) or not 0 < float(margin_rate) <= 1:
             raise ValueError(f"set_margin_rate: margin_rate must be in (0, 1], was {margin_rate!r}")
         self.s.margin_rates[product] = float(margin_rate)
-        self.eng.futures_settings_changed()
+        self._on_settings_changed()
         return None
 
     @phases("init", "before", "handle", "after", "sched")
@@ -107,11 +109,11 @@ class FuturesAPI:
 
     # -- orders ------------------------------------------------------------------------------------
     def _order(self, fn, contract, amount, limit_price, side, otype, close_today=False):
-        trading = self.eng.trading
+        trading = self._trading
         code, sid = trading._resolve(fn, contract)
         if sid < 0:
             return None
-        if str(self.eng.account.inst["type"][sid]) != "future":
+        if str(self._acct.inst["type"][sid]) != "future":
             raise ValueError(f"{fn}: {code} is not a futures contract (use order/order_target for stocks and funds)")
         if not isinstance(amount, Integral) or isinstance(amount, bool):
             return trading._reject(fn, code, sid, side, 0, 0, E.R_BAD_AMOUNT, f"amount was {amount!r}")
@@ -150,13 +152,11 @@ class FuturesAPI:
         return self._order("buy_close", contract, amount, limit_price, 1, _core.OTYPE_FUT_CLOSE, close_today)
 
 
-def fill_futures_tables(engine, day) -> None:
-    """Per-day futures parameters for every futures sid: multiplier, margin rate and fees in force on
-    ``day`` (exchange schedule from ``rules.futures``, overridden by the strategy's settings)."""
-    acct = engine.account
-    s: FuturesSettings = engine.futures_settings
+def fill_futures_tables(acct, s: FuturesSettings, day) -> None:
+    """Per-day futures parameters for every futures sid of account ``acct``: multiplier, margin rate and
+    fees in force on ``day`` (exchange schedule from ``rules.futures``, overridden by the settings ``s``)."""
     f, fees = acct.futures, acct.futures_fees
-    for sid in engine.futures_sids:
+    for sid in acct.futures_sids:
         code = str(acct.codes[sid])
         product = fut_rules.product_of(code)
         try:

@@ -68,9 +68,11 @@ def ratios_on(day) -> tuple[float, float]:
 class MarginAPI:
     """The 融资融券 functions, bound to one backtest (active only with ``margin_account``)."""
 
-    def __init__(self, rt, engine, terms):
+    def __init__(self, rt, trading, account, market, terms):
         self.rt = rt
-        self.eng = engine
+        self._trading = trading
+        self._acct = account
+        self._market = market
         self.enabled = bool(terms)
         t = dict(DEFAULT_TERMS)
         if isinstance(terms, dict):
@@ -91,7 +93,7 @@ class MarginAPI:
             elig = np.isin(types, ["stock", "chinext", "star", "etf"]).astype(np.uint8)
         else:
             codes = {normalize_code(c) for c in t["eligible"]}
-            elig = np.array([c in codes for c in self.eng.store.codes], dtype=np.uint8)
+            elig = np.array([c in codes for c in self.rt.store.codes], dtype=np.uint8)
         margin.fin_eligible[:] = elig
         margin.slo_eligible[:] = elig
         margin.fin_rate = float(t["fin_rate"])
@@ -127,26 +129,26 @@ class MarginAPI:
 
     @property
     def _m(self):
-        return self.eng.account.margin
+        return self._acct.margin
 
     def _order(self, fn, security, amount, limit_price, side, otype):
         self._need(fn)
         if not isinstance(amount, Integral) or isinstance(amount, bool) or amount <= 0:
             if isinstance(amount, Integral) and not isinstance(amount, bool):
                 raise ValueError(f"{fn}: amount is a positive quantity, was {amount}")
-            code, sid = self.eng.trading._resolve(fn, security)
+            code, sid = self._trading._resolve(fn, security)
             if sid < 0:
                 return None
-            return self.eng.trading._reject(fn, code, sid, side, 0, 0, E.R_BAD_AMOUNT, f"amount was {amount!r}")
+            return self._trading._reject(fn, code, sid, side, 0, 0, E.R_BAD_AMOUNT, f"amount was {amount!r}")
         if otype in (_core.OTYPE_FIN_BUY, _core.OTYPE_SLO_SELL):
             # Rules knowable when the order is placed reject it as a 废单 ('9'), as the counter would.
-            code, sid = self.eng.trading._resolve(fn, security)
+            code, sid = self._trading._resolve(fn, security)
             if sid < 0:
                 return None
             m = self._m
             reason, detail = 0, ""
             eligible = m.fin_eligible[sid] if otype == _core.OTYPE_FIN_BUY else m.slo_eligible[sid]
-            last = self.eng.current_price(sid)
+            last = self._market.current_price(sid)
             if not eligible:
                 reason, detail = E.R_NOT_ELIGIBLE, f"{code} is not on the {'financing' if side > 0 else 'short-selling'} list"
             elif otype == _core.OTYPE_FIN_BUY and m.max_fin_value() <= 0:
@@ -154,21 +156,21 @@ class MarginAPI:
             elif otype == _core.OTYPE_SLO_SELL and limit_price is not None and last and float(limit_price) < last:
                 reason, detail = E.R_SHORT_BELOW_LAST, f"limit_price {limit_price} < latest price {last}"
             if reason:
-                return self.eng.trading._reject(fn, code, sid, side, int(amount), 0, reason, detail)
-        return self.eng.trading._create(fn, security, side * int(amount), limit_price, otype=otype)
+                return self._trading._reject(fn, code, sid, side, int(amount), 0, reason, detail)
+        return self._trading._create(fn, security, side * int(amount), limit_price, otype=otype)
 
     def _qty_dict(self, security, fn, compute):
         self._need(fn)
         codes = [security] if isinstance(security, str) else list(security)
         out = {}
         for c in codes:
-            code, sid = self.eng.trading._resolve(fn, c)
+            code, sid = self._trading._resolve(fn, c)
             if sid >= 0:
                 out[code] = int(compute(sid))
         return out
 
     def _price(self, sid, price):
-        p = float(price) if price is not None else self.eng.current_price(sid)
+        p = float(price) if price is not None else self._market.current_price(sid)
         return p if p > 0 and math.isfinite(p) else 0.0
 
     # -- orders --------------------------------------------------------------------------------------
@@ -192,10 +194,10 @@ class MarginAPI:
             value = seed_kw.get("amount")
         if not isinstance(value, Real) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
             raise ValueError(f"margincash_direct_refund: value must be a positive amount of CNY, was {value!r}")
-        raw = min(int(round(float(value) * SCALE)), max(self.eng.account.ledger.cash, 0))
+        raw = min(int(round(float(value) * SCALE)), max(self._acct.ledger.cash, 0))
         paid = self._m.direct_refund(raw)
         self.rt.log.info(f"margincash_direct_refund: {paid / SCALE:,.2f} CNY repaid")
-        self.eng.account.touch()
+        self._acct.touch()
 
     @phases(*_ORDER_PHASES)
     def marginsec_open(self, security, amount, limit_price=None):
@@ -211,12 +213,12 @@ class MarginAPI:
     def marginsec_direct_refund(self, security, amount):
         """Ptrade ``marginsec_direct_refund``: return borrowed shares from holdings (直接还券).  Returns None."""
         self._need("marginsec_direct_refund")
-        code, sid = self.eng.trading._resolve("marginsec_direct_refund", security)
+        code, sid = self._trading._resolve("marginsec_direct_refund", security)
         if sid < 0:
             return None
         if not isinstance(amount, Integral) or isinstance(amount, bool) or amount <= 0:
             raise ValueError(f"marginsec_direct_refund: amount must be a positive integer for {code}, was {amount!r}")
-        lg = self.eng.account.ledger
+        lg = self._acct.ledger
         qty = min(int(amount), int(self._m.slo_amount[sid]), int(lg.enable_amount[sid]))
         if qty <= 0:
             self.rt.log.warning(f"marginsec_direct_refund({code}, {amount}): nothing to return "
@@ -224,11 +226,11 @@ class MarginAPI:
             return None
         self._m.direct_return(sid, qty)
         self.rt.log.info(f"marginsec_direct_refund: {qty} {code} returned from holdings")
-        self.eng.account.touch()
+        self._acct.touch()
 
     # -- queries -------------------------------------------------------------------------------------
     def _eligible(self, arr):
-        return [str(c) for c, ok in zip(self.eng.store.codes, arr) if ok]
+        return [str(c) for c, ok in zip(self.rt.store.codes, arr) if ok]
 
     @phases(*_QUERY_PHASES)
     def get_margincash_stocks(self):
@@ -252,7 +254,7 @@ class MarginAPI:
     def get_margin_assert(self):
         """Ptrade ``get_margin_assert`` (also ``get_margin_asset``): the credit account's assets and debts."""
         self._need("get_margin_assert")
-        m, lg = self._m, self.eng.account.ledger
+        m, lg = self._m, self._acct.ledger
         fin_debt = int(m.fin_debt.sum())
         assure = lg.cash + int(m.slo_proceeds.sum()) + lg.positions_value()
         return {
@@ -277,7 +279,7 @@ class MarginAPI:
         """Ptrade ``get_margin_contract``: one row per open debt.  ptrade_fast keeps one contract per security
         and type (financing '0', securities lending '1'); ``compact_id`` is ``'<code>-<type>'``."""
         self._need("get_margin_contract")
-        m, codes = self._m, self.eng.store.codes
+        m, codes = self._m, self.rt.store.codes
         rows = []
         day = int(self.rt.trade_date.strftime("%Y%m%d")) if self.rt.trade_date else 0
         for sid in np.flatnonzero(m.fin_debt):
@@ -305,7 +307,7 @@ class MarginAPI:
 
         def qty(sid):
             p = self._price(sid, price)
-            lot = int(self.eng.account.inst["lot"][sid])
+            lot = int(self._acct.inst["lot"][sid])
             q = int(room / SCALE / p) if p else 0
             return q - q % lot if self._m.fin_eligible[sid] else 0
         return self._qty_dict(security, "get_margincash_open_amount", qty)
@@ -313,7 +315,7 @@ class MarginAPI:
     @phases(*_QUERY_PHASES)
     def get_margincash_close_amount(self, security, price=None):
         """Ptrade ``get_margincash_close_amount``: financed shares that can be sold to repay now."""
-        lg = self.eng.account.ledger
+        lg = self._acct.ledger
         return self._qty_dict(security, "get_margincash_close_amount",
                               lambda sid: min(int(lg.enable_amount[sid]), int(self._m.fin_amount[sid])))
 
@@ -328,7 +330,7 @@ class MarginAPI:
             left = max(m.slo_quota - int(m.slo_basis.sum()), 0)
             by_margin = max(m.available_margin(), 0) / m.slo_ratio if m.slo_ratio > 0 else left
             q = int(min(left, by_margin) / SCALE / p)
-            lot = int(self.eng.account.inst["lot"][sid])
+            lot = int(self._acct.inst["lot"][sid])
             return q - q % lot
         return self._qty_dict(security, "get_marginsec_open_amount", qty)
 
@@ -340,6 +342,6 @@ class MarginAPI:
     @phases(*_QUERY_PHASES)
     def get_margin_entrans_amount(self, security):
         """Ptrade ``get_margin_entrans_amount``: borrowed shares returnable from holdings now."""
-        lg = self.eng.account.ledger
+        lg = self._acct.ledger
         return self._qty_dict(security, "get_margin_entrans_amount",
                               lambda sid: min(int(lg.enable_amount[sid]), int(self._m.slo_amount[sid])))

@@ -118,10 +118,11 @@ def parse_time(value, fn="run_daily") -> tuple[int, int]:
 class SettingsAPI:
     """Ptrade's settings functions, bound to one backtest."""
 
-    def __init__(self, rt, settings: StrategySettings, engine):
+    def __init__(self, rt, settings: StrategySettings, on_universe_changed, on_yesterday_positions):
         self.rt = rt
         self.s = settings
-        self.eng = engine
+        self._on_universe_changed = on_universe_changed          # the market view drops its cached entries
+        self._on_yesterday_positions = on_yesterday_positions    # base positions materialised if the run started
 
     @phases(*ALL_PHASES)
     def set_universe(self, security_list):
@@ -129,7 +130,7 @@ class SettingsAPI:
         ``security_list`` of ``get_history``).  Does not restrict what can be ordered."""
         self.s.universe = _codes(security_list, "set_universe")
         self.rt.universe = self.s.universe
-        self.eng.universe_changed()
+        self._on_universe_changed()
 
     @phases("init")
     def set_benchmark(self, sids):
@@ -214,7 +215,7 @@ class SettingsAPI:
         ``poslist`` is a list of ``{'sid', 'amount', 'enable_amount', 'cost_basis'}`` dicts whose
         values may be strings.  Cash is not reduced (base positions are additional to capital).
         """
-        if getattr(self.eng, "_restarting", False):
+        if self.rt.restarting:
             self.rt.log.info("set_yesterday_position ignored after a restart: positions carry over")
             return None
         if not isinstance(poslist, (list, tuple)) or not poslist:
@@ -232,7 +233,7 @@ class SettingsAPI:
                 raise ValueError(f"set_yesterday_position: entry {i} for {code} needs 0 ≤ enable_amount ≤ amount and cost_basis ≥ 0")
             parsed.append((code, amount, enable, cost))
         self.s.yesterday_positions.extend(parsed)
-        self.eng.apply_yesterday_positions()
+        self._on_yesterday_positions()
 
     @phases(*ALL_PHASES)
     def set_parameters(self, *args, **kwargs):
@@ -255,7 +256,7 @@ class SettingsAPI:
         research directory (``get_research_path()``)."""
         if not isinstance(path, str) or len(path) > 256 or any(ch in path for ch in ":?,@#$&();\\\"'<>`~!%^*"):
             raise ValueError(f"convert_position_from_csv: invalid path {path!r}")
-        full = path if os.path.isabs(path) else os.path.join(self.eng.research_path(), path)
+        full = path if os.path.isabs(path) else os.path.join(self.rt.research_path(), path)
         with open(full, newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
         need = {"sid", "enable_amount", "amount", "cost_basis"}

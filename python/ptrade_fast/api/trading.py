@@ -33,14 +33,12 @@ def _is_int(x) -> bool:
 class TradingAPI:
     """Ptrade's order functions and order/position queries, bound to one backtest."""
 
-    def __init__(self, rt, engine):
+    def __init__(self, rt, account, market):
         self.rt = rt
-        self.eng = engine
+        self._acct = account          # engine.account.Account: kernels + Ptrade object views
+        self._market = market         # engine.market_view.MarketView: prices, limits, listing
 
     # -- helpers -----------------------------------------------------------------------------------
-    @property
-    def _acct(self):
-        return self.eng.account
 
     def _warn(self, msg: str) -> None:
         self.rt.log.warning(msg)
@@ -53,17 +51,17 @@ class TradingAPI:
         except ValueError as exc:
             self._warn(f"{fn}({security!r}) rejected: {exc}")
             return None, -1
-        sid = self.eng.store.sid(code)
+        sid = self.rt.store.sid(code)
         if sid < 0:
             self._warn(f"{fn}({code}) rejected: {E.error_info(E.R_UNKNOWN_SECURITY)}; "
-                       f"no bars for {code} in data root {self.eng.store.root}")
+                       f"no bars for {code} in data root {self.rt.store.root}")
         return code, sid
 
     def _reject(self, fn, code, sid, side, amount, limit_raw, reason, detail=""):
         acct = self._acct
         row = acct.book.add_rejected(sid, side, max(int(amount), 0), limit_raw, int(acct.inst["lot"][sid]),
-                                     self.eng.bar_seq, reason)
-        acct.new_order_row(row, self.rt.now, self.eng.current_price(sid))
+                                     self.rt.bar_seq, reason)
+        acct.new_order_row(row, self.rt.now, self._market.current_price(sid))
         self._warn(f"{fn}({code}, {side * amount}) rejected: {E.error_info(reason)}"
                    + (f" — {detail}" if detail else ""))
         acct.touch()
@@ -84,7 +82,7 @@ class TradingAPI:
             if str(inst["type"][sid]) in _STRICT_PRICE_TYPES and not self.rt.options.get("lenient_price_precision"):
                 return 0, E.R_PRICE_PRECISION, f"limit_price {limit_price} is not a multiple of {tick / SCALE:g}"
             raw = int(math.floor(raw / tick + 0.5)) * tick if tick > 0 else raw
-        hi, lo = self.eng.day_limits(sid)
+        hi, lo = self._market.day_limits(sid)
         if (hi and raw > hi) or (lo and raw < lo):
             return raw, E.R_PRICE_OUTSIDE_LIMITS, (f"limit_price {limit_price} outside "
                                                     f"[{lo / SCALE:g}, {hi / SCALE:g}]")
@@ -94,7 +92,7 @@ class TradingAPI:
         code, sid = self._resolve(fn, security)
         if sid < 0:
             return None
-        acct, eng = self._acct, self.eng
+        acct, market = self._acct, self._market
         if otype == 0 and str(acct.inst["type"][sid]) == "future":
             raise ValueError(f"{fn}: {code} is a futures contract; trade it with buy_open/sell_close/sell_open/buy_close")
         side = 1
@@ -113,14 +111,14 @@ class TradingAPI:
         if qty == 0:
             return self._reject(fn, code, sid, side, 0, 0, E.R_ZERO_AMOUNT)
         limit_raw, reason, detail = self._price_raw(fn, code, sid, limit_price)
-        state = eng.listing_state(sid)
-        if eng.market_closed():
+        state = market.listing_state(sid)
+        if self.rt.market_closed():
             reason, detail = E.R_AFTER_CLOSE, f"simulated time {self.rt.now}"
         elif state == "not_listed":
             reason, detail = E.R_NOT_LISTED, f"no data for {code} before {self.rt.trade_date}"
         elif state == "delisted":
             reason, detail = E.R_DELISTED, ""
-        elif not eng.day_is_open(sid):
+        elif not market.day_is_open(sid):
             reason, detail = E.R_SUSPENDED_AT_CREATION, f"{code} does not trade on {self.rt.trade_date}"
         if reason:
             return self._reject(fn, code, sid, side, qty, limit_raw, reason, detail)
@@ -143,13 +141,13 @@ class TradingAPI:
         if rounded != qty and not sized:
             # order_value/order_target_value size in lots by definition (§D.7): not an adjustment.
             self._warn(f"{fn}({code}, {amount}): amount rounded to {side * rounded} (lot {lot})")
-        row = acct.book.add(sid, side, rounded, limit_raw, lot, eng.bar_seq, otype)
-        oid = acct.new_order_row(row, self.rt.now, limit_raw / SCALE if limit_raw else eng.current_price(sid))
+        row = acct.book.add(sid, side, rounded, limit_raw, lot, self.rt.bar_seq, otype)
+        oid = acct.new_order_row(row, self.rt.now, limit_raw / SCALE if limit_raw else market.current_price(sid))
         acct.touch()
         return oid
 
     def _sizing_price(self, fn, code, sid, limit_price):
-        price = float(limit_price) if limit_price is not None else self.eng.current_price(sid)
+        price = float(limit_price) if limit_price is not None else self._market.current_price(sid)
         if not price or not math.isfinite(price) or price <= 0:
             self._warn(f"{fn}({code}) rejected: no price for {code} at {self.rt.now}")
             return None
@@ -283,7 +281,6 @@ class TradingAPI:
             self._warn(f"cancel_order({o.id}): order already finished with status '{o.status}'")
         else:
             self._acct.touch()
-            self.eng.after_book_change()
         return None
 
     # -- queries -----------------------------------------------------------------------------------
@@ -333,7 +330,7 @@ class TradingAPI:
             return Position(code or str(security))
         if self._acct.is_future[sid]:
             return self._acct.future_position(sid, code)
-        return self._acct.position(sid, code, self.eng.current_price(sid))
+        return self._acct.position(sid, code, self._market.current_price(sid))
 
     @phases(*_QUERY_PHASES)
     def get_positions(self, security=None):
@@ -355,5 +352,5 @@ class TradingAPI:
             elif acct.is_future[sid]:
                 items[to_long(code)] = acct.future_position(sid, code)
             else:
-                items[to_long(code)] = acct.position(sid, code, self.eng.current_price(sid))
+                items[to_long(code)] = acct.position(sid, code, self._market.current_price(sid))
         return PositionDict(items, normalize_code, to_long)

@@ -21,9 +21,10 @@ def spec_functions() -> list[dict]:
 class UtilityAPI:
     """Backtest behaviour of Ptrade's utility functions."""
 
-    def __init__(self, rt, engine):
+    def __init__(self, rt, account, market):
         self.rt = rt
-        self.eng = engine
+        self._acct = account
+        self._market = market
 
     @phases(*ALL_PHASES)
     def is_trade(self, security=None):
@@ -34,7 +35,7 @@ class UtilityAPI:
         """
         if security is None:
             return False
-        return self.eng.is_tradable_code(security)
+        return self._market.is_tradable_code(security)
 
     @phases(*ALL_PHASES)
     def get_frequency(self):
@@ -51,7 +52,7 @@ class UtilityAPI:
         """Ptrade ``get_research_path``: the local directory standing in for ``/home/fly/notebook/``
         (run option ``research_path``; default ``./research/`` under the working directory).
         Always ends with ``/``."""
-        return self.eng.research_path()
+        return self.rt.research_path()
 
     @phases(*ALL_PHASES)
     def create_dir(self, user_path=None):
@@ -60,7 +61,7 @@ class UtilityAPI:
             return None
         if not isinstance(user_path, str) or ".." in user_path.replace("\\", "/").split("/"):
             raise ValueError(f"create_dir: user_path must be a relative path inside the research directory, was {user_path!r}")
-        os.makedirs(os.path.join(self.eng.research_path(), user_path.lstrip("/")), exist_ok=True)
+        os.makedirs(os.path.join(self.rt.research_path(), user_path.lstrip("/")), exist_ok=True)
         return None
 
     @phases(*ALL_PHASES)
@@ -102,7 +103,7 @@ class UtilityAPI:
         Header ``order_id,trading_id,entrust_id,security_code,order_type,volume,price,total_money,
         trading_fee,trade_time``; default directory = the research directory.
         """
-        base = self.eng.research_path()
+        base = self.rt.research_path()
         if save_path:
             path = save_path if os.path.isabs(save_path) else os.path.join(base, save_path)
             if os.path.isdir(path) or path.endswith(("/", os.sep)):
@@ -110,7 +111,7 @@ class UtilityAPI:
         else:
             path = os.path.join(base, "trades.csv")
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        acct = self.eng.account
+        acct = self._acct
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["order_id", "trading_id", "entrust_id", "security_code", "order_type", "volume",

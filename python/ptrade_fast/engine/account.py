@@ -50,6 +50,7 @@ class Account:
         self.margin = MarginLedger(n, self.ledger)
         self.margin_enabled = False
         self.is_future = np.asarray(inst["type"] == "future", dtype=bool)
+        self.futures_sids = np.flatnonzero(self.is_future)
         self._fut_traded_today = np.zeros(n, dtype=bool)
         self.fills = FillBuffer()
         self.params = MatchParams()
@@ -88,6 +89,22 @@ class Account:
             m = self.margin
             value += int(m.slo_proceeds.sum()) - m.total_debit()
         return value / SCALE
+
+    def holding(self) -> bool:
+        """Whether any position (stock, futures leg, short) is open: marking is needed only then."""
+        if self.ledger.amount.any() or (self.futures_sids.size and self.has_futures()):
+            return True
+        return self.margin_enabled and bool(self.margin.slo_amount.any())
+
+    def mark(self, close, valid) -> None:
+        """Value holdings at ``close`` (kernel prices) where ``valid``; suspended securities keep their last
+        price (§C.4: last_sale_price is the latest price of the current bar)."""
+        self.ledger.mark(close, valid)
+        if self.futures_sids.size and self.has_futures():
+            self.futures.mark(close, valid)
+        if self.margin_enabled:
+            self.margin.mark(close, valid)
+        self._positions_cache = None   # Position views are rebuilt on next access
 
     def has_futures(self) -> bool:
         f = self.futures
