@@ -8,11 +8,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "Backtest", "__version__"]
+__all__ = ["run", "Backtest", "RunOptions", "__version__"]
+
+from .options import RunOptions  # noqa: E402  (light: dataclasses only)
 
 
-def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0, universe=None,
-        benchmark=None, data=None, progress=None, **options):
+def run(strategy, start=None, end=None, frequency: str = "1d", capital_base: float = 1_000_000.0,
+        universe=None, benchmark: str | None = None, data=None, progress=None,
+        options: RunOptions | None = None, **kwargs):
     """Run a Ptrade strategy and return its :class:`~ptrade_fast.result.Result`.
 
     Parameters
@@ -34,26 +37,29 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         Data root; default ``$PTRADE_FAST_DATA``, else the bundled sample data.
     progress : callable, optional
         Called as ``progress(days_done, days_total, date)`` after each simulated day.
-    **options
-        Engine options: ``cost_model`` ('ptrade'|'market'), ``stamp_duty`` (bool), ``slippage``
-        (default ratio 0.001), ``block_limit_locked`` (True), ``shared_volume_cap`` (False),
-        ``limit_touch`` ('close'|'high_low'), ``history_format`` ('long'|'panel'; ``compat='py35'`` selects
-        'panel', the 2022 edition's shapes), ``margin_account`` (simulate 融资融券), ``dividend_tax``
-        ('none'|'holding_period'), ``persistence`` / ``restart_before`` (§B.3),
-        ``strict_phases`` (False), ``lenient_price_precision`` (False), ``order_callbacks`` (True),
-        ``sandbox`` (True), ``research_path``, ``log_level``, ``log_echo`` (a stream), ``seed``.
+    options : RunOptions, optional
+        Engine options as one typed object (see :class:`ptrade_fast.options.RunOptions`).
+    **kwargs
+        The same engine options by name (``cost_model='market'``, ``strict_phases=True`` …); they override
+        ``options``.  An unknown name is a ``TypeError`` naming the closest valid option.
 
     Raises
     ------
+    TypeError
+        An unknown option.
     ptrade_fast.errors.StrategyLoadError
         The file cannot be loaded (names file and line).
     ptrade_fast.errors.StrategyRuntimeError
         The strategy raised; the message names file, line and simulated time, and
         ``exc.partial_result`` holds the results up to the failure.
     """
+    if options is not None and not isinstance(options, RunOptions):
+        raise TypeError(f"options must be a RunOptions, was {type(options).__name__} "
+                        f"(pass engine options as keyword arguments or RunOptions(...))")
+    opts = RunOptions.from_kwargs(options, **kwargs)
     from .engine.runner import Backtest
     bt = Backtest(strategy, start=start, end=end, frequency=frequency, capital_base=capital_base,
-                  universe=universe, benchmark=benchmark, data=data, options=options, progress=progress)
+                  universe=universe, benchmark=benchmark, data=data, options=opts.engine_dict(), progress=progress)
     return bt.run()
 
 
