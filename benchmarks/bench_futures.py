@@ -4,7 +4,8 @@ plain-Python reference model."""
 import numpy as np
 
 from ptrade_fast._core import OTYPE_FIN_BUY, OTYPE_FIN_SELL, OTYPE_FUT_CLOSE, OTYPE_FUT_OPEN, OTYPE_SLO_BUY, OTYPE_SLO_SELL
-from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fills import FillBuffer, MatchParams
+from ptrade_fast._core.book import OrderBook
 from ptrade_fast._core.futures import FuturesFeeTable, FuturesLedger
 from ptrade_fast._core.ledger import Ledger
 from ptrade_fast._core.margin import MarginLedger

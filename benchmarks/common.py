@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from ptrade_fast._core import PRICE_SCALE, SIDE_BUY, SIDE_SELL
-from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fills import FillBuffer, MatchParams
+from ptrade_fast._core.book import OrderBook
 from ptrade_fast._core.fees import FeeTable
 from ptrade_fast._core.ledger import Ledger
 

@@ -180,7 +180,8 @@ def kernel_scan(n_orders: int, n_sids: int) -> dict:
     return _child(f"""
 import time
 import numpy as np
-from ptrade_fast._core.book import OrderBook, MatchParams, FillBuffer
+from ptrade_fast._core.fills import MatchParams, FillBuffer
+from ptrade_fast._core.book import OrderBook
 from ptrade_fast._core.fees import FeeTable
 from ptrade_fast._core.ledger import Ledger
 rng = np.random.default_rng(0)

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from ptrade_fast import _core as pc
-from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fills import FillBuffer, MatchParams
+from ptrade_fast._core.book import OrderBook
 from ptrade_fast._core.fees import FeeTable
 from ptrade_fast._core.ledger import Ledger
 from ptrade_fast._core.margin import MarginLedger

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ptrade_fast._core.book import FillBuffer, MatchParams, OrderBook
+from ptrade_fast._core.fills import FillBuffer, MatchParams
+from ptrade_fast._core.book import OrderBook
 from ptrade_fast._core.fees import FeeTable
 from ptrade_fast._core.futures import FuturesFeeTable, FuturesLedger
 from ptrade_fast._core.ledger import Ledger

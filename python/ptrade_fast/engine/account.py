@@ -11,7 +11,8 @@ import hashlib
 import numpy as np
 
 from .. import _core
-from .._core.book import FillBuffer, MatchParams, OrderBook
+from .._core.fills import FillBuffer, MatchParams
+from .._core.book import OrderBook
 from .._core.fees import FeeTable
 from .._core.futures import FuturesFeeTable, FuturesLedger
 from .._core.ledger import Ledger
