@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "Backtest", "RunOptions", "__version__"]
+__all__ = ["run", "resume", "Backtest", "RunOptions", "__version__"]
 
 from .options import RunOptions  # noqa: E402  (light: dataclasses only)
 
@@ -61,6 +61,16 @@ def run(strategy, start=None, end=None, frequency: str = "1d", capital_base: flo
     bt = Backtest(strategy, start=start, end=end, frequency=frequency, capital_base=capital_base,
                   universe=universe, benchmark=benchmark, data=data, options=opts.engine_dict(), progress=progress)
     return bt.run()
+
+
+def resume(checkpoint_dir, progress=None, log_echo=None):
+    """Continue an interrupted run from the checkpoint in ``checkpoint_dir`` and return its full
+    :class:`~ptrade_fast.result.Result` (equal, byte for byte, to the run had it not been interrupted).
+
+    The run must have been started with ``checkpoint_every=N, checkpoint_dir=...``; the strategy file, the
+    data root and the run's arguments must be unchanged (a changed one is refused, naming it)."""
+    from .engine.runner import Backtest
+    return Backtest.from_checkpoint(checkpoint_dir, progress=progress, log_echo=log_echo).run()
 
 
 def __getattr__(name):

@@ -78,6 +78,24 @@ class StrategyRuntimeError(PtradeFastError):
         self.original = original
 
 
+class RunInterrupted(PtradeFastError):
+    """The run was stopped from outside (Ctrl-C / SIGINT, SIGTERM) or by the strategy (``sys.exit()``).
+
+    ``partial_result`` holds the results up to the last finished trading day (``complete=False`` with the
+    reason in its meta); ``checkpoint`` names the latest checkpoint a ``resume`` can continue from."""
+
+    def __init__(self, message: str, reason: str, sim_time=None):
+        super().__init__(message)
+        self.reason = reason
+        self.sim_time = sim_time
+        self.partial_result = None
+        self.checkpoint = None
+
+
+class CallbackTimeout(Exception):
+    """Raised inside a strategy callback that ran longer than the run's ``callback_timeout``."""
+
+
 class LiveOnlyError(RuntimeError):
     """A Ptrade function that exists only in live trading was called in a backtest (§H.12)."""
 

@@ -65,6 +65,10 @@ class RunOptions:
         ``stamp_time`` (record the wall-clock time in the results; off keeps results byte-identical),
         ``window_days`` (daily arrays loaded this many days at a time instead of a calendar year),
         ``user_name`` / ``trade_name`` (what ``get_user_name`` / ``get_trade_name`` return).
+    Interruptions
+        ``callback_timeout`` — stop a strategy callback that runs longer than this many seconds (wall time);
+        ``checkpoint_every`` / ``checkpoint_dir`` — write a checkpoint every N finished trading days into the
+        folder, from which :func:`ptrade_fast.resume` continues the run (docs/engine.md, "Interruptions").
     """
 
     cost_model: str = "ptrade"
@@ -92,6 +96,9 @@ class RunOptions:
     seed: int = 0
     stamp_time: bool = False
     window_days: Optional[int] = None
+    callback_timeout: Optional[float] = None
+    checkpoint_every: Optional[int] = None
+    checkpoint_dir: Optional[str] = None
     user_name: str = "backtest"
     trade_name: str = "ptrade_fast backtest"
     _explicit: frozenset = field(default=frozenset(), repr=False, compare=False)
@@ -116,6 +123,12 @@ class RunOptions:
                 raise ValueError(f"option {name} must be a number in [0, 1), was {v!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise TypeError(f"option seed must be an int, was {self.seed!r}")
+        if self.callback_timeout is not None and (isinstance(self.callback_timeout, bool) or not isinstance(
+                self.callback_timeout, (int, float)) or not self.callback_timeout > 0):
+            raise ValueError(f"option callback_timeout must be a positive number of seconds, was {self.callback_timeout!r}")
+        if self.checkpoint_every is not None and (isinstance(self.checkpoint_every, bool) or not isinstance(
+                self.checkpoint_every, int) or self.checkpoint_every < 1):
+            raise ValueError(f"option checkpoint_every must be a positive number of days, was {self.checkpoint_every!r}")
         if self.window_days is not None and (isinstance(self.window_days, bool) or not isinstance(self.window_days, int)
                                              or self.window_days < 1):
             raise ValueError(f"option window_days must be a positive int, was {self.window_days!r}")

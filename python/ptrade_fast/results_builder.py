@@ -85,7 +85,21 @@ def _logs(bt) -> pd.DataFrame:
     return pd.DataFrame(bt.log.records, columns=["dt", "level", "message"])
 
 
-def build_result(bt, seconds: float, complete: bool) -> Result:
+# Options that change how a run is driven, not what it computes: left out of the results so that a resumed
+# or time-limited run's results equal an uninterrupted run's byte for byte.
+_DRIVER_OPTIONS = {"checkpoint_every", "checkpoint_dir", "callback_timeout"}
+
+
+def _through(df: pd.DataFrame, column: str, last_day) -> pd.DataFrame:
+    if last_day is None or len(df) == 0:
+        return df.iloc[:0] if last_day is None else df
+    keep = pd.to_datetime(df[column]).dt.date <= last_day
+    return df[keep.to_numpy()].reset_index(drop=True)
+
+
+def build_result(bt, seconds: float, complete: bool, stop_reason: str | None = None) -> Result:
+    """The run's :class:`Result`.  ``stop_reason`` marks an unfinished run; an interrupted run (anything but a
+    strategy error) keeps only the trading days that finished, so no half day reaches the results."""
     from . import __version__
     portfolio = _portfolio(bt)
     params = {
@@ -93,7 +107,8 @@ def build_result(bt, seconds: float, complete: bool) -> Result:
         "start": bt.days[0].isoformat(), "end": bt.days[-1].isoformat(),
         "frequency": bt.rt.frequency, "capital_base": bt.capital_base,
         "benchmark": bt.settings.benchmark, "settings": bt.settings.as_dict(),
-        "options": {k: v for k, v in bt.options.items() if isinstance(v, (str, int, float, bool)) or v is None},
+        "options": {k: v for k, v in bt.options.items()
+                    if (isinstance(v, (str, int, float, bool)) or v is None) and k not in _DRIVER_OPTIONS},
     }
     meta = {
         "data_root": str(bt.store.root), "ptrade_fast": __version__, "python": platform.python_version(),
@@ -106,7 +121,14 @@ def build_result(bt, seconds: float, complete: bool) -> Result:
     }
     if bt.options.get("stamp_time"):
         meta["run_seconds"] = round(seconds, 3)
-    result = Result(portfolio, _benchmark(bt, portfolio.index), _orders(bt), _trades(bt), _positions(bt),
-                    _logs(bt), params, meta)
+    orders, trades, logs = _orders(bt), _trades(bt), _logs(bt)
+    if not complete and stop_reason is not None:
+        meta["stop_reason"] = stop_reason
+        if stop_reason != "strategy error":
+            last = bt._records[-1][0] if bt._records else None
+            orders, trades, logs = (_through(orders, "dt", last), _through(trades, "dt", last),
+                                    _through(logs, "dt", last))
+    result = Result(portfolio, _benchmark(bt, portfolio.index), orders, trades, _positions(bt),
+                    logs, params, meta)
     result.run_seconds = seconds  # wall time: shown, never saved unless stamp_time=True
     return result

@@ -221,6 +221,32 @@ cdef class OrderBook:
         """Record an order the façade rejected at creation (status '9', never open); returns its row."""
         return self._append(sid, side, amount, limit_price, lot, seq, STATUS_REJECTED, reason, otype)
 
+    # -- checkpoints -------------------------------------------------------------------------------
+
+    def get_state(self):
+        """Every row's columns, for a checkpoint taken at a day boundary (no working order then)."""
+        if self._n_live:
+            raise ValueError(f"get_state needs a book without working orders; {self._n_live} are open")
+        return {"n_orders": self.n_orders, "max_sid": self._max_sid,
+                "columns": {name: self._arrays[name][:self.n_orders].copy()
+                            for name, _ in _ORDER_COLUMNS if not name.startswith("_")}}
+
+    def set_state(self, dict state):
+        """Restore what ``get_state`` returned, into an empty book."""
+        cdef Py_ssize_t n = state["n_orders"]
+        if self.n_orders:
+            raise ValueError(f"set_state needs an empty book; this one has {self.n_orders} rows")
+        self._grow(max(n, 1))
+        for name, values in state["columns"].items():
+            if len(values) != n:
+                raise ValueError(f"set_state: column {name} has {len(values)} rows, expected {n}")
+            self._arrays[name][:n] = values
+        self.n_orders = n
+        self._max_sid = state["max_sid"]
+        self._n_open = 0
+        self._n_live = 0
+        self._n_changed = 0
+
     # -- terminal transitions ----------------------------------------------------------------------
 
     cdef void _finish(self, int64_t row, int32_t reason) noexcept nogil:

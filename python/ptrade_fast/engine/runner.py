@@ -39,8 +39,10 @@ from .account import Account
 from .callbacks import CALLBACK_NAMES, StrategyCaller
 from .clock import (AFTER_CLOSE, BAR_TIMES, BEFORE_OPEN, DAILY_BAR_TIME, INITIALIZE_TIME, as_date, day_schedule,
                     trading_days)
+from . import checkpoint as _checkpoint
 from .corporate_actions import CorporateActions
 from .futures_settlement import settle_futures
+from .interrupts import CallbackTimer, InterruptGuard
 from .loader import load_strategy
 from .logs import StrategyLog
 from .market_view import MarketView, to_kernel_prices
@@ -82,6 +84,11 @@ class Backtest:
         self.options = opts
         self.progress = progress
         self.store = store = DataStore.open(data)
+        # What a resumed run is rebuilt from (engine/checkpoint.py): plain values only.
+        self.run_args = {"strategy": strategy if isinstance(strategy, str) else None, "start": start, "end": end,
+                         "frequency": frequency, "capital_base": capital_base, "universe": universe,
+                         "benchmark": benchmark, "data": str(store.root),
+                         "options": {k: v for k, v in opts.items() if k not in ("log_echo", "benchmark")}}
         self.rt = rt = Runtime(store, frequency, opts)
         self.log = StrategyLog(lambda: rt.now, opts.get("log_level", "DEBUG"), opts.get("log_echo"))
         rt.log = self.log
@@ -108,10 +115,15 @@ class Backtest:
         if self.apis.margin.enabled:
             self.account.margin_enabled = True
             self.apis.margin.setup(self.account.margin, self.account.inst, self.capital_base)
-        self.ns, self.strategy_path = load_strategy(strategy, strategy_globals(self.apis, self.g, self.log),
-                                                    opts.get("sandbox", True))
+        self.injected = strategy_globals(self.apis, self.g, self.log)
+        self.ns, self.strategy_path = load_strategy(strategy, self.injected, opts.get("sandbox", True))
         self._cb = {name: self.ns.get(name) for name in CALLBACK_NAMES}
-        self.caller = StrategyCaller(rt, self.strategy_path)
+        self.caller = StrategyCaller(rt, self.strategy_path, CallbackTimer(opts.get("callback_timeout")))
+        self.checkpoint_every = opts.get("checkpoint_every")
+        self.checkpoint_dir = opts.get("checkpoint_dir")
+        if self.checkpoint_every and not self.checkpoint_dir:
+            raise ValueError("checkpoint_every needs checkpoint_dir (the folder the checkpoint is written to)")
+        self.last_checkpoint = None
         self.router = OrderRouter(rt, self.account, self.market, self.settings, opts, self.log, self.caller,
                                   self.context, self._cb, self._divtax)
         if universe is not None:
@@ -332,9 +344,31 @@ class Backtest:
             return False
         self._guarded(lambda: self._run_day(k))
         self._next_day = k + 1
+        if self.checkpoint_every and self._next_day % self.checkpoint_every == 0 and self._next_day < len(self.days):
+            self.last_checkpoint = _checkpoint.write(self, self._next_day, self.checkpoint_dir)
         if self.progress is not None:
             self.progress(k + 1, len(self.days), self.days[k])
         return self._next_day < len(self.days)
+
+    @classmethod
+    def from_checkpoint(cls, folder, progress=None, log_echo=None) -> "Backtest":
+        """A run rebuilt from its checkpoint (engine/checkpoint.py): same arguments, state restored, ready to
+        :meth:`run` the remaining days."""
+        header = _checkpoint.read(folder)
+        args = dict(header["run_args"])
+        if args["strategy"] is None:
+            raise E.PtradeFastError(f"checkpoint {header['path']}: the run's strategy was not a file, so it "
+                                    f"cannot be reloaded")
+        opts = dict(args.pop("options"))
+        if log_echo is not None:
+            opts["log_echo"] = log_echo
+        bt = cls(args.pop("strategy"), options=opts, progress=progress, **args)
+        state = _checkpoint.load(bt, header)
+        bt._t0 = _time.perf_counter()
+        bt._resume_at = _checkpoint.restore(bt, state)
+        bt.context.initialized = True
+        bt.last_checkpoint = header["path"]
+        return bt
 
     def finish(self):
         """Build the result (all days must have run)."""
@@ -347,14 +381,33 @@ class Backtest:
     def _guarded(self, fn):
         try:
             fn()
-        except E.StrategyRuntimeError as exc:
+        except (E.StrategyRuntimeError, E.RunInterrupted) as exc:
             from ..results_builder import build_result
-            exc.partial_result = build_result(self, _time.perf_counter() - self._t0, complete=False)
+            reason = exc.reason if isinstance(exc, E.RunInterrupted) else "strategy error"
+            exc.partial_result = build_result(self, _time.perf_counter() - self._t0, complete=False,
+                                              stop_reason=reason)
+            if isinstance(exc, E.RunInterrupted):
+                exc.checkpoint = self.last_checkpoint
             raise
 
     def run(self):
-        """Run the whole backtest and return its :class:`~ptrade_fast.result.Result`."""
-        self.start()
-        while self.step():
-            pass
+        """Run the whole backtest (or, after :meth:`from_checkpoint`, its remaining days) and return its
+        :class:`~ptrade_fast.result.Result`.  Ctrl-C / SIGTERM stop it at once with
+        :class:`~ptrade_fast.errors.RunInterrupted`, whose ``partial_result`` holds the finished days."""
+        with InterruptGuard(self.rt):
+            try:
+                resume_at = getattr(self, "_resume_at", None)
+                if resume_at is None:
+                    self.start()
+                else:
+                    self._next_day = resume_at
+                while self.step():
+                    pass
+            except E.RunInterrupted as exc:
+                if exc.partial_result is None:     # raised between two days (outside _guarded)
+                    from ..results_builder import build_result
+                    exc.partial_result = build_result(self, _time.perf_counter() - self._t0, complete=False,
+                                                      stop_reason=exc.reason)
+                    exc.checkpoint = self.last_checkpoint
+                raise
         return self.finish()
