@@ -112,15 +112,20 @@ class Result:
         """Write the results folder: one Parquet file per table, ``params.json``, ``meta.json`` and
         ``metrics.json`` (for reading only; ``load`` recomputes metrics). Returns the folder path.
 
-        The same result saved twice gives the same bytes.
+        The same result saved twice gives the same bytes.  The folder is written beside ``path`` and renamed
+        into place when complete (``report/folder.py``): a failed save leaves an older folder at ``path``
+        intact, and an older folder's files (an old ``report.html``) never survive beside new ones.
         """
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in _tables.TABLES:
-            _tables.write_table(getattr(self, name), folder / f"{name}.parquet", name)
-        _tables.write_json(self.params, folder / "params.json")
-        _tables.write_json(self.meta, folder / "meta.json")
-        _tables.write_json(self.metrics, folder / "metrics.json")
+        from ptrade_fast.report.folder import write_folder
+
+        def write_files(folder: Path):
+            for name in _tables.TABLES:
+                _tables.write_table(getattr(self, name), folder / f"{name}.parquet", name)
+            _tables.write_json(self.params, folder / "params.json")
+            _tables.write_json(self.meta, folder / "meta.json")
+            _tables.write_json(self.metrics, folder / "metrics.json")
+
+        folder = write_folder(Path(path), write_files)
         self.path = folder
         return folder
 
