@@ -100,6 +100,6 @@ def test_two_processes_saving_into_one_folder_never_interleave(result, tmp_path)
     # Every table of the folder comes from the same run: the portfolio length decides which one.
     days = len(final.portfolio)
     assert days in (9, 28)
-    assert final.params["end"] == ("2024-01-12" if days == 9 else "2024-02-09")
+    assert final.params["end"] == ("2024-01-12" if days == 9 else "2024-02-08")
     assert final.trades["dt"].max() <= __import__("pandas").Timestamp(final.params["end"]) + __import__("pandas").Timedelta(days=1)
     assert json.loads((out / "meta.json").read_text())["days_run"] == days
