@@ -21,6 +21,7 @@ _CHOICES = {
     "log_level": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "debug", "info", "warning", "error",
                   "critical"),
     "trading_day_by_date_format": (None, "date", "str"),
+    "data_checks": ("error", "warn", "off"),
 }
 
 
@@ -65,6 +66,9 @@ class RunOptions:
         ``stamp_time`` (record the wall-clock time in the results; off keeps results byte-identical),
         ``window_days`` (daily arrays loaded this many days at a time instead of a calendar year),
         ``user_name`` / ``trade_name`` (what ``get_user_name`` / ``get_trade_name`` return).
+    Data
+        ``data_checks`` — what a failed check of a data file does when the file is first read (``'error'``
+        stops the run naming file, row, code and check; ``'warn'`` logs it; ``'off'``); see data/checks.py.
     Interruptions
         ``callback_timeout`` — stop a strategy callback that runs longer than this many seconds (wall time);
         ``checkpoint_every`` / ``checkpoint_dir`` — write a checkpoint every N finished trading days into the
@@ -96,6 +100,7 @@ class RunOptions:
     seed: int = 0
     stamp_time: bool = False
     window_days: Optional[int] = None
+    data_checks: str = "error"
     callback_timeout: Optional[float] = None
     checkpoint_every: Optional[int] = None
     checkpoint_dir: Optional[str] = None

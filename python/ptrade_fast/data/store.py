@@ -21,8 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..errors import DataError
+from . import checks as _checks
 from .bundle import resolve_root
 from .codes import normalize_code
 from .format import DAILY_FIELDS, MINUTE_FIELDS, minute_path
@@ -116,9 +119,17 @@ class DataStore:
     YEAR_CACHE = 8
     MINUTE_CACHE = 4
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, data_checks: str = "error"):
         self.root = Path(root)
-        self.meta = json.loads((self.root / "meta.json").read_text(encoding="utf-8"))
+        try:
+            self.meta = json.loads((self.root / "meta.json").read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise DataError(f"data root {self.root}: meta.json is not valid JSON ({exc})") from None
+        _checks.check_format(self.meta, self.root)
+        if data_checks not in _checks.MODES:
+            raise ValueError(f"data_checks must be one of {', '.join(_checks.MODES)}, was {data_checks!r}")
+        self.data_checks = data_checks
+        self.warn = None                  # set by the run: where 'warn'-mode findings are logged
         cal = pq.read_table(self.root / "calendar.parquet").column("date").to_numpy()
         self.calendar = np.asarray(cal).astype("datetime64[D]")
         inst = pq.read_table(self.root / "instruments.parquet").to_pandas()
@@ -145,9 +156,10 @@ class DataStore:
         self.minute_dates = np.array(days, dtype="datetime64[D]")
 
     @classmethod
-    def open(cls, root=None) -> "DataStore":
-        """Open a data root: ``root``, else ``$PTRADE_FAST_DATA``, else the bundled sample."""
-        return cls(resolve_root(root))
+    def open(cls, root=None, data_checks: str = "error") -> "DataStore":
+        """Open a data root: ``root``, else ``$PTRADE_FAST_DATA``, else the bundled sample.  Files are checked
+        as they are first read (``data.checks``; ``data_checks`` 'error' | 'warn' | 'off')."""
+        return cls(resolve_root(root), data_checks)
 
     # -- CODES ---------------------------------------------------------------------------------------
 
@@ -211,8 +223,18 @@ class DataStore:
         for f in FUTURES_DAILY_FIELDS:
             arrays[f] = _nan_view((n, m))
         path = self.root / "daily" / f"{year}.parquet"
+        declared = self.meta.get("daily_years") or []
+        if n and not path.is_file() and declared and min(declared) <= year <= max(declared) \
+                and self.data_checks != "off":
+            msg = (f"{path}: data check 'missing' failed: the root declares daily years {min(declared)}…"
+                   f"{max(declared)} (meta.json) but this year's file is missing")
+            if self.data_checks == "error":
+                raise _checks.CheckFailure(msg, str(path), None, None, "missing")
+            if self.warn:
+                self.warn(msg)
         if path.is_file() and n:
-            t = pq.read_table(path, read_dictionary=["code"])
+            t = _read(path)
+            _checks.check_bar_file(t, path, "daily", self.data_checks, self.warn)
             code = t.column("code").combine_chunks()
             lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
             sid = lut[code.indices.to_numpy()]
@@ -327,7 +349,8 @@ class DataStore:
         has = np.zeros(m, np.uint8)
         path = minute_path(self.root, day)
         if path.is_file():
-            t = pq.read_table(path, read_dictionary=["code"])
+            t = _read(path)
+            _checks.check_bar_file(t, path, "minute", self.data_checks, self.warn)
             code = t.column("code").combine_chunks()
             lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
             sid = lut[code.indices.to_numpy()]
@@ -524,6 +547,15 @@ class DataStore:
         """A small reference table of the root (``blocks``, ``index_members``), read on demand."""
         path = self.root / f"{name}.parquet"
         return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+
+def _read(path: Path):
+    """One bar file; an unreadable one (truncated, flipped bytes) is a DataError naming it."""
+    try:
+        return pq.read_table(path, read_dictionary=["code"])
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"{path}: cannot read this Parquet file ({type(exc).__name__}: {exc}); it is damaged — "
+                        f"re-import or regenerate it (ptrade-fast data validate lists every damaged file)") from None
 
 
 def _take(block: np.ndarray, sids: np.ndarray) -> np.ndarray:

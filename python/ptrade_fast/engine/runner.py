@@ -83,7 +83,7 @@ class Backtest:
             raise ValueError("use either dividend_tax='holding_period' or a flat dividend_tax_rate, not both")
         self.options = opts
         self.progress = progress
-        self.store = store = DataStore.open(data)
+        self.store = store = DataStore.open(data, opts.get("data_checks", "error"))
         # What a resumed run is rebuilt from (engine/checkpoint.py): plain values only.
         self.run_args = {"strategy": strategy if isinstance(strategy, str) else None, "start": start, "end": end,
                          "frequency": frequency, "capital_base": capital_base, "universe": universe,
@@ -92,6 +92,7 @@ class Backtest:
         self.rt = rt = Runtime(store, frequency, opts)
         self.log = StrategyLog(lambda: rt.now, opts.get("log_level", "DEBUG"), opts.get("log_echo"))
         rt.log = self.log
+        store.warn = self.log.warning
         self.capital_base = float(capital_base)
         self.days = trading_days(store, start, end, frequency)
 

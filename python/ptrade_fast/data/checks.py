@@ -1,0 +1,144 @@
+"""Checks made where data is read: a year or day file is checked once, when it is first loaded.
+
+A run stops on the first failed check with the file, row, code and check named (``DataError``), unless the
+run's ``data_checks`` option says ``'warn'`` (log it and go on) or ``'off'``.  ``ptrade-fast data validate``
+runs the same checks over every file (plus slower cross-checks), so a root that validates clean never stops a
+run.  The checks are vectorised over the whole file (a few array passes; docs/data-format.md, "Checks").
+
+Checks on bar files (``daily/YYYY.parquet``, ``minute/YYYY/DAY.parquet``):
+
+``price``      a NaN, infinite or non-positive open/high/low/close on a traded bar (daily ``is_open`` 1; every
+               minute row)
+``ohlc``       high below low, or open/close outside [low, high]
+``range``      a price outside (0, 1e5] CNY — beyond any A-share, fund, index or futures price, so a unit or
+               decimal-point error in the source
+``volume``     negative volume or money
+``duplicate``  two rows of one code for one date (daily) or one bar time (minute)
+``unsorted``   bar times of a code not increasing
+Root-level: ``format`` (an unknown ``format_version``) and ``missing`` (a year file absent inside the span of
+years the root declares).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import DataError
+
+FORMAT_VERSIONS = (1,)
+MAX_PRICE = 1e5
+MODES = ("error", "warn", "off")
+
+
+class CheckFailure(DataError):
+    """A data check failed: ``file``, ``row`` (0-based, or None), ``code``, ``check``."""
+
+    def __init__(self, message, file, row, code, check):
+        super().__init__(message)
+        self.file, self.row, self.code, self.check = file, row, code, check
+
+
+def _col(table, name):
+    if name not in table.column_names:
+        return None
+    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
+
+
+def bar_findings(table, kind: str):
+    """Every failed check of one bar file as ``(check, row, message)``, cheapest tests first.
+
+    ``kind`` is ``'daily'`` or ``'minute'``."""
+    out = []
+    n = table.num_rows
+    if n == 0:
+        return out
+    o, h, l, c = (_col(table, f) for f in ("open", "high", "low", "close"))
+    if kind == "daily" and "is_open" in table.column_names:
+        traded = np.asarray(table.column("is_open").to_numpy(zero_copy_only=False)).astype(bool)
+    else:
+        traded = None
+    prices = np.stack([o, h, l, c])
+    # One reduction answers "all fine" for the common clean file; details only when something is wrong.
+    view = prices if traded is None else prices[:, traded]
+    if view.size and not (np.min(view) > 0 and np.max(view) <= MAX_PRICE):
+        bad_val = ~np.isfinite(view) | (view <= 0)
+        rows = np.flatnonzero(bad_val.any(axis=0))
+        if rows.size:
+            r = int(rows[0] if traded is None else np.flatnonzero(traded)[rows[0]])
+            out.append(("price", r, f"a NaN or non-positive price on a traded bar "
+                                    f"(open {o[r]}, high {h[r]}, low {l[r]}, close {c[r]})"))
+        rows = np.flatnonzero((np.nan_to_num(view, nan=0.0) > MAX_PRICE).any(axis=0))
+        if rows.size:
+            r = int(rows[0] if traded is None else np.flatnonzero(traded)[rows[0]])
+            out.append(("range", r, f"a price above {MAX_PRICE:,.0f} CNY (close {c[r]}): a unit or decimal error?"))
+    with np.errstate(invalid="ignore"):
+        tol = 1e-9 * np.abs(h)
+        bad = (h < l - tol) | (o > h + tol) | (o < l - tol) | (c > h + tol) | (c < l - tol)
+    if bad.any():
+        r = int(np.flatnonzero(bad)[0])
+        out.append(("ohlc", r, f"OHLC out of order (open {o[r]}, high {h[r]}, low {l[r]}, close {c[r]})"))
+    for f in ("volume", "money"):
+        v = _col(table, f)
+        if v is not None:
+            with np.errstate(invalid="ignore"):
+                neg = v < 0
+            if neg.any():
+                r = int(np.flatnonzero(neg)[0])
+                out.append(("volume", r, f"negative {f} {v[r]}"))
+    key_col = "date" if kind == "daily" else "datetime"
+    if key_col in table.column_names:
+        codes = table.column("code").combine_chunks()
+        if not pa.types.is_dictionary(codes.type):
+            codes = codes.dictionary_encode()
+        idx = np.asarray(codes.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        t = np.asarray(table.column(key_col).to_numpy()).astype("datetime64[m]").astype(np.int64)
+        order = np.lexsort((t, idx))
+        same_code = idx[order][1:] == idx[order][:-1]
+        dup = same_code & (t[order][1:] == t[order][:-1])
+        if dup.any():
+            k = int(np.flatnonzero(dup)[0])
+            r = int(order[k + 1])
+            out.append(("duplicate", r, f"a second row for the same {'date' if kind == 'daily' else 'bar time'} "
+                                        f"(first at row {int(order[k])})"))
+        if kind == "minute":
+            # Rows of one code must come in time order within the file.
+            back = same_code & (order[1:] < order[:-1]) & ~dup
+            if back.any():
+                k = int(np.flatnonzero(back)[0])
+                out.append(("unsorted", int(order[k]), "bar times of the code are not increasing in the file"))
+    return out
+
+
+def code_at(table, row):
+    if row is None:
+        return None
+    return str(table.column("code")[row].as_py())
+
+
+def check_bar_file(table, path, kind: str, mode: str, log=None) -> None:
+    """Run :func:`bar_findings` on a file being loaded; act on ``mode`` (error / warn / off)."""
+    if mode == "off":
+        return
+    findings = bar_findings(table, kind)
+    if not findings:
+        return
+    check, row, message = findings[0]
+    code = code_at(table, row)
+    date_col = "date" if kind == "daily" else "datetime"
+    when = table.column(date_col)[row].as_py() if row is not None and date_col in table.column_names else None
+    text = (f"{path}: row {row}: {code}{' ' + str(when)[:19] if when is not None else ''}: data check '{check}' "
+            f"failed: {message}" + (f" (+{len(findings) - 1} more findings in this file)" if len(findings) > 1 else "")
+            + "; fix the data (ptrade-fast data validate lists every finding) or run with data_checks='warn'")
+    if mode == "warn":
+        if log is not None:
+            log(text)
+        return
+    raise CheckFailure(text, str(path), row, code, check)
+
+
+def check_format(meta: dict, root) -> None:
+    """Refuse a root whose ``format_version`` this version does not read."""
+    v = meta.get("format_version")
+    if v not in FORMAT_VERSIONS:
+        raise DataError(f"data root {root} has format_version {v!r}; this ptrade_fast reads "
+                        f"{', '.join(map(str, FORMAT_VERSIONS))} (meta.json)")
