@@ -99,3 +99,53 @@ def test_the_bundle_reports_only_its_known_real_data_findings():
     assert {c for k, _, c in kinds if k == "limit"} <= {"000001.SZ", "000004.SZ", "000005.SZ", "600000.SS", "600004.SS"}
     assert {(f, c) for k, f, c in kinds if k == "aggregate"} <= {("minute", "000001.SS")}
     assert {c for k, _, c in kinds if k == "volume"} <= {"000300.SS", "000425.SZ"}
+
+
+# -- what run refuses, validate finds ----------------------------------------------------------------
+
+def test_the_bundled_sample_validates_clean_except_its_known_real_data_findings():
+    from ptrade_fast.data.bundle import bundle_root
+    from ptrade_fast.data.validate import validate
+    issues = validate(bundle_root(), limit_per_kind=None)
+    assert [str(i) for i in issues if not i.known] == []
+    known = [i for i in issues if i.known]
+    assert {i.kind for i in known} <= {"limit", "aggregate"}
+
+
+import pytest  # noqa: E402
+
+from broken_roots import CASES, build  # noqa: E402
+
+_VALIDATE_KIND = {"duplicate_day": "duplicate", "close_1e8": "range", "close_1e6": "range",
+                  "negative_volume": "volume", "nan_close_on_traded_day": "price", "high_below_low": "ohlc",
+                  "format_version_99": "root", "bad_meta_json": "root", "missing_year_file": "missing",
+                  "flipped_bytes": "unreadable", "minute_duplicate": "duplicate", "minute_unsorted": "unsorted"}
+
+
+@pytest.mark.parametrize("name", [c[0] for c in CASES])
+def test_validate_finds_everything_a_run_refuses(name, tmp_path):
+    from ptrade_fast.data.validate import validate
+    root, _, _ = build(name, tmp_path)
+    kinds = {i.kind for i in validate(root)}
+    assert _VALIDATE_KIND[name] in kinds
+
+
+def test_validate_lists_every_unreadable_file_and_goes_on(tmp_path):
+    from broken_roots import _base, _flip_bytes
+    from ptrade_fast.data.validate import validate
+    root = _base(tmp_path, minutes=True)
+    _flip_bytes(root)
+    (root / "minute" / "2024" / "2024-03-06.parquet").write_bytes(b"PAR1 not a parquet file PAR1")
+    issues = validate(root)
+    unreadable = sorted(i.file for i in issues if i.kind == "unreadable")
+    assert unreadable == ["daily/2024.parquet", "minute/2024/2024-03-06.parquet"]
+
+
+def test_validate_reports_a_deleted_minute_file(tmp_path):
+    from broken_roots import _base
+    from ptrade_fast.data.validate import validate
+    root = _base(tmp_path, minutes=True)
+    (root / "minute" / "2024" / "2024-03-06.parquet").unlink()
+    issues = [str(i) for i in validate(root) if i.kind == "missing"]
+    assert issues == ["minute/2024/2024-03-06.parquet: missing: 2024-03-06: meta.json lists this minute day but "
+                      "its file is missing"]

@@ -95,9 +95,17 @@ def _info(args) -> int:
 def _validate(args) -> int:
     from .validate import validate
     root = _read_root(args.data)
-    issues = validate(root, limit_per_kind=None if args.all else args.limit)
+    found = validate(root, limit_per_kind=None if args.all else args.limit)
+    known = [i for i in found if i.known]
+    issues = [i for i in found if not i.known]
     for issue in issues:
         print(issue)
+    if known:
+        print(f"{len(known)} known finding(s) in real data, explained in {root}/known_findings.json "
+              f"(not counted as issues; --show-known lists them)", file=sys.stderr)
+        if getattr(args, "show_known", False):
+            for issue in known:
+                print(issue)
     if issues:
         kinds = {}
         for i in issues:
@@ -154,6 +162,8 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     v.add_argument("--data", help="data root (default: $PTRADE_FAST_DATA, else the bundled sample)")
     v.add_argument("--limit", type=int, default=50, help="issues listed per file and kind (default 50)")
     v.add_argument("--all", action="store_true", help="list every issue")
+    v.add_argument("--show-known", action="store_true",
+                   help="also list the findings the root's known_findings.json explains")
     v.set_defaults(func=_validate)
     for p in (c, t, g, i, v):
         p.set_defaults(func=_guarded(p.get_default("func")))

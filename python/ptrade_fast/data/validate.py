@@ -4,8 +4,11 @@ Streams: one daily year file, one minute or 5-minute day file at a time (plus th
 year being compared), so it runs on a 5,300-stock × 1-year minute root in bounded memory.  Rows are
 0-based positions in the Parquet file.
 
-Kinds: ``root`` (meta.json missing / interrupted import), ``unsorted``, ``duplicate``, ``ohlc`` (high below
-max(open, close), low above min(open, close), non-positive price), ``volume`` (negative volume or money),
+Kinds: ``root`` (meta.json missing / invalid / interrupted import, unknown format_version), ``unreadable`` (a
+damaged file: every one is listed, validation goes on), ``missing`` (a declared daily year or minute day without
+its file), ``unsorted``, ``duplicate``, ``price`` (a NaN or non-positive price on a traded bar), ``range`` (a
+price above 1e5), ``ohlc`` (high below max(open, close) or below low, low above min(open, close)),
+``volume`` (negative volume or money),
 ``limit`` (a price outside [low_limit, high_limit] by more than half a tick), ``calendar`` (a date that is
 not a trading day, or a bar time off the bar-end grid), ``gap`` (a series missing trading days between its
 first and last bar with no suspension row), ``instrument`` (bars of a code instruments.parquet does not
@@ -21,8 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..errors import DataError
+from .checks import MAX_PRICE, check_format
 from .writer import BAR_SETS, MARKER
 
 PRICES = ("open", "high", "low", "close")
@@ -37,11 +43,49 @@ class Issue:
     date: str | None
     kind: str
     message: str
+    known: str | None = None     # the reason, when the root's known_findings.json lists this finding
 
     def __str__(self):
         where = self.file if self.row is None else f"{self.file}:{self.row}"
         what = " ".join(x for x in (self.code, self.date) if x)
-        return f"{where}: {self.kind}: {what}{': ' if what else ''}{self.message}"
+        tail = f" [known: {self.known}]" if self.known else ""
+        return f"{where}: {self.kind}: {what}{': ' if what else ''}{self.message}{tail}"
+
+
+KNOWN_FILE = "known_findings.json"
+
+
+def _known(root: Path) -> list[dict]:
+    """The root's allow-list of findings in real data (``known_findings.json``): entries with ``file``, ``kind``
+    and optionally ``code``, ``date``, ``row``, and the ``reason`` the data is right as it is."""
+    path = root / KNOWN_FILE
+    if not path.is_file():
+        return []
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _matches(entry: dict, issue: Issue) -> bool:
+    for key in ("file", "kind", "code", "date", "row"):
+        if key in entry and entry[key] is not None:
+            value = getattr(issue, key)
+            if key == "date":
+                value = (value or "")[:10]
+            if value != entry[key]:
+                return False
+    return True
+
+
+def mark_known(root: Path, issues: list[Issue]) -> list[Issue]:
+    """Mark the issues the root's allow-list explains (they are reported apart and do not fail validation)."""
+    known = _known(Path(root))
+    if not known:
+        return issues
+    out = []
+    for issue in issues:
+        reason = next((e.get("reason", "listed") for e in known if _matches(e, issue)), None)
+        out.append(Issue(issue.file, issue.row, issue.code, issue.date, issue.kind, issue.message, reason)
+                   if reason else issue)
+    return out
 
 
 class _Sink:
@@ -83,11 +127,20 @@ def validate(root, volume_tolerance: float = 0.01, limit_per_kind: int | None = 
         sink.add("meta.json", None, None, None, "root", why)
         if not (root / "calendar.parquet").is_file():
             return sink.finish()
-    else:
-        meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format_version") != 1:
-            sink.add("meta.json", None, None, None, "root", f"format_version {meta.get('format_version')!r}")
-    calendar = pq.read_table(root / "calendar.parquet").column("date").to_numpy().astype("datetime64[D]")
+    meta = {}
+    if (root / "meta.json").is_file():
+        try:
+            meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+            check_format(meta, root)
+        except ValueError as exc:
+            sink.add("meta.json", None, None, None, "root", f"meta.json is not valid JSON ({exc})")
+        except DataError as exc:
+            sink.add("meta.json", None, None, None, "root", str(exc))
+    try:
+        calendar = pq.read_table(root / "calendar.parquet").column("date").to_numpy().astype("datetime64[D]")
+    except (OSError, pa.ArrowException) as exc:
+        sink.add("calendar.parquet", None, None, None, "unreadable", f"{type(exc).__name__}: {exc}")
+        return sink.finish()
     inst_path = root / "instruments.parquet"
     inst = pq.read_table(inst_path).to_pandas() if inst_path.is_file() else pd.DataFrame(
         columns=["code", "tick", "has_daily", "has_minute"])
@@ -96,28 +149,65 @@ def validate(root, volume_tolerance: float = 0.01, limit_per_kind: int | None = 
     has_minute = set(inst.loc[inst["has_minute"].astype(bool), "code"])
 
     years = sorted((root / "daily").glob("*.parquet"))
+    _check_missing_files(root, meta, years, sink)
     bar_files = [(kind, p) for kind, (folder, _) in BAR_SETS.items() for p in sorted((root / folder).glob("*/*.parquet"))]
     total, done = len(years) + len(bar_files), 0
     last_index: dict[str, int] = {}
     for path in years:
-        df = pq.read_table(path).to_pandas()
+        df = _read(path, root, sink)
+        if df is None:
+            continue
         _check_daily(df, str(path.relative_to(root)), calendar, tick, has_daily, last_index, sink)
         done += 1
         if progress is not None:
             progress(done, total, path.name)
     daily_cache: dict = {}
     for kind, path in bar_files:
-        df = pq.read_table(path).to_pandas()
+        df = _read(path, root, sink)
+        if df is None:
+            done += 1
+            continue
         _check_bars(df, str(path.relative_to(root)), kind, path.stem, calendar, tick,
                     has_minute if kind == "minute" else None, sink)
         _check_aggregate(df, str(path.relative_to(root)), path.stem, root, daily_cache, tick, volume_tolerance, sink)
         done += 1
         if progress is not None:
             progress(done, total, path.name)
-    return sink.finish()
+    return mark_known(root, sink.finish())
 
 
 # -- CHECKS --------------------------------------------------------------------------------------------
+
+def _read(path, root, sink):
+    """A bar file as a DataFrame, or None after recording it as unreadable (validation goes on)."""
+    try:
+        return pq.read_table(path).to_pandas()
+    except (OSError, pa.ArrowException) as exc:
+        sink.add(str(path.relative_to(root)), None, None, None, "unreadable",
+                 f"cannot read this Parquet file ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _check_missing_files(root, meta, years, sink):
+    """Files the root declares (meta.json) but does not have: daily years inside the span, minute days."""
+    declared = meta.get("daily_years") or []
+    have = {int(p.stem) for p in years if p.stem.isdigit()}
+    if declared:
+        for y in range(min(declared), max(declared) + 1):
+            if y not in have and y in declared:
+                sink.add(f"daily/{y}.parquet", None, None, None, "missing",
+                         f"the root declares daily years {min(declared)}…{max(declared)} but this file is missing")
+    mdays = meta.get("minute_days")
+    files = sorted((root / "minute").glob("*/*.parquet"))
+    if isinstance(mdays, list):
+        present = {p.stem for p in files}
+        for d in mdays:
+            if str(d)[:10] not in present:
+                sink.add(f"minute/{str(d)[:4]}/{str(d)[:10]}.parquet", None, None, str(d)[:10], "missing",
+                         "meta.json lists this minute day but its file is missing")
+    elif isinstance(mdays, int) and len(files) < mdays:
+        sink.add("minute", None, None, None, "missing",
+                 f"meta.json declares {mdays} minute days but {len(files)} files exist")
 
 def _order(df, file, tcol, sink):
     """Unsorted and duplicate (code, time) rows."""
@@ -139,11 +229,19 @@ def _prices(df, file, tcol, tick, sink):
     t = df[tcol].to_numpy()
     o, h, l, c = (df[k].to_numpy(float) for k in PRICES)
     half = np.array([tick.get(x, 0.01) for x in code]) / 2 if len(code) else np.zeros(0)
-    nonpos = (o <= 0) | (h <= 0) | (l <= 0) | (c <= 0)
+    traded = df["is_open"].to_numpy().astype(bool) if "is_open" in df else np.ones(len(df), bool)
+    with np.errstate(invalid="ignore"):
+        nonpos = ((o <= 0) | (h <= 0) | (l <= 0) | (c <= 0)
+                  | (traded & ~(np.isfinite(o) & np.isfinite(h) & np.isfinite(l) & np.isfinite(c))))
+        high = traded & ((o > MAX_PRICE) | (h > MAX_PRICE) | (l > MAX_PRICE) | (c > MAX_PRICE))
     for i in np.flatnonzero(nonpos):
-        sink.add(file, i, code[i], t[i], "ohlc", f"non-positive price (open {o[i]}, high {h[i]}, low {l[i]}, close {c[i]})")
-    bad_h = (h < np.fmax(o, c) - 1e-9) & ~nonpos
-    bad_l = (l > np.fmin(o, c) + 1e-9) & ~nonpos
+        sink.add(file, i, code[i], t[i], "price", f"a NaN or non-positive price on a traded bar "
+                                                  f"(open {o[i]}, high {h[i]}, low {l[i]}, close {c[i]})")
+    for i in np.flatnonzero(high):
+        sink.add(file, i, code[i], t[i], "range", f"a price above {MAX_PRICE:,.0f} CNY (close {c[i]})")
+    with np.errstate(invalid="ignore"):
+        bad_h = ((h < np.fmax(o, c) - 1e-9) | (h < l - 1e-9)) & ~nonpos
+        bad_l = (l > np.fmin(o, c) + 1e-9) & ~nonpos
     for i in np.flatnonzero(bad_h | bad_l):
         sink.add(file, i, code[i], t[i], "ohlc",
                  f"high {h[i]} / low {l[i]} do not bracket open {o[i]} and close {c[i]}")
