@@ -34,7 +34,7 @@ def _import_csv(args) -> int:
     from .importers.csv import import_csv
     summary = import_csv(args.files, args.data, preset=args.preset, frequency=args.frequency,
                          mapping=_pairs(args.map, "--map"), scale=_pairs(args.scale, "--scale", float),
-                         code=args.code, encoding=args.encoding)
+                         code=args.code, encoding=args.encoding, date_format=args.date_format)
     print(f"imported {summary['rows']} rows of {len(summary['codes'])} codes from {summary['files']} file(s) "
           f"into {args.data}")
     return 0
@@ -126,6 +126,8 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", help="CSV files")
     c.add_argument("--data", required=True, help="data root to create or add to")
     c.add_argument("--preset", default="generic", choices=["generic", "tushare", "akshare", "baostock"])
+    c.add_argument("--date-format", default=None,
+                   help="strftime format of the date column when it is not ISO or digits, e.g. %%d/%%m/%%Y")
     c.add_argument("--frequency", "-f", default="1d", choices=["1d", "daily", "1m", "minute", "5m"])
     c.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                    help="CSV column for a field (code date datetime open high low close volume money)")

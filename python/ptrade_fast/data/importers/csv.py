@@ -80,23 +80,52 @@ def parse_code(value) -> str:
     return normalize_code(text)
 
 
-def _parse_times(values, daily: bool) -> np.ndarray:
+# Dates are read only in unambiguous forms: ISO (2024-01-02, 2024/01/02, with an optional time) or digits
+# (20240102, 202401020931…).  '02/01/2024' could be 2 January or 1 February: it needs an explicit format.
+_ISO = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+
+
+def _parse_times(values, daily: bool, date_format=None, path=None, column=None) -> np.ndarray:
     s = pd.Series(values).astype(str).str.strip()
-    digits = s.str.fullmatch(r"\d+")
-    if digits.all():
+    what = "dates" if daily else "times"
+    where = f"{path}: column {column!r}: " if path is not None else ""
+    if date_format is not None:
+        parsed = pd.to_datetime(s, format=date_format, errors="coerce")
+    elif s.str.fullmatch(r"\d+").all():
         n = s.str.len().iloc[0] if len(s) else 8
         fmt = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}.get(min(n, 14))
         if fmt is None:
-            raise ValueError(f"cannot read {'dates' if daily else 'times'} like {s.iloc[0]!r}")
-        parsed = pd.to_datetime(s.str[:14], format=fmt)
+            raise ValueError(f"{where}cannot read {what} like {s.iloc[0]!r} (line 2)")
+        parsed = pd.to_datetime(s.str[:14], format=fmt, errors="coerce")
     else:
-        parsed = pd.to_datetime(s)
+        iso = s.str.fullmatch(_ISO)
+        if not iso.all():
+            i = int(np.flatnonzero(~iso.to_numpy())[0])
+            raise ValueError(f"{where}line {i + 2}: {what} like {s.iloc[i]!r} are ambiguous or not ISO "
+                             f"(is 02/01/2024 the 2nd of January or the 1st of February?); give the format "
+                             f"explicitly: --date-format '%d/%m/%Y' (Python: date_format='%d/%m/%Y')")
+        parsed = pd.to_datetime(s.str.replace("/", "-", regex=False), format="ISO8601", errors="coerce")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{where}line {i + 2}: cannot read {s.iloc[i]!r} as a "
+                         f"{'date' if daily else 'time'}{f' with format {date_format!r}' if date_format else ''}")
     unit = "datetime64[D]" if daily else "datetime64[ms]"
     return parsed.to_numpy().astype(unit)
 
 
+def _numbers(raw, column, path) -> pd.Series:
+    """A numeric column; a value that is not a number names the file, line and column."""
+    values = pd.to_numeric(raw[column], errors="coerce")
+    bad = values.isna().to_numpy() & raw[column].notna().to_numpy() & (raw[column].astype(str).str.strip() != "").to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{path}: line {i + 2}, column {column!r}: {raw[column].iloc[i]!r} is not a number")
+    return values.astype(float)
+
+
 def read_csv(path, preset="generic", frequency="1d", mapping=None, scale=None, code=None,
-             encoding=None) -> pd.DataFrame:
+             encoding=None, date_format=None) -> pd.DataFrame:
     """Read one CSV file into bars in the format's units (see the module docstring).
 
     Parameters
@@ -111,11 +140,15 @@ def read_csv(path, preset="generic", frequency="1d", mapping=None, scale=None, c
         ``{field: factor}`` overriding the preset's factors.
     code : str, optional
         The security of every row (for files without a code column, or to override it).
+    date_format : str, optional
+        ``strftime`` format of the date/time column when it is neither ISO nor digits (e.g. ``'%d/%m/%Y'``).
 
     Raises
     ------
     ValueError
-        Unknown preset or frequency, or a required field no column provides (naming the columns seen).
+        Unknown preset or frequency, a required field no column provides (naming the columns seen), an
+        ambiguous date without ``date_format``, a value that is not a number, or rows whose high/low do not
+        bracket open and close (never repaired silently) — each naming the file, line and column.
     """
     freq = FREQUENCIES.get(str(frequency))
     if preset not in PRESETS:
@@ -139,13 +172,21 @@ def read_csv(path, preset="generic", frequency="1d", mapping=None, scale=None, c
         raise ValueError(f"{path}: no column for {missing} with preset {preset!r} "
                          f"(columns are {list(raw.columns)}; map them with --map COLUMN=FIELD)")
     out = pd.DataFrame({"code": [parse_code(code)] * len(raw) if code else [parse_code(c) for c in raw[have["code"]]]})
-    out[time_field] = _parse_times(raw[have[time_field]], freq == "1d")
+    out[time_field] = _parse_times(raw[have[time_field]], freq == "1d", date_format, path, have[time_field])
     for f in ("open", "high", "low", "close"):
-        out[f] = pd.to_numeric(raw[have[f]], errors="raise").astype(float) * factors.get(f, 1)
-    out["volume"] = np.rint(pd.to_numeric(raw[have["volume"]], errors="raise").astype(float)
+        out[f] = _numbers(raw, have[f], path) * factors.get(f, 1)
+    out["volume"] = np.rint(_numbers(raw, have["volume"], path).fillna(0.0)
                             * factors.get("volume", 1)).astype(np.int64)
-    out["money"] = np.round(pd.to_numeric(raw[have["money"]], errors="raise").astype(float)
-                            * factors.get("money", 1), 4)
+    out["money"] = np.round(_numbers(raw, have["money"], path) * factors.get("money", 1), 4)
+    o, h, l, c = (out[f].to_numpy(float) for f in ("open", "high", "low", "close"))
+    with np.errstate(invalid="ignore"):
+        broken = (h < np.fmax(o, c) - 1e-9) | (l > np.fmin(o, c) + 1e-9) | (h < l)
+    if broken.any():
+        rows = np.flatnonzero(broken)
+        shown = "; ".join(f"line {i + 2}: open {o[i]} high {h[i]} low {l[i]} close {c[i]}" for i in rows[:5])
+        raise ValueError(f"{path}: {len(rows)} row(s) whose high/low do not bracket open and close ({shown}"
+                         f"{' …' if len(rows) > 5 else ''}); the importer does not swap or repair prices — "
+                         f"fix the file or check the column mapping (--map)")
     for f in FUTURES_FIELDS:
         if f in have and (f != "settlement" or freq == "1d") and (f != "pre_settlement" or freq == "1d"):
             vals = pd.to_numeric(raw[have[f]], errors="coerce").astype(float) * factors.get(f, 1)
@@ -167,7 +208,7 @@ def _read_text(path, encoding):
 
 
 def import_csv(paths, root, preset="generic", frequency="1d", mapping=None, scale=None, code=None,
-               encoding=None, writer=None, progress=None) -> dict:
+               encoding=None, writer=None, progress=None, date_format=None) -> dict:
     """Import CSV files into ``root`` (daily -> ``daily/``, 1m -> ``minute/``, 5m -> ``bars5m/``).
 
     Returns ``{"files": n, "rows": n, "codes": [...]}``.
@@ -175,7 +216,7 @@ def import_csv(paths, root, preset="generic", frequency="1d", mapping=None, scal
     from ..writer import RootWriter
 
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
-    frames = [read_csv(p, preset, frequency, mapping, scale, code, encoding) for p in paths]
+    frames = [read_csv(p, preset, frequency, mapping, scale, code, encoding, date_format) for p in paths]
     freq = FREQUENCIES[str(frequency)]
     own = writer is None
     w = writer or RootWriter.open(root, source=f"csv:{preset}")
