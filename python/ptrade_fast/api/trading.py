@@ -30,6 +30,11 @@ def _is_int(x) -> bool:
     return isinstance(x, Integral) and not isinstance(x, bool)
 
 
+# More shares than any security has issued (and well inside the kernels' int64): a larger amount is a typo
+# or an overflow in the strategy, rejected like any invalid amount.
+MAX_QUANTITY = 10 ** 13
+
+
 class TradingAPI:
     """Ptrade's order functions and order/position queries, bound to one backtest."""
 
@@ -77,6 +82,8 @@ class TradingAPI:
         inst = self._acct.inst
         tick = int(inst["tick"][sid])
         exact = float(limit_price) * SCALE
+        if exact > MAX_QUANTITY * SCALE:
+            return 0, E.R_PRICE_OUTSIDE_LIMITS, f"limit_price {limit_price} is beyond any possible price"
         raw = int(math.floor(exact + 0.5))
         if tick > 0 and raw % tick != 0 or abs(exact - raw) > 1e-6:
             if str(inst["type"][sid]) in _STRICT_PRICE_TYPES and not self.rt.options.get("lenient_price_precision"):
@@ -108,6 +115,9 @@ class TradingAPI:
         amount = int(amount)
         side = -1 if amount < 0 else 1
         qty = abs(amount)
+        if qty > MAX_QUANTITY:
+            return self._reject(fn, code, sid, side, 0, 0, E.R_BAD_AMOUNT,
+                                f"amount {amount} is beyond any possible quantity (at most {MAX_QUANTITY:,})")
         if qty == 0:
             return self._reject(fn, code, sid, side, 0, 0, E.R_ZERO_AMOUNT)
         limit_raw, reason, detail = self._price_raw(fn, code, sid, limit_price)

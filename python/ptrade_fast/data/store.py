@@ -54,7 +54,10 @@ def to_day(value) -> np.datetime64:
     text = str(value).strip()
     if len(text) >= 8 and text[:8].isdigit():
         text = f"{text[:4]}-{text[4:6]}-{text[6:8]}"
-    return np.datetime64(pd.Timestamp(text).date(), "D")
+    try:
+        return np.datetime64(pd.Timestamp(text).date(), "D")
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"cannot read {value!r} as a date: use 'YYYY-mm-dd' or 'YYYYmmdd'") from None
 
 
 def to_minute(value) -> np.datetime64:
@@ -70,7 +73,11 @@ def to_minute(value) -> np.datetime64:
         text = f"{text[:4]}-{text[4:6]}-{text[6:8]} {text[8:10]}:{text[10:12]}"
     elif text.isdigit() and len(text) == 8:
         return to_day(text).astype("datetime64[m]") + np.timedelta64(15 * 60, "m")
-    ts = pd.Timestamp(text)
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"cannot read {value!r} as a date or time: use 'YYYY-mm-dd', 'YYYY-mm-dd HH:MM' or "
+                         f"'YYYYmmddHHMM'") from None
     if len(text) <= 10:
         ts = ts + pd.Timedelta(hours=15)
     return np.datetime64(ts.to_datetime64(), "m")
@@ -126,6 +133,10 @@ class DataStore:
         except ValueError as exc:
             raise DataError(f"data root {self.root}: meta.json is not valid JSON ({exc})") from None
         _checks.check_format(self.meta, self.root)
+        for name in ("calendar.parquet", "instruments.parquet"):
+            if not (self.root / name).is_file():
+                raise DataError(f"data root {self.root} has no {name}: the root is incomplete (re-import or "
+                                f"regenerate it; docs/data-format.md lists the files of a root)")
         if data_checks not in _checks.MODES:
             raise ValueError(f"data_checks must be one of {', '.join(_checks.MODES)}, was {data_checks!r}")
         self.data_checks = data_checks
@@ -233,7 +244,7 @@ class DataStore:
             if self.warn:
                 self.warn(msg)
         if path.is_file() and n:
-            t = _read(path)
+            t = _read(path, ("code", "date", "is_open") + DAILY_FIELDS)
             _checks.check_bar_file(t, path, "daily", self.data_checks, self.warn)
             code = t.column("code").combine_chunks()
             lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
@@ -349,7 +360,7 @@ class DataStore:
         has = np.zeros(m, np.uint8)
         path = minute_path(self.root, day)
         if path.is_file():
-            t = _read(path)
+            t = _read(path, ("code", "datetime") + MINUTE_FIELDS)
             _checks.check_bar_file(t, path, "minute", self.data_checks, self.warn)
             code = t.column("code").combine_chunks()
             lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
@@ -549,13 +560,19 @@ class DataStore:
         return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
 
 
-def _read(path: Path):
-    """One bar file; an unreadable one (truncated, flipped bytes) is a DataError naming it."""
+def _read(path: Path, columns=()):
+    """One bar file; an unreadable one (truncated, flipped bytes) or one lacking a column of the format is a
+    DataError naming it."""
     try:
-        return pq.read_table(path, read_dictionary=["code"])
+        t = pq.read_table(path, read_dictionary=["code"])
     except (OSError, pa.ArrowException) as exc:
         raise DataError(f"{path}: cannot read this Parquet file ({type(exc).__name__}: {exc}); it is damaged — "
                         f"re-import or regenerate it (ptrade-fast data validate lists every damaged file)") from None
+    missing = [c for c in columns if c not in t.column_names]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)} required by the data format "
+                        f"(docs/data-format.md); the file has {', '.join(t.column_names)}")
+    return t
 
 
 def _take(block: np.ndarray, sids: np.ndarray) -> np.ndarray:

@@ -117,7 +117,7 @@ class MarketView:
         if self.win.listed[self.di, sid]:
             return "listed"
         dl = self.inst["delist_date"][sid]
-        if not np.isnat(dl) and np.datetime64(self.rt.trade_date, "D") > dl:
+        if not np.isnat(dl) and np.datetime64(self.rt.trade_date, "D") >= dl:   # the delisting day included
             return "delisted"
         return "not_listed"
 
