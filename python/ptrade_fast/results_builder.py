@@ -50,7 +50,7 @@ def _orders(bt) -> pd.DataFrame:
     for r in range(acct.book.n_orders):
         o = acct.order_object(r)
         rows.append((o.id, o.entrust_no, o.dt, o.sid, o.symbol, o.amount, o.filled, float(o.limit), o.status,
-                     error_info(int(acct.book.reason[r]))))
+                     o.error_info))
     return pd.DataFrame(rows, columns=["id", "entrust_no", "dt", "code", "symbol", "amount", "filled", "limit",
                                        "status", "error_info"])
 

@@ -64,6 +64,7 @@ class Account:
         self.order_dt: list = []
         self.order_ref: list[float] = []  # price a market-style order was sized at (Order.limit)
         self.id_to_row: dict[str, int] = {}
+        self.order_notes: dict[int, str] = {}   # row → why the engine placed it (e.g. forced liquidation)
         self.day_first_row = 0
         # Fills of the whole run: one tuple per fill, appended after every match.
         self.trades: list[tuple] = []
@@ -193,9 +194,13 @@ class Account:
         limit_raw = int(b.limit_price[row])
         limit = limit_raw / SCALE if limit_raw else self.order_ref[row]
         status = chr(int(b.status[row]))
+        info = error_info(int(b.reason[row]))
+        note = self.order_notes.get(row)
+        if note:
+            info = f"{note}; {info}" if info else note
         return Order(self.order_ids[row], self.order_dt[row], limit, to_long(code),
                      side * int(b.amount[row]), side * int(b.filled[row]), str(int(b.entrust_no[row])),
-                     status, error_info(int(b.reason[row])), code)
+                     status, info, code)
 
     def today_rows(self):
         return range(self.day_first_row, self.book.n_orders)

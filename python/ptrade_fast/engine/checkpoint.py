@@ -41,7 +41,8 @@ _MARGIN = ("fin_debt", "fin_amount", "slo_amount", "slo_basis", "slo_proceeds", 
            "fin_eligible", "slo_eligible", "last_price")
 _MARGIN_SCALARS = ("fin_interest", "slo_fee", "fin_rate", "slo_rate", "fin_ratio", "slo_ratio", "fin_quota",
                    "slo_quota")
-_ACCOUNT = ("order_ids", "order_dt", "order_ref", "id_to_row", "day_first_row", "trades", "day_first_trade",
+_ACCOUNT = ("order_ids", "order_dt", "order_ref", "id_to_row", "order_notes", "day_first_row", "trades",
+            "day_first_trade",
             "_trade_seq", "_fut_traded_today", "starting_value", "start_date", "margin_enabled")
 _CONTEXT_BASE = {"_rt", "portfolio", "capital_base", "sim_params", "slippage", "commission", "blotter"}
 _STRATEGY_MODULE = "__strategy__"
@@ -145,6 +146,7 @@ def capture(bt, next_day: int) -> dict:
         "divtax": bt._divtax,
         "persistence": bt.persistence.snapshot,
         "base_done": bt._base_done,
+        "liquidate": bt._liquidate,
     }
     return state
 
@@ -238,6 +240,7 @@ def restore(bt, state: dict) -> int:
         bt._divtax.__dict__.update(vars(state["divtax"]))
     bt.persistence.snapshot = state["persistence"]
     bt._base_done = state["base_done"]
+    bt._liquidate = state["liquidate"]
     bt.market.universe_changed()
     acct.touch()
     return state["next_day"]

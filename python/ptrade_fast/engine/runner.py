@@ -41,7 +41,7 @@ from .clock import (AFTER_CLOSE, BAR_TIMES, BEFORE_OPEN, DAILY_BAR_TIME, INITIAL
                     trading_days)
 from . import checkpoint as _checkpoint
 from .corporate_actions import CorporateActions
-from .futures_settlement import settle_futures
+from .futures_settlement import force_close, settle_futures
 from .interrupts import CallbackTimer, InterruptGuard
 from .loader import load_strategy
 from .logs import StrategyLog
@@ -130,6 +130,7 @@ class Backtest:
         if universe is not None:
             self.apis.settings.set_universe.__wrapped__(self.apis.settings, self._universe_arg(universe))
         self._base_done = False
+        self._liquidate = []          # futures legs to close at the next open (margin call)
         self.result = None
 
     # -- views the results builder reads ---------------------------------------------------------
@@ -227,6 +228,10 @@ class Backtest:
             # The short-sale price rule compares with the latest price: before the open, the reference close.
             acct.margin.mark(_raw(prev), np.isfinite(prev).astype(np.uint8))
         self.router.sync_params()
+        if self._liquidate:
+            rt.now = _dt.datetime.combine(day, _dt.time(9, 30))
+            force_close(self.apis.trading, acct, self.log, self._liquidate)
+            self._liquidate = []
         if not self._base_done:
             self._base_done = True
             self._materialise_base()
@@ -318,7 +323,7 @@ class Backtest:
         acct = self.account
         self.router.end_day()
         if acct.futures_sids.size:
-            settle_futures(acct, self.market, self.log, day)
+            self._liquidate = settle_futures(acct, self.market, self.log, day)
         if acct.margin_enabled:
             self.records.maintenance.append(self.apis.margin.end_day(acct.margin, day))
         acct.touch()
