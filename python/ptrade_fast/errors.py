@@ -78,6 +78,11 @@ class StrategyRuntimeError(PtradeFastError):
         self.original = original
 
 
+class IsolationError(PtradeFastError):
+    """``isolate=True`` cannot be honoured here (platform, kernel, missing extra) or the sandboxed
+    child failed outside the strategy."""
+
+
 class LiveOnlyError(RuntimeError):
     """A Ptrade function that exists only in live trading was called in a backtest (§H.12)."""
 
