@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "Backtest", "__version__"]
+__all__ = ["run", "check", "Backtest", "__version__"]
 
 
 def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0, universe=None,
@@ -41,7 +41,9 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         'panel', the 2022 edition's shapes), ``margin_account`` (simulate 融资融券), ``dividend_tax``
         ('none'|'holding_period'), ``persistence`` / ``restart_before`` (§B.3),
         ``strict_phases`` (False), ``lenient_price_precision`` (False), ``order_callbacks`` (True),
-        ``sandbox`` (True), ``research_path``, ``log_level``, ``log_echo`` (a stream), ``seed``.
+        ``sandbox`` (True), ``research_path``, ``log_level``, ``log_echo`` (a stream), ``seed``;
+        ``isolate`` (False: True runs the whole backtest in an OS-confined child process, see
+        ``ptrade_fast.isolate.run_isolated`` and docs/isolation.md).
 
     Raises
     ------
@@ -51,6 +53,9 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         The strategy raised; the message names file, line and simulated time, and
         ``exc.partial_result`` holds the results up to the failure.
     """
+    if options.pop("isolate", False):  # OS-confined child process (docs/isolation.md)
+        from .isolate import run_isolated
+        return run_isolated(strategy, start, end, frequency, capital_base, universe, benchmark, data, progress, **options)
     from .engine.runner import Backtest
     bt = Backtest(strategy, start=start, end=end, frequency=frequency, capital_base=capital_base,
                   universe=universe, benchmark=benchmark, data=data, options=options, progress=progress)
@@ -58,6 +63,9 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
 
 
 def __getattr__(name):
+    if name == "check":  # the portability checker; the package module itself is callable
+        import importlib
+        return importlib.import_module(".check", __name__)
     if name == "Backtest":
         from .engine.runner import Backtest
         return Backtest

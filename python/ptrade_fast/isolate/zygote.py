@@ -1,0 +1,63 @@
+"""The zygote: a clean interpreter that imports the engine once and forks one child per run.
+
+Started by the parent with ``python -I`` (no user site, no ``PYTHON*`` variables) and a minimal
+environment, so a forked child holds nothing of the user's process: no environment secrets, no
+notebook objects.  Requests arrive on stdin as length-prefixed pickles written by the parent
+(the trusted direction); for each, the zygote forks a child (``child.run_job``), waits for it and
+answers ``{"exit": status, "signal": n}`` on the report pipe the request names.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import struct
+import sys
+
+
+def _read_exact(fh, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = fh.read(n - len(data))
+        if not chunk:
+            return b""
+        data += chunk
+    return data
+
+
+def main() -> None:
+    # Import what every run needs before any fork: children start warm, and no import happens
+    # after the sandbox is applied except the strategy's own.
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    from ..engine import runner  # noqa: F401
+    from .. import results_builder, result  # noqa: F401
+    from . import child, linux  # noqa: F401
+
+    stdin = sys.stdin.buffer
+    ready = int(sys.argv[1]) if len(sys.argv) > 1 else None
+    if ready is not None:
+        os.write(ready, b"ready\n")
+        os.close(ready)
+    while True:
+        head = _read_exact(stdin, 4)
+        if not head:
+            return
+        job = pickle.loads(_read_exact(stdin, struct.unpack("<I", head)[0]))
+        report_fd = os.open(job["report_path"], os.O_WRONLY)
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                os.setsid()
+                os.close(0)
+                code = child.run_job(job, report_fd)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        msg = {"exit": os.waitstatus_to_exitcode(status)}
+        os.write(report_fd, (json.dumps(msg) + "\n").encode())
+        os.close(report_fd)
