@@ -1,0 +1,96 @@
+"""Cost of ``run(..., isolate=True)`` on a 100-stock daily market, and byte-identity of its results.
+
+    python benchmarks/bench_isolate.py [--repeat 3] [--stocks 100] [--years 2020 2024]
+
+Generates (or reuses, under the scale benchmarks' cache) a synthetic 100-stock daily market, then
+times the same momentum strategy with and without isolation, alternating runs so machine noise
+hits both.  Prints the first isolated run (which starts the warm zygote interpreter), the median
+of the later ones, the overhead in seconds and in percent, whether it meets the budget
+(overhead <= 0.5 s + 5 % of the plain run), and whether the saved result folders are identical.
+"""
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import ptrade_fast  # noqa: E402
+from scale import market  # noqa: E402
+
+STRATEGY = """
+def initialize(context):
+    g.top = 10
+def before_trading_start(context, data):
+    g.stocks = get_Ashares()
+def handle_data(context, data):
+    h = get_history(20, '1d', 'close', g.stocks)
+    if len(h) < 20:
+        return
+    mom = (h.iloc[-1] / h.iloc[0] - 1).dropna()
+    top = set(mom.nlargest(g.top).index)
+    for code in set(context.portfolio.positions) - top:
+        order_target(code, 0)
+    if top:
+        each = context.portfolio.portfolio_value / len(top) * 0.98
+        for code in sorted(top):
+            order_target_value(code, each)
+"""
+
+
+def _same_folders(a: Path, b: Path) -> bool:
+    names = sorted(os.listdir(a))
+    if names != sorted(os.listdir(b)):
+        return False
+    match, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
+    return not mismatch and not errors
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--stocks", type=int, default=100)
+    ap.add_argument("--years", type=int, nargs=2, default=(2020, 2024))
+    args = ap.parse_args(argv)
+    root = market(args.stocks, tuple(args.years), minute=False)
+    work = Path(tempfile.mkdtemp(prefix="ptrade_fast_bench_isolate_"))
+    strategy = work / "momentum.py"
+    strategy.write_text(STRATEGY, encoding="utf-8")
+    kw = dict(data=str(root), research_path=str(work / "research"), history_format="panel")
+
+    def timed(**extra):
+        t = time.perf_counter()
+        r = ptrade_fast.run(strategy, **kw, **extra)
+        return time.perf_counter() - t, r
+
+    plain0, ref = timed()                       # warms this process's imports and caches
+    first_iso, iso_result = timed(isolate=True)  # starts the zygote
+    plain, iso = [], []
+    for _ in range(args.repeat):
+        plain.append(timed()[0])
+        iso.append(timed(isolate=True)[0])
+    ref.save(work / "plain")
+    iso_result.save(work / "isolated")
+    same = _same_folders(work / "plain", work / "isolated")
+    p, i = statistics.median(plain), statistics.median(iso)
+    overhead = i - p
+    budget = 0.5 + 0.05 * p
+    days = len(ref.portfolio)
+    print(f"market       {root.name}: {args.stocks} stocks, {days} trading days, {len(ref.trades)} trades")
+    print(f"plain run    median {p:.3f} s over {args.repeat} (first {plain0:.3f} s)")
+    print(f"isolated run median {i:.3f} s over {args.repeat} (first, starting the zygote: {first_iso:.3f} s)")
+    print(f"overhead     {overhead:+.3f} s = {100 * overhead / p:+.1f} % of the plain run; "
+          f"budget 0.5 s + 5 % = {budget:.3f} s -> {'within' if overhead <= budget else 'OVER'}")
+    print(f"first-run overhead {first_iso - p:+.3f} s (zygote start-up, once per Python process)")
+    print(f"results      saved folders {'byte-identical' if same else 'DIFFER'} ({', '.join(sorted(os.listdir(work / 'plain')))})")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
