@@ -35,7 +35,7 @@ def handle_data(context, data):
         return
     mom = (h.iloc[-1] / h.iloc[0] - 1).dropna()
     top = set(mom.nlargest(g.top).index)
-    for code in set(context.portfolio.positions) - top:
+    for code in sorted(set(context.portfolio.positions) - top):   # sorted: set order varies by process
         order_target(code, 0)
     if top:
         each = context.portfolio.portfolio_value / len(top) * 0.98
@@ -67,14 +67,19 @@ def main(argv=None) -> int:
     def timed(**extra):
         t = time.perf_counter()
         r = ptrade_fast.run(strategy, **kw, **extra)
-        return time.perf_counter() - t, r
+        wall = time.perf_counter() - t
+        return wall, r, wall - r.run_seconds     # time outside the engine's day loop
 
-    plain0, ref = timed()                       # warms this process's imports and caches
-    first_iso, iso_result = timed(isolate=True)  # starts the zygote
-    plain, iso = [], []
+    plain0, ref, _ = timed()                       # warms this process's imports and caches
+    first_iso, iso_result, first_out = timed(isolate=True)  # starts the zygote
+    plain, iso, plain_out, iso_out = [], [], [], []
     for _ in range(args.repeat):
-        plain.append(timed()[0])
-        iso.append(timed(isolate=True)[0])
+        w, _, o = timed()
+        plain.append(w)
+        plain_out.append(o)
+        w, _, o = timed(isolate=True)
+        iso.append(w)
+        iso_out.append(o)
     ref.save(work / "plain")
     iso_result.save(work / "isolated")
     same = _same_folders(work / "plain", work / "isolated")
@@ -87,7 +92,11 @@ def main(argv=None) -> int:
     print(f"isolated run median {i:.3f} s over {args.repeat} (first, starting the zygote: {first_iso:.3f} s)")
     print(f"overhead     {overhead:+.3f} s = {100 * overhead / p:+.1f} % of the plain run; "
           f"budget 0.5 s + 5 % = {budget:.3f} s -> {'within' if overhead <= budget else 'OVER'}")
-    print(f"first-run overhead {first_iso - p:+.3f} s (zygote start-up, once per Python process)")
+    po, io_ = statistics.median(plain_out), statistics.median(iso_out)
+    print(f"outside the day loop: plain {po:.3f} s, isolated {io_:.3f} s (fork, sandbox, save, load): "
+          f"fixed overhead {io_ - po:+.3f} s, less exposed to machine noise than the totals")
+    print(f"first isolated run outside the day loop {first_out:.3f} s: fixed overhead {first_out - po:+.3f} s "
+          "(includes starting the zygote, once per Python process)")
     print(f"results      saved folders {'byte-identical' if same else 'DIFFER'} ({', '.join(sorted(os.listdir(work / 'plain')))})")
     return 0 if same else 1
 

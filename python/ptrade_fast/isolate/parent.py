@@ -39,7 +39,10 @@ class Zygote:
         boot = ("import sys; sys.path[:] = %r; from ptrade_fast.isolate.zygote import main; main()" % (paths,))
         r, w = os.pipe()
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-        self.proc = subprocess.Popen([sys.executable, "-I", "-c", boot, str(w)], stdin=subprocess.PIPE,
+        if os.environ.get("PYTHONHASHSEED"):   # a fixed hash seed keeps set order equal to this process's
+            env["PYTHONHASHSEED"] = os.environ["PYTHONHASHSEED"]
+        # -s: no user site; the environment is ours (no other PYTHON* variable), sys.path set explicitly
+        self.proc = subprocess.Popen([sys.executable, "-s", "-c", boot, str(w)], stdin=subprocess.PIPE,
                                      env=env, pass_fds=(w,), close_fds=True, cwd="/")
         os.close(w)
         with os.fdopen(r, "rb") as fh:

@@ -1,7 +1,7 @@
 """The zygote: a clean interpreter that imports the engine once and forks one child per run.
 
-Started by the parent with ``python -I`` (no user site, no ``PYTHON*`` variables) and a minimal
-environment, so a forked child holds nothing of the user's process: no environment secrets, no
+Started by the parent with ``python -s`` (no user site), an explicit ``sys.path`` and a minimal
+environment (``PATH``, ``LANG``, ``LC_ALL``, and ``PYTHONHASHSEED`` when the caller fixed one), so a forked child holds nothing of the user's process: no environment secrets, no
 notebook objects.  Requests arrive on stdin as length-prefixed pickles written by the parent
 (the trusted direction); for each, the zygote forks a child (``child.run_job``), waits for it and
 answers ``{"exit": status, "signal": n}`` on the report pipe the request names.
@@ -25,6 +25,13 @@ def _read_exact(fh, n: int) -> bytes:
     return data
 
 
+def _die_with_parent() -> None:
+    """PR_SET_PDEATHSIG: the kernel kills this process when its parent ends (no orphans)."""
+    import ctypes
+    import signal
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+
+
 def main() -> None:
     # Import what every run needs before any fork: children start warm, and no import happens
     # after the sandbox is applied except the strategy's own.
@@ -35,6 +42,7 @@ def main() -> None:
     from .. import results_builder, result  # noqa: F401
     from . import child, linux  # noqa: F401
 
+    _die_with_parent()
     stdin = sys.stdin.buffer
     ready = int(sys.argv[1]) if len(sys.argv) > 1 else None
     if ready is not None:
@@ -50,6 +58,7 @@ def main() -> None:
         if pid == 0:
             code = 70
             try:
+                _die_with_parent()
                 os.setsid()
                 os.close(0)
                 code = child.run_job(job, report_fd)
