@@ -53,9 +53,11 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         The strategy raised; the message names file, line and simulated time, and
         ``exc.partial_result`` holds the results up to the failure.
     """
-    if options.pop("isolate", False):  # OS-confined child process (docs/isolation.md)
+    isolate = options.pop("isolate", False)  # OS-confined child process (docs/isolation.md)
+    if isolate or any(k.startswith("isolate_") for k in options):
         from .isolate import run_isolated
-        return run_isolated(strategy, start, end, frequency, capital_base, universe, benchmark, data, progress, **options)
+        return run_isolated(strategy, start, end, frequency, capital_base, universe, benchmark, data, progress,
+                            isolate=isolate, **options)
     from .engine.runner import Backtest
     bt = Backtest(strategy, start=start, end=end, frequency=frequency, capital_base=capital_base,
                   universe=universe, benchmark=benchmark, data=data, options=options, progress=progress)

@@ -70,10 +70,14 @@ def run_isolated(strategy, start=None, end=None, frequency="1d", capital_base=1_
     from . import parent
     from .policy import Policy, python_paths
 
-    availability()
-    for key in ("isolate",):
-        options.pop(key, None)
+    isolate = options.pop("isolate", True)
+    unknown = sorted(k for k in options if k.startswith("isolate_") and k not in ISOLATE_OPTIONS)
+    if unknown:
+        raise ValueError(f"unknown option {unknown[0]!r}; isolation options are {', '.join(ISOLATE_OPTIONS)}")
     limits = {k: options.pop(k) for k in ISOLATE_OPTIONS if k in options}
+    if not isolate:
+        raise ValueError(f"{', '.join(limits)} only apply with isolate=True")
+    availability()
     for k, v in limits.items():
         if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
             raise ValueError(f"{k} must be a positive whole number, was {v!r}")
