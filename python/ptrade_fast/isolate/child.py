@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
 import time
 import traceback
@@ -121,7 +122,9 @@ def _run(job, rep) -> int:
         bt = Backtest(job["strategy"], options=options, progress=progress, **job["kwargs"])
         result = bt.run()
         result.save(os.path.join(out, "result"))
-        rep.send({"status": "ok", "run_seconds": float(result.run_seconds)})
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        rep.send({"status": "ok", "run_seconds": float(result.run_seconds),
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime})
         return 0
     except E.StrategyRuntimeError as exc:
         saved = _save_partial(exc.partial_result, out)

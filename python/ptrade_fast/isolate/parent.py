@@ -148,8 +148,10 @@ def _outcome(status, code, out, Result):
         result = _load(Result, out, "result")
         if result is None:
             raise E.IsolationError("the isolated run reported success but wrote no results folder")
-        rs = status.get("run_seconds")
+        rs, cpu = status.get("run_seconds"), status.get("cpu_seconds")
         result.run_seconds = float(rs) if isinstance(rs, (int, float)) else 0.0
+        # CPU seconds (user + system) the child used, as it reported them (for benchmarks; never saved)
+        result.isolated_cpu_seconds = float(cpu) if isinstance(cpu, (int, float)) else float("nan")
         return result
     if kind == "strategy_error":
         note = NOTES.get(str(status.get("original")))
