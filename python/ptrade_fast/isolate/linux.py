@@ -103,7 +103,9 @@ def restrict_files(read_dirs, read_files, write_dirs, write_files) -> None:
     fs = landlock.FSAccess
     handled = fs.all()
     read_dir = fs.READ_FILE | fs.READ_DIR
-    write_dir = handled & ~(fs.EXECUTE | fs.MAKE_CHAR | fs.MAKE_BLOCK | fs.MAKE_SOCK | fs.MAKE_FIFO)
+    # No devices, sockets, FIFOs or symlinks: the parent reads the output folder after the run, and a
+    # planted FIFO or symlink (to /dev/zero, say) could stall or mislead it.
+    write_dir = handled & ~(fs.EXECUTE | fs.MAKE_CHAR | fs.MAKE_BLOCK | fs.MAKE_SOCK | fs.MAKE_FIFO | fs.MAKE_SYM)
     file_rw = fs.READ_FILE | fs.WRITE_FILE | (fs.TRUNCATE if hasattr(fs, "TRUNCATE") else 0)
     rs = landlock.Ruleset(handled)
     for path in read_dirs:
