@@ -107,7 +107,8 @@ def main(argv=None) -> int:
     print(f"CPU time     plain {cp:.3f} s, isolated {ci:.3f} s (this process + the child): overhead "
           f"{ci - cp:+.3f} s = {100 * (ci - cp) / cp:+.1f} %; budget {0.5 + 0.05 * cp:.3f} s -> "
           f"{'within' if ci - cp <= 0.5 + 0.05 * cp else 'OVER'}")
-    print(f"results      saved folders {'byte-identical' if same else 'DIFFER'} ({', '.join(sorted(os.listdir(work / 'plain')))})")
+    files = ", ".join(sorted(os.listdir(work / "plain")))
+    print(f"results      saved folders {'byte-identical' if same else 'DIFFER'} ({files})")
     return 0 if same else 1
 
 

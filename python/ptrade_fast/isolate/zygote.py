@@ -1,10 +1,12 @@
 """The zygote: a clean interpreter that imports the engine once and forks one child per run.
 
 Started by the parent with ``python -s`` (no user site), an explicit ``sys.path`` and a minimal
-environment (``PATH``, ``LANG``, ``LC_ALL``, and ``PYTHONHASHSEED`` when the caller fixed one), so a forked child holds nothing of the user's process: no environment secrets, no
-notebook objects.  Requests arrive on stdin as length-prefixed pickles written by the parent
-(the trusted direction); for each, the zygote forks a child (``child.run_job``), waits for it and
-answers ``{"exit": status, "signal": n}`` on the report pipe the request names.
+environment (``PATH``, ``LANG``, ``LC_ALL``, and ``PYTHONHASHSEED`` when the caller fixed one), so a
+forked child holds nothing of the user's process: no environment secrets, no notebook objects.
+Requests arrive on stdin as length-prefixed pickles written by the parent (the trusted direction);
+for each, the zygote forks a child (``child.run_job``), waits for it and answers ``{"exit": code}``
+(negative: killed by that signal) on the report pipe the request names.  The zygote and each child
+are killed by the kernel when their parent ends (``PR_SET_PDEATHSIG``).
 """
 from __future__ import annotations
 
