@@ -25,6 +25,7 @@ NOTES = {
     "CpuLimitExceeded": "isolate: the run's CPU time limit was reached",
     "SandboxViolation": "isolate: the sandbox refused this",
 }
+MAX_LINE = 1 << 20
 _BAD_INPUT = {"DataError": E.DataError, "ValueError": ValueError, "TypeError": TypeError,
               "FileNotFoundError": FileNotFoundError}
 
@@ -94,26 +95,47 @@ def execute(job: dict, policy, progress=None, echo=None):
     job["out_dir"] = out
     with Zygote._lock:
         zygote = Zygote.get(policy.python_paths)
-        zygote.submit(job)
-        messages = []
-        with open(fifo, "rb") as fh:
-            for raw in fh:
-                try:
-                    msg = json.loads(raw.decode("utf-8"))
-                except (UnicodeDecodeError, json.JSONDecodeError):
-                    continue  # the child runs untrusted code: unreadable lines are ignored
-                if not isinstance(msg, dict):
-                    continue
-                if "progress" in msg and progress is not None:
-                    _relay_progress(progress, msg["progress"])
-                elif "echo" in msg and echo is not None and isinstance(msg["echo"], str):
-                    echo.write(msg["echo"])
-                else:
-                    messages.append(msg)
+        try:
+            messages = _collect(zygote, job, fifo, progress, echo)
+        except BaseException:   # interrupted (Ctrl-C) or a failing callback: stop the child with the zygote
+            zygote.proc.kill()
+            zygote.proc.wait()
+            Zygote._instance = None
+            raise
     exits = [m for m in messages if set(m) == {"exit"}]
     status = next((m for m in reversed(messages) if "status" in m), None)
     code = exits[-1]["exit"] if exits else None
     return _outcome(status, code, out, Result)
+
+
+def _collect(zygote, job, fifo, progress, echo) -> list:
+    """Submit the job and read the report pipe to its end, relaying progress and log lines.
+
+    The child runs untrusted code, so its lines are capped (1 MiB) and unreadable ones are skipped.
+    """
+    zygote.submit(job)
+    messages = []
+    with open(fifo, "rb") as fh:
+        while True:
+            raw = fh.readline(MAX_LINE)
+            if not raw:
+                return messages
+            if not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):   # an oversized line: drop the rest of it
+                    raw = fh.readline(MAX_LINE)
+                continue
+            try:
+                msg = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if not isinstance(msg, dict):
+                continue
+            if "progress" in msg and progress is not None:
+                _relay_progress(progress, msg["progress"])
+            elif "echo" in msg and echo is not None and isinstance(msg["echo"], str):
+                echo.write(msg["echo"])
+            else:
+                messages.append(msg)
 
 
 def _relay_progress(progress, value):

@@ -102,5 +102,6 @@ def main() -> None:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
         msg = {"exit": os.waitstatus_to_exitcode(status)}
-        os.write(report_fd, (json.dumps(msg) + "\n").encode())
+        # A leading newline ends whatever partial line the child left, so this one always parses.
+        os.write(report_fd, ("\n" + json.dumps(msg) + "\n").encode())
         os.close(report_fd)
