@@ -115,3 +115,21 @@ def test_cli_run_prints_the_check_warnings_first(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.splitlines()[0] == (f"{strategy}:5:30: warning PT302 .available_cash is JoinQuant/RiceQuant's "
                                    "name; Ptrade's is context.portfolio.cash")
+
+
+@pytest.mark.needs_isolation
+def test_the_child_starts_from_a_clean_environment(tmp_path, monkeypatch):
+    from ptrade_fast.isolate.parent import Zygote
+    with Zygote._lock:
+        if Zygote._instance is not None:   # a zygote started earlier would not see the variable anyway
+            Zygote._instance.close()
+            Zygote._instance = None
+    monkeypatch.setenv("PTRADE_FAST_TEST_SECRET", "hunter2")
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    strategy = tmp_path / "env.py"
+    strategy.write_text("import sys\n\ndef initialize(context):\n    set_universe(['600570.SS'])\n\n"
+                        "def handle_data(context, data):\n"
+                        "    log.info(' '.join(sorted(sys.modules['os'].environ)))\n", encoding="utf-8")
+    result = ptrade_fast.run(strategy, start="2024-01-02", end="2024-01-02", isolate=True,
+                             research_path=str(tmp_path / "research"))
+    assert result.logs["message"].tolist() == ["HOME LANG LC_ALL MPLCONFIGDIR PATH TMPDIR"]
