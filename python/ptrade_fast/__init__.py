@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "resume", "Backtest", "RunOptions", "__version__"]
+__all__ = ["run", "resume", "check", "Backtest", "RunOptions", "__version__"]
 
 from .options import RunOptions  # noqa: E402  (light: dataclasses only)
 
@@ -41,7 +41,8 @@ def run(strategy, start=None, end=None, frequency: str = "1d", capital_base: flo
         Engine options as one typed object (see :class:`ptrade_fast.options.RunOptions`).
     **kwargs
         The same engine options by name (``cost_model='market'``, ``strict_phases=True`` …); they override
-        ``options``.  An unknown name is a ``TypeError`` naming the closest valid option.
+        ``options``.  An unknown name is a ``TypeError`` naming the closest valid option.  ``isolate=True`` runs the
+        whole backtest in an OS-confined child process (``ptrade_fast.isolate``, docs/isolation.md).
 
     Raises
     ------
@@ -57,9 +58,15 @@ def run(strategy, start=None, end=None, frequency: str = "1d", capital_base: flo
         raise TypeError(f"options must be a RunOptions, was {type(options).__name__} "
                         f"(pass engine options as keyword arguments or RunOptions(...))")
     opts = RunOptions.from_kwargs(options, **kwargs)
+    engine = opts.engine_dict()
+    isolate = engine.pop("isolate", False)
+    if isolate or any(k.startswith("isolate_") for k in engine):
+        from .isolate import run_isolated    # OS-confined child process (docs/isolation.md)
+        return run_isolated(strategy, start, end, frequency, capital_base, universe, benchmark, data, progress,
+                            isolate=isolate, **engine)
     from .engine.runner import Backtest
     bt = Backtest(strategy, start=start, end=end, frequency=frequency, capital_base=capital_base,
-                  universe=universe, benchmark=benchmark, data=data, options=opts.engine_dict(), progress=progress)
+                  universe=universe, benchmark=benchmark, data=data, options=engine, progress=progress)
     return bt.run()
 
 
@@ -74,6 +81,9 @@ def resume(checkpoint_dir, progress=None, log_echo=None):
 
 
 def __getattr__(name):
+    if name == "check":  # the portability checker; the package module itself is callable
+        import importlib
+        return importlib.import_module(".check", __name__)
     if name == "Backtest":
         from .engine.runner import Backtest
         return Backtest

@@ -5,6 +5,11 @@
 and writes the results folder and its HTML report when ``--out`` is given.  A strategy error exits
 with status 1 and names the file and line; bad arguments or data exit with status 2.
 
+``ptrade-fast check STRATEGY.py [--target py35|py311] [--format text|json]`` reports what would stop
+the file on the platform (``ptrade_fast.check``); exit 0 clean, 1 warnings, 3 errors.  ``run`` prints
+the check's warnings first; ``run --isolate`` runs the backtest in a sandboxed child process
+(``ptrade_fast.isolate``, docs/isolation.md).
+
 ``ptrade-fast report RESULTS_DIR`` rebuilds the HTML report of a saved results folder.
 
 ``ptrade-fast data import-csv|import-tdx|generate|info|validate --data ROOT`` manages data roots
@@ -48,11 +53,14 @@ def _run(args) -> int:
     from ptrade_fast import errors as E
     from ptrade_fast.report.cli_support import print_metrics_table
 
+    _print_check_warnings(args.strategy)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     progress = Progress(enabled=show)
     options = {}
     if args.log:
         options["log_echo"] = sys.stdout
+    if args.isolate:
+        options["isolate"] = True
     try:
         result = ptrade_fast.run(args.strategy, start=args.start, end=args.end, frequency=args.frequency,
                                  capital_base=args.capital, benchmark=args.benchmark, data=args.data,
@@ -67,6 +75,9 @@ def _run(args) -> int:
     except E.StrategyLoadError as exc:
         print(f"ptrade-fast: cannot load strategy: {exc}", file=sys.stderr)
         return 1
+    except E.IsolationError as exc:
+        print(f"ptrade-fast: {exc}", file=sys.stderr)
+        return 2
     except (E.DataError, ValueError, TypeError, FileNotFoundError) as exc:
         print(f"ptrade-fast: {exc}", file=sys.stderr)
         return 2
@@ -85,6 +96,28 @@ def _run(args) -> int:
         report = result.report()
         print(f"\nresults    {path}\nreport     {report}")
     return 0
+
+
+def _check(args) -> int:
+    from ptrade_fast.check import check
+    try:
+        report = check(args.strategy, target=args.target)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"ptrade-fast: {exc}", file=sys.stderr)
+        return 2
+    print(report.to_json() if args.format == "json" else report.format_text())
+    return report.exit_status
+
+
+def _print_check_warnings(strategy) -> None:
+    """``run`` shows the portability check's warnings and errors first (never stops the run)."""
+    from ptrade_fast.check import check
+    try:
+        report = check(strategy)
+    except (FileNotFoundError, ValueError):
+        return  # the run itself reports a missing file
+    if report.errors or report.warnings:
+        print(report.format_text(min_severity="warning"), file=sys.stderr)
 
 
 def _report(args) -> int:
@@ -113,7 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--log", action="store_true", help="echo the strategy log while running")
     r.add_argument("--progress", dest="progress", action="store_true", default=None, help="force the progress bar")
     r.add_argument("--no-progress", dest="progress", action="store_false")
+    r.add_argument("--isolate", action="store_true",
+                   help="run in a sandboxed child process: no processes, sockets or files outside the data "
+                        "and research/output folders (Linux; docs/isolation.md)")
     r.set_defaults(func=_run)
+    c = sub.add_parser("check", help="check a strategy file for portability to the platform (never runs it)")
+    c.add_argument("strategy", help="the Ptrade strategy file (.py)")
+    c.add_argument("--target", default="py311", choices=["py35", "py311"],
+                   help="platform edition: py311 (default) or py35 (Python 3.5.2, pandas 0.23)")
+    c.add_argument("--format", default="text", choices=["text", "json"])
+    c.set_defaults(func=_check)
     rep = sub.add_parser("report", help="rebuild the HTML report of a results folder")
     rep.add_argument("results_dir")
     rep.set_defaults(func=_report)

@@ -96,6 +96,11 @@ class CallbackTimeout(Exception):
     """Raised inside a strategy callback that ran longer than the run's ``callback_timeout``."""
 
 
+class IsolationError(PtradeFastError):
+    """``isolate=True`` cannot be honoured here (platform, kernel, missing extra) or the sandboxed
+    child failed outside the strategy."""
+
+
 class LiveOnlyError(RuntimeError):
     """A Ptrade function that exists only in live trading was called in a backtest (§H.12)."""
 

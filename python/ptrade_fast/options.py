@@ -69,6 +69,9 @@ class RunOptions:
     Data
         ``data_checks`` — what a failed check of a data file does when the file is first read (``'error'``
         stops the run naming file, row, code and check; ``'warn'`` logs it; ``'off'``); see data/checks.py.
+    Isolation (docs/isolation.md)
+        ``isolate`` — run the whole backtest in an OS-confined child process (Linux: Landlock, seccomp, rlimits);
+        ``isolate_cpu_seconds`` / ``isolate_memory_mb`` / ``isolate_file_mb`` — its limits.
     Interruptions
         ``callback_timeout`` — stop a strategy callback that runs longer than this many seconds (wall time);
         ``checkpoint_every`` / ``checkpoint_dir`` — write a checkpoint every N finished trading days into the
@@ -104,6 +107,10 @@ class RunOptions:
     callback_timeout: Optional[float] = None
     checkpoint_every: Optional[int] = None
     checkpoint_dir: Optional[str] = None
+    isolate: bool = False
+    isolate_cpu_seconds: Optional[int] = None
+    isolate_memory_mb: Optional[int] = None
+    isolate_file_mb: Optional[int] = None
     user_name: str = "backtest"
     trade_name: str = "ptrade_fast backtest"
     _explicit: frozenset = field(default=frozenset(), repr=False, compare=False)
@@ -116,7 +123,7 @@ class RunOptions:
                 raise ValueError(f"option {name} must be one of {shown}, was {value!r}")
         for name in ("stamp_duty", "block_limit_locked", "shared_volume_cap", "strict_phases",
                      "lenient_price_precision", "order_callbacks", "exrights_full_history", "persistence",
-                     "sandbox", "stamp_time"):
+                     "sandbox", "stamp_time", "isolate"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"option {name} must be True or False, was {getattr(self, name)!r}")
         if not isinstance(self.margin_account, (bool, dict)):

@@ -1,0 +1,23 @@
+# Escape attempt: ctypes through importlib, libc system()
+# Buys on day 1, attacks on day 3; OUTSIDE is a folder the isolated run must not reach.
+import importlib
+OUTSIDE = "__OUTSIDE__"
+
+
+def initialize(context):
+    g.day = 0
+    set_universe(["600570.SS"])
+
+
+def handle_data(context, data):
+    g.day += 1
+    if g.day == 1:
+        order_value("600570.SS", 100000)
+    if g.day == 3:
+        log.info("attacking")
+        ctypes = importlib.import_module("ctypes")
+        libc = ctypes.CDLL(None, use_errno=True)
+        rc = libc.system(("touch " + OUTSIDE + "/pwned").encode())
+        if rc != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, "libc system() failed with errno %d" % err)
