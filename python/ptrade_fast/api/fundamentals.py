@@ -116,14 +116,16 @@ class FundamentalsAPI:
 
     def _names(self, codes):
         inst = self.rt.store.instruments
-        return [inst.at[c, "name"] if c in inst.index else np.nan for c in codes]
+        return inst["name"].reindex(list(codes)).to_numpy(object)
 
     # -- SHAPES --------------------------------------------------------------------------------------
 
     @staticmethod
     def _dates_text(values):
-        out = pd.Series(values).astype("datetime64[ns]").dt.strftime("%Y-%m-%d")
-        return out.where(out.notna(), np.nan).to_numpy(object)
+        days = np.asarray(values).astype("datetime64[D]")
+        out = np.datetime_as_string(days, unit="D").astype(object)
+        out[np.isnat(days)] = np.nan
+        return out
 
     def _statement_frame(self, rows, codes, fields, index_codes):
         df = pd.DataFrame({f: rows[f].to_numpy(float) if f in rows else np.nan for f in fields},
@@ -217,7 +219,7 @@ class FundamentalsAPI:
                               f"the data root has no fundamentals/{table}.parquet; get_fundamentals returns NaN")
             return self._empty(codes, flds)
         if not year_mode:
-            rows = self.fund.latest_reports(table, codes, self._query_day(date), rtypes, merge_type)
+            rows = self.fund.latest_reports(table, codes, self._query_day(date), rtypes, merge_type, fields=flds)
             return self._statement_frame(rows, codes, flds, codes)
         sy, ey = self._year(start_year, "start_year"), self._year(end_year, "end_year")
         rows = self.fund.year_reports(table, codes, sy, ey, self._today(), rtypes, merge_type)

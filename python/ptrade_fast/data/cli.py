@@ -42,10 +42,18 @@ def _import_csv(args) -> int:
 
 def _import_tdx(args) -> int:
     from .importers.tdx import import_tdx
-    kinds = tuple(args.kinds.split(","))
-    summary = import_tdx(args.vipdoc, args.data, kinds=kinds, codes=args.codes)
+    kinds = tuple(k.strip() for k in args.kinds.split(","))
+    summary = import_tdx(args.vipdoc, args.data, kinds=kinds, codes=args.codes, as_of=args.as_of)
     rows = ", ".join(f"{k} {v}" for k, v in summary["rows"].items() if v)
-    print(f"imported {summary['files']} file(s) ({rows or 'no rows'}) into {args.data}")
+    print(f"imported {summary['files']} file(s) ({rows or 'no bar rows'}) into {args.data}")
+    fin, ref = summary["finance"], summary["reference"]
+    if fin:
+        print(f"fundamentals: {fin['reports']} reports of {fin['codes']} codes from {fin['files']} gpcw file(s); "
+              f"publ_date from field 314: {fin['publ_date']['f314']}, statutory deadline: "
+              f"{fin['publ_date']['deadline']}")
+    if ref:
+        print(f"reference (snapshot as of {ref['as_of']}): {ref['blocks']} block rows, {ref['industries']} "
+              f"industry rows, {ref['index_members']} index members, {ref['ex_rights']} gbbq events")
     for path, why in summary["skipped"]:
         print(f"skipped {path}: {why}", file=sys.stderr)
     return 0
@@ -126,10 +134,12 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     c.add_argument("--encoding", help="file encoding (default: UTF-8, then GB18030)")
     c.set_defaults(func=_import_csv)
 
-    t = sub.add_parser("import-tdx", help="import 通达信 vipdoc .day/.lc1/.lc5 files")
-    t.add_argument("vipdoc", help="the vipdoc folder (or one bar file)")
+    t = sub.add_parser("import-tdx", help="import a 通达信 install: bars, gpcw financials, blocks, industries, gbbq")
+    t.add_argument("vipdoc", help="the TDX install folder (or its vipdoc folder, or one file)")
     t.add_argument("--data", required=True, help="data root to create or add to")
-    t.add_argument("--kinds", default="day,lc1,lc5", help="comma list of day, lc1, lc5 (default all)")
+    t.add_argument("--kinds", default="day,lc1,lc5,finance,reference",
+                   help="comma list of day, lc1, lc5, finance, reference (default all)")
+    t.add_argument("--as-of", dest="as_of", help="date of the block/industry snapshot (default: file dates)")
     t.add_argument("--codes", nargs="*", help="only these codes")
     t.set_defaults(func=_import_tdx)
 
