@@ -230,35 +230,57 @@ class FundamentalsStore:
             return None
         return index.lookup(codes, before, merge_type == 1)
 
+    def latest_block(self, table, codes, before, report_types=None, merge_type=None, fields=None):
+        """The most recent visible reports of ``codes`` as arrays: ``(fields, values[len(codes), n_fields],
+        end_date, publ_date, rows)``; rows without a report are NaN / NaT (``rows`` -1).  None when the
+        root lacks the table.  One gather of whole report rows, so a whole-market call stays cheap."""
+        rows = self.latest_rows(table, codes, before, report_types, merge_type)
+        if rows is None:
+            return None
+        cols = self._columns(table)
+        names, matrix = cols["_fields"], cols["_matrix"]
+        have = rows >= 0
+        take = np.where(have, rows, 0)
+        values = matrix[take]
+        if fields is not None:
+            pos = {f: i for i, f in enumerate(names)}
+            keep = [f for f in fields if f in pos]
+            values = values[:, [pos[f] for f in keep]]
+            names = keep
+        values[~have] = np.nan
+        end, publ = cols["end_date"][take], cols["publ_date"][take]
+        end[~have] = np.datetime64("NaT")
+        publ[~have] = np.datetime64("NaT")
+        return names, values, end, publ, np.where(have, rows, -1)
+
+    def latest_arrays(self, table, codes, before, report_types=None, merge_type=None, fields=None):
+        """Like :meth:`latest_reports` as a dict of numpy arrays (``end_date, publ_date, report_type,
+        revision`` and the fields) aligned with ``codes``; None when the root lacks the table."""
+        block = self.latest_block(table, codes, before, report_types, merge_type, fields)
+        if block is None:
+            return None
+        names, values, end, publ, rows = block
+        cols = self._columns(table)
+        have = rows >= 0
+        out = {"end_date": end, "publ_date": publ}
+        for c in ("report_type", "revision"):
+            v = cols[c][np.where(have, rows, 0)].astype(object)
+            v[~have] = np.nan
+            out[c] = v
+        for i, f in enumerate(names):
+            out[f] = values[:, i]
+        return out
+
     def latest_reports(self, table, codes, before, report_types=None, merge_type=None,
                        fields=None) -> pd.DataFrame:
         """One row per code (in ``codes`` order): its most recent report visible before ``before``.
 
-        Columns ``code, end_date, publ_date, report_type, revision`` and the fields (``fields``: only
-        these); codes without a visible report get a row of NaN/NaT.
+        Columns ``end_date, publ_date, report_type, revision`` and the fields (``fields``: only these),
+        indexed by code; codes without a visible report get a row of NaN/NaT.
         """
-        rows = self.latest_rows(table, codes, before, report_types, merge_type)
-        if rows is None:
+        out = self.latest_arrays(table, codes, before, report_types, merge_type, fields)
+        if out is None:
             return None
-        df = self.table(table)
-        cols = self._columns(table)
-        have = rows >= 0
-        take = np.where(have, rows, 0)
-        out = {}
-        for c in ("end_date", "publ_date"):
-            v = cols[c][take]
-            v[~have] = np.datetime64("NaT")
-            out[c] = v
-        for c in ("report_type", "revision"):
-            v = cols[c][take].astype(object)
-            v[~have] = np.nan
-            out[c] = v
-        names = [c for c in df.columns if c not in KEY_COLUMNS] if fields is None else \
-            [f for f in fields if f in cols]
-        for f in names:
-            v = cols[f][take]
-            v[~have] = np.nan
-            out[f] = v
         return pd.DataFrame(out, index=pd.Index(list(codes), name="code"))
 
     def _columns(self, table) -> dict:
@@ -266,10 +288,12 @@ class FundamentalsStore:
         key = ("columns", table)
         if key not in self._indexes:
             df = self.table(table)
-            cols = {c: df[c].to_numpy() for c in ("end_date", "publ_date", "report_type", "revision")}
-            for c in df.columns:
-                if c not in KEY_COLUMNS:
-                    cols[c] = df[c].to_numpy(np.float64)
+            cols = {c: df[c].to_numpy() for c in ("code", "end_date", "publ_date", "report_type", "revision")}
+            fields = [c for c in df.columns if c not in KEY_COLUMNS]
+            matrix = np.ascontiguousarray(df[fields].to_numpy(np.float64)) if fields else np.empty((len(df), 0))
+            for i, c in enumerate(fields):
+                cols[c] = matrix[:, i]
+            cols["_fields"], cols["_matrix"] = fields, matrix
             self._indexes[key] = cols
         return self._indexes[key]
 
@@ -405,11 +429,24 @@ class _PitIndex:
                                                suffixes=("", "_latest"))
         latest[first["row"].to_numpy()] = first["row_latest"].to_numpy()
         self.latest = latest
+        self._memo: dict = {}
+
+    def _groups(self, codes) -> np.ndarray:
+        """Group numbers of ``codes`` (-1: no reports); the last few code lists asked are remembered,
+        as strategies ask for the same universe bar after bar."""
+        key = tuple(codes)
+        g = self._memo.get(key)
+        if g is None:
+            g = self.steps.names.get_indexer(list(key)).astype(np.int64)
+            if len(self._memo) >= 4:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = g
+        return g
 
     def lookup(self, codes, before, latest: bool = False) -> np.ndarray:
         """Table row of each code's most recent visible report before ``before``; -1 where none."""
         st = self.steps
-        g = st.names.get_indexer(list(codes)).astype(np.int64)
+        g = self._groups(codes)
         q = g * _DAY_SPAN + np.int64(np.datetime64(before, "D").astype(np.int64))
         k = np.searchsorted(st.key, q, side="left") - 1
         ok = (g >= 0) & (k >= 0)

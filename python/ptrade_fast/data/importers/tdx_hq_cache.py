@@ -97,7 +97,10 @@ def block_bytes(blocks: dict, block_type: int = 2) -> bytes:
     """Encode ``{name: [6-digit codes]}`` in the block-file layout (for tests)."""
     out = bytearray(_HEADER) + struct.pack("<H", len(blocks))
     for name, codes in blocks.items():
-        out += name.encode("gbk")[:9].ljust(9, b"\x00") + struct.pack("<HH", len(codes), block_type)
+        raw = name.encode("gbk")
+        if len(raw) > 8:
+            raise ValueError(f"block name {name!r} is {len(raw)} bytes in GBK; the format holds 8")
+        out += raw.ljust(9, b"\x00") + struct.pack("<HH", len(codes), block_type)
         area = b"".join(c.encode("ascii").ljust(_SLOT, b"\x00") for c in codes)
         out += area.ljust(_SLOT * _SLOTS, b"\x00")
     return bytes(out)
