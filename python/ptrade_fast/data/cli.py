@@ -1,4 +1,4 @@
-"""``ptrade-fast data ...``: import-csv, import-tdx, generate, info, validate.
+"""``ptrade-fast data ...``: import-csv, import-tdx, fetch, update, generate, info, validate.
 
 Every command takes ``--data ROOT``: required for the commands that write; ``info`` and ``validate``
 default to ``$PTRADE_FAST_DATA``, then the bundled sample (the order ``ptrade-fast run`` uses).
@@ -59,6 +59,54 @@ def _import_tdx(args) -> int:
     return 0
 
 
+def _print_fetch(summary) -> None:
+    print(f"{summary['source']}: {summary['calls']} call(s), {summary['cached'] or 0} answered from the cache")
+    for table, cov in sorted(summary["coverage"].items()):
+        span = f"  {cov['first']} … {cov['last']}" if "first" in cov else ""
+        codes = f", {cov['codes']} codes" if "codes" in cov else ""
+        print(f"  {table:<22} {cov['rows']:>9,} rows{codes}{span}")
+
+
+def _fetch(args) -> int:
+    from .fetch import fetch
+    codes = [c.strip() for c in ",".join(args.codes).split(",") if c.strip()] if args.codes else None
+    if codes:
+        from .codes import normalize_code
+        codes = [normalize_code(c) for c in codes]
+    start, end = args.start, args.end
+    if args.update:
+        meta = _meta_of(args.data)
+        entry = (meta.get("fetch") or {}).get(args.source)
+        if not entry:
+            raise ValueError(f"--update: {args.data} has no earlier {args.source} fetch to continue")
+        import datetime as _dt
+        import pandas as pd
+        start = str(pd.Timestamp(entry["end"]).date() + _dt.timedelta(days=1))
+        codes = codes or entry.get("codes")
+    summary = fetch(args.data, args.source, codes=codes, start=start, end=end, minute=args.minute,
+                    rate=args.rate, retries=args.retries, offline=args.offline)
+    _print_fetch(summary)
+    return 0
+
+
+def _meta_of(root) -> dict:
+    path = os.path.join(root, "meta.json")
+    if not os.path.isfile(path):
+        raise ValueError(f"{root} is not a complete data root (no meta.json)")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _update(args) -> int:
+    from .fetch import update
+    for summary in update(args.data, end=args.end, sources=args.source, rate=args.rate, retries=args.retries):
+        if summary.get("up_to_date"):
+            print(f"{summary['source']}: already up to date")
+        else:
+            _print_fetch(summary)
+    return 0
+
+
 def _generate(args) -> int:
     try:
         from . import synthetic  # written separately; imported only when asked for
@@ -97,6 +145,9 @@ def _info(args) -> int:
         if m["days"] or key == "minute":
             print(f"{label:<10} {m['days']} day file(s) {m['first']} … {m['last']}, {m['rows']:,} rows")
     print(f"size       {out['size_bytes'] / 1e6:,.1f} MB")
+    from .info_tables import table_report
+    for line in table_report(_read_root(args.data)):
+        print(line)
     return 0 if out["state"] == "complete" else 2
 
 
@@ -165,16 +216,41 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     v.add_argument("--limit", type=int, default=50, help="issues listed per file and kind (default 50)")
     v.add_argument("--all", action="store_true", help="list every issue")
     v.set_defaults(func=_validate)
-    for p in (c, t, g, i, v):
+    f = sub.add_parser("fetch", help="download real data with akshare or baostock into a data root")
+    f.add_argument("--source", required=True, choices=["akshare", "baostock"])
+    f.add_argument("--data", required=True, help="data root to create or add to")
+    f.add_argument("--codes", nargs="*", help="only these codes (default: every listed A share)")
+    f.add_argument("--start", help="first day (default 2005-01-04)")
+    f.add_argument("--end", help="last day (default today)")
+    f.add_argument("--update", action="store_true", help="continue from the day after the last fetched day")
+    f.add_argument("--minute", action="store_true", help="also intraday bars (akshare 1m recent days, baostock 5m)")
+    f.add_argument("--rate", type=float, help="calls per second (default: akshare 2, baostock 10)")
+    f.add_argument("--retries", type=int, default=3, help="retries of a failing call (default 3)")
+    f.add_argument("--offline", action="store_true", help="rebuild from the cached raw responses, no network")
+    f.set_defaults(func=_fetch)
+
+    u = sub.add_parser("update", help="bring a fetched data root up to date from the sources that built it")
+    u.add_argument("--data", required=True, help="data root built by 'data fetch'")
+    u.add_argument("--end", help="last day (default today)")
+    u.add_argument("--source", action="append", choices=["akshare", "baostock"], help="only this source")
+    u.add_argument("--rate", type=float, help="calls per second")
+    u.add_argument("--retries", type=int, default=3)
+    u.set_defaults(func=_update)
+    for p in (c, t, g, i, v, f, u):
         p.set_defaults(func=_guarded(p.get_default("func")))
     return data
+
+
+def _fetch_error():
+    from .fetch.engine import FetchError
+    return FetchError
 
 
 def _guarded(func):
     def run(args) -> int:
         try:
             return func(args)
-        except (ValueError, FileNotFoundError, NotADirectoryError, KeyError) as exc:
+        except (ValueError, FileNotFoundError, NotADirectoryError, KeyError, _fetch_error()) as exc:
             print(f"ptrade-fast data: {exc}", file=sys.stderr)
             return 2
     run.__name__ = func.__name__

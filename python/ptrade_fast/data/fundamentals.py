@@ -311,9 +311,11 @@ class FundamentalsStore:
     # -- valuation --
 
     def _share_steps(self):
-        """Step lookup of the share capital in ``ex_rights.parquet`` (every row counts), built once."""
+        """Step lookup of the share capital in ``ex_rights.parquet`` (every row that states it), built once."""
         if self._shares is None:
             ex = self.store.exrights_table()
+            if len(ex) and "total_shares" in ex:
+                ex = ex[ex["total_shares"].notna()]          # action rows without share capital do not count
             if len(ex) and "total_shares" in ex:
                 days = pd.to_datetime(ex["ex_date"]).to_numpy().astype("datetime64[D]")
                 self._shares = (_Steps(ex["code"].to_numpy(object), days),

@@ -27,6 +27,8 @@ MEMBER_SCHEMA = pa.schema([("index_code", pa.string()), ("code", pa.string()), (
 BLOCK_SCHEMA = pa.schema([("category", pa.string()), ("block", pa.string()), ("code", pa.string()),
                          ("block_code", pa.string()), ("as_of", pa.date32()), ("source", pa.string())])
 ST_SCHEMA = pa.schema([("code", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32())])
+SUSPENSION_SCHEMA = pa.schema([("code", pa.string()), ("date", pa.date32()), ("reason", pa.string()),
+                              ("source", pa.string())])
 
 
 def _dates(col):
@@ -51,6 +53,7 @@ class ReferenceTables:
         self._members: list[pd.DataFrame] = []
         self._blocks: list[pd.DataFrame] = []
         self._st: list[pd.DataFrame] = []
+        self._susp: list[pd.DataFrame] = []
         self._meta_updates: dict = {}
 
     def add_fundamentals(self, table: str, frame: pd.DataFrame) -> None:
@@ -94,6 +97,13 @@ class ReferenceTables:
     def add_st(self, df: pd.DataFrame) -> None:
         """Stage ST / *ST periods ``code, start_date, end_date`` (inclusive; null end = still ST)."""
         self._st.append(df[["code", "start_date", "end_date"]].copy())
+
+    def add_suspensions(self, df: pd.DataFrame, source: str) -> None:
+        """Stage suspended days ``code, date[, reason]`` (``suspensions.parquet``; new rows win on
+        (code, date)).  The daily files mark the same days ``is_open = 0``; this table keeps the reason."""
+        df = df.copy()
+        df["source"] = source
+        self._susp.append(df)
 
     def set_meta(self, key: str, value) -> None:
         """Set a top-level ``meta.json`` key at commit (e.g. ``fetch`` state, membership ``as_of``)."""
@@ -148,6 +158,14 @@ class ReferenceTables:
                 new = pd.concat([old, new], ignore_index=True)
             new = new.sort_values(["code", "start_date"], kind="stable")
             write_table_atomic(_conform(new, ST_SCHEMA), root / "st.parquet")
+        if self._susp:
+            new = pd.concat(self._susp, ignore_index=True)
+            old = self._read(root / "suspensions.parquet")
+            if old is not None:
+                new = pd.concat([old, new], ignore_index=True)
+            new["date"] = pd.to_datetime(new["date"]).dt.date
+            new = new.drop_duplicates(["code", "date"], keep="last").sort_values(["code", "date"], kind="stable")
+            write_table_atomic(_conform(new, SUSPENSION_SCHEMA), root / "suspensions.parquet")
         meta.update(self._meta_updates)
         return meta
 
