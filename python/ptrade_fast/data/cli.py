@@ -127,6 +127,8 @@ def _info(args) -> int:
     from .writer import info
     out = info(_read_root(args.data))
     if args.json:
+        from .info_tables import tables_info
+        out["tables"] = tables_info(_read_root(args.data)) if out["state"] == "complete" else []
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0 if out["state"] == "complete" else 2
     print(f"root       {out['root']}  ({out['state']}, format {out['format_version']})")

@@ -151,19 +151,18 @@ class ReferenceTables:
             meta["blocks"] = {"as_of": str(pd.Timestamp(max(new["as_of"].dropna())).date())
                               if new["as_of"].notna().any() else None}
         if self._st:
-            new = pd.concat(self._st, ignore_index=True)
+            parts = [_conform(df, ST_SCHEMA) for df in self._st]
+            given = set().union(*(set(df["code"]) for df in self._st))
             old = self._read(root / "st.parquet")
             if old is not None:
-                old = old[~old["code"].isin(set(new["code"]))]
-                new = pd.concat([old, new], ignore_index=True)
-            new = new.sort_values(["code", "start_date"], kind="stable")
+                parts.insert(0, _conform(old[~old["code"].isin(given)], ST_SCHEMA))
+            new = pa.concat_tables(parts).to_pandas().sort_values(["code", "start_date"], kind="stable")
             write_table_atomic(_conform(new, ST_SCHEMA), root / "st.parquet")
         if self._susp:
-            new = pd.concat(self._susp, ignore_index=True)
-            old = self._read(root / "suspensions.parquet")
-            if old is not None:
-                new = pd.concat([old, new], ignore_index=True)
-            new["date"] = pd.to_datetime(new["date"]).dt.date
+            parts = [_conform(df, SUSPENSION_SCHEMA) for df in self._susp]
+            if (root / "suspensions.parquet").is_file():
+                parts.insert(0, pq.read_table(root / "suspensions.parquet"))
+            new = pa.concat_tables(parts).to_pandas()
             new = new.drop_duplicates(["code", "date"], keep="last").sort_values(["code", "date"], kind="stable")
             write_table_atomic(_conform(new, SUSPENSION_SCHEMA), root / "suspensions.parquet")
         meta.update(self._meta_updates)
