@@ -212,6 +212,10 @@ def test_update_adds_a_day(source, tmp_path, capsys):
     meta = json.loads((root / "meta.json").read_text())
     assert (meta["fetch"][source]["start"], meta["fetch"][source]["end"]) == ("2024-01-02", "2024-01-08")
     assert validate(root) == []
+    st = pd.read_parquet(root / "st.parquet")
+    assert st[["code", "start_date"]].values.tolist() == [["600004.SS", dt.date(2024, 1, 5 if source == "akshare"
+                                                                                  else 2)]]
+    assert st["end_date"].isna().all()                  # still ST in the later snapshot / daily rows
     if source == "baostock":
         m = pd.read_parquet(root / "index_members.parquet")
         left = m[(m.index_code == "000300.SS") & (m.code == "600004.SS")]
@@ -242,3 +246,16 @@ def test_cli_fetch_update_info_and_errors(tmp_path, monkeypatch, capsys):
     assert 'pip install "ptrade_fast[baostock]"' in capsys.readouterr().err
     assert data_main(["update", "--data", str(tmp_path / "b")]) == 2
     assert "no meta.json" in capsys.readouterr().err
+
+
+def test_snapshots_and_flags_become_dated_periods():
+    from ptrade_fast.data.fetch.common import dated_members, periods
+    d = [dt.date(2024, 1, 2), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]
+    m = dated_members({"st": [(d[0], ["A", "B"]), (d[1], ["B"]), (d[2], ["A", "B"])]})
+    assert m[["code", "start_date", "end_date"]].values.tolist() == [
+        ["A", d[0], dt.date(2024, 1, 31)], ["A", d[2], None], ["B", d[0], None]]
+    days = np.array(["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"], "datetime64[D]")
+    p = periods(np.array(["X"] * 4), days, np.array([True, True, False, True]), None)
+    assert p["code"].tolist() == ["X", "X"]
+    assert [str(pd.Timestamp(v).date()) for v in p["start_date"]] == ["2024-01-02", "2024-01-05"]
+    assert str(pd.Timestamp(p["end_date"][0]).date()) == "2024-01-03" and pd.isna(p["end_date"][1])

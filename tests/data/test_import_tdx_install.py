@@ -211,3 +211,34 @@ def test_gbbq_rows_map_to_ex_rights():
 def test_unknown_kind_is_an_error(install, tmp_path, capsys):
     assert data_main(["import-tdx", str(install), "--data", str(tmp_path / "x"), "--kinds", "day,nope"]) == 2
     assert "unknown kind(s) nope" in capsys.readouterr().err
+
+
+def test_gbbq_in_the_walk_gives_ex_rights_and_the_ex_date_reference_price(install, tmp_path, monkeypatch):
+    from ptrade_fast.data.importers import tdx_hq_cache
+    top = tmp_path / "tdx"
+    shutil.copytree(install, top)
+    (top / "T0002" / "hq_cache" / "gbbq").write_bytes(b"\x00" * 8)     # decoded by the stand-in below
+    raw = pd.DataFrame({"market": [1, 1], "code": ["600000", "600000"], "datetime": [20110603, 20110603],
+                        "category": [1, 5], "hongli_panqianliutong": [1.6, 1434880.0],
+                        "peigujia_qianzongguben": [0.0, 1434880.0], "songgu_qianzongguben": [3.0, 1865347.0],
+                        "peigu_houzongguben": [0.0, 1865347.0]})
+    seen = []
+    monkeypatch.setattr(tdx_hq_cache, "read_gbbq", lambda path: seen.append(path) or raw)
+    root = tmp_path / "root"
+    assert data_main(["import-tdx", str(top), "--data", str(root), "--kinds", "day,reference"]) == 0
+    assert [p.name for p in seen] == ["gbbq"]
+    ex = pd.read_parquet(root / "ex_rights.parquet")
+    assert ex[["code", "cash_dividend", "bonus_ratio"]].values.tolist() == [["600000.SS", 0.16, 0.3]]
+    d = pd.read_parquet(root / "daily" / "2011.parquet")
+    row = d[(d.code == "600000.SS") & (d.date == dt.date(2011, 6, 3))].iloc[0]
+    assert row["preclose"] == 10.04                     # (13.21 - 0.16) / 1.3, the exchange's reference price
+    assert not (root / "fundamentals").exists()         # finance not asked for
+
+
+def test_gbbq_needs_pytdx(tmp_path, monkeypatch):
+    from ptrade_fast.data.importers.tdx_hq_cache import read_gbbq
+    monkeypatch.setitem(__import__("sys").modules, "pytdx", None)
+    monkeypatch.setitem(__import__("sys").modules, "pytdx.reader", None)
+    monkeypatch.setitem(__import__("sys").modules, "pytdx.reader.gbbq_reader", None)
+    with pytest.raises(ValueError, match=r'pip install "ptrade_fast\[tdx\]"'):
+        read_gbbq(tmp_path / "gbbq")

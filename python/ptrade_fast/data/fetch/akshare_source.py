@@ -25,7 +25,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .common import a_share, coverage, dates, frame_tables, latest_by_prefix, ymd
+from .common import a_share, coverage, dated_members, dates, frame_tables, latest_by_prefix, ymd
 from .engine import Task
 
 INDICES = {"000300": "000300.SS", "000905": "000905.SS", "000852": "000852.SS", "000016": "000016.SS"}
@@ -242,13 +242,19 @@ class AkshareSource:
 
     def _snapshots(self, cache, w) -> dict:
         out = {}
-        st = latest_by_prefix(cache.load("st")).get("st")
-        if st is not None:
-            day = pd.Timestamp(st[0]).date()
-            codes = [a_share(c) for c in st[1].get("代码", pd.Series(dtype=object)).astype(str)]
-            df = pd.DataFrame({"code": [c for c in codes if c], "start_date": day, "end_date": None})
+        snaps = []
+        for key, df in cache.load("st"):
+            day = pd.Timestamp(key.rpartition("@")[2]).date()
+            codes = [a_share(c) for c in df.get("代码", pd.Series(dtype=object)).astype(str)]
+            snaps.append((day, [c for c in codes if c]))
+        if snaps:
+            # Each fetch day's ST list is a snapshot; consecutive snapshots listing a code make one period
+            # from the first of them (earlier ST status is unknown), ended the day before a list without it.
+            runs = dated_members({"st": snaps})
+            df = runs.drop(columns="index_code")
             w.add_st(df)
-            w.set_meta("st", {"kind": "snapshot", "as_of": str(day), "source": "akshare"})
+            w.set_meta("st", {"kind": "snapshot", "as_of": str(max(d for d, _ in snaps)),
+                              "first_snapshot": str(min(d for d, _ in snaps)), "source": "akshare"})
             out["st"] = df
         susp = latest_by_prefix(cache.load("suspensions")).get("tfp")
         if susp is not None and len(susp[1]):
