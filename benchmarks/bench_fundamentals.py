@@ -72,6 +72,16 @@ def main() -> None:
         print(f"get_fundamentals({len(codes)} codes, {table!r}, {len(df.columns) - 3} fields): "
               f"first call {first * 1e3:.1f} ms (load + index), then median {np.median(runs) * 1e3:.2f} ms, "
               f"max {max(runs) * 1e3:.2f} ms")
+    t0 = time.perf_counter()
+    api.get_fundamentals(codes, "valuation")
+    first = time.perf_counter() - t0
+    runs = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        val = api.get_fundamentals(codes, "valuation")
+        runs.append(time.perf_counter() - t0)
+    print(f"get_fundamentals({len(codes)} codes, 'valuation'): first call {first * 1e3:.1f} ms, then median "
+          f"{np.median(runs) * 1e3:.2f} ms ({int(val['total_value'].notna().sum())} codes with a market value)")
     # Check a sample against the rule: latest end_date among revision-0 reports published before the day.
     raw = pd.read_parquet(root / "fundamentals" / "eps.parquet")
     day = dt.date(2019, 12, 20)

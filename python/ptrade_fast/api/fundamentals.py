@@ -133,7 +133,7 @@ class FundamentalsAPI:
         names = self._name_memo.get(key)
         if names is None:
             names = inst["name"].reindex(list(codes)).to_numpy(object)
-            if len(self._name_memo) >= 4:
+            if len(self._name_memo) >= 8:
                 self._name_memo.pop(next(iter(self._name_memo)))
             self._name_memo[key] = names
         return names.copy()
@@ -160,10 +160,22 @@ class FundamentalsAPI:
         cols["publ_date"] = self._dates_text(np.asarray(rows["publ_date"]))
         return pd.DataFrame(cols, index=pd.Index(index_codes, name="secu_code"))
 
+    def _code_index(self, codes) -> pd.Index:
+        """``pd.Index(codes, name='secu_code')``, remembered for the last few code lists (strategies ask
+        for the same universe bar after bar; an Index is immutable, so sharing it is safe)."""
+        key = ("index", tuple(codes))
+        index = self._name_memo.get(key)
+        if index is None:
+            index = pd.Index(list(codes), name="secu_code")
+            if len(self._name_memo) >= 8:
+                self._name_memo.pop(next(iter(self._name_memo)))
+            self._name_memo[key] = index
+        return index
+
     def _block_frame(self, block, codes, fields):
         """The date-mode frame from :meth:`FundamentalsStore.latest_block` (one 2-D float block)."""
         names, values, end, publ, _rows = block
-        index = pd.Index(codes, name="secu_code")
+        index = self._code_index(codes)
         if list(names) == list(fields):
             df = pd.DataFrame(values, index=index, columns=list(fields))
         else:   # a field the table lacks reads NaN
