@@ -259,3 +259,12 @@ def test_snapshots_and_flags_become_dated_periods():
     assert p["code"].tolist() == ["X", "X"]
     assert [str(pd.Timestamp(v).date()) for v in p["start_date"]] == ["2024-01-02", "2024-01-05"]
     assert str(pd.Timestamp(p["end_date"][0]).date()) == "2024-01-03" and pd.isna(p["end_date"][1])
+
+
+def test_skip_leaves_tables_out_and_unknown_names_are_errors(tmp_path):
+    rec = Recorder()
+    out = _fetch("baostock", tmp_path / "r", rec, skip=["fundamentals", "index_members"])
+    assert rec.count("query_profit_data") == 0 and rec.count("query_hs300_stocks") == 0
+    assert "profit_ability" not in out["coverage"] and out["coverage"]["daily"]["rows"] == 11
+    with pytest.raises(ValueError, match="--skip: unknown table.*prices"):
+        _fetch("baostock", tmp_path / "r2", rec, skip=["prices"])

@@ -74,6 +74,7 @@ def _fetch(args) -> int:
         from .codes import normalize_code
         codes = [normalize_code(c) for c in codes]
     start, end = args.start, args.end
+    entry = {}
     if args.update:
         meta = _meta_of(args.data)
         entry = (meta.get("fetch") or {}).get(args.source)
@@ -83,8 +84,11 @@ def _fetch(args) -> int:
         import pandas as pd
         start = str(pd.Timestamp(entry["end"]).date() + _dt.timedelta(days=1))
         codes = codes or entry.get("codes")
+    skip = [k.strip() for k in (args.skip or "").split(",") if k.strip()]
+    if args.update and not skip:
+        skip = entry.get("skip", [])
     summary = fetch(args.data, args.source, codes=codes, start=start, end=end, minute=args.minute,
-                    rate=args.rate, retries=args.retries, offline=args.offline)
+                    rate=args.rate, retries=args.retries, offline=args.offline, skip=skip)
     _print_fetch(summary)
     return 0
 
@@ -229,6 +233,8 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     f.add_argument("--rate", type=float, help="calls per second (default: akshare 2, baostock 10)")
     f.add_argument("--retries", type=int, default=3, help="retries of a failing call (default 3)")
     f.add_argument("--offline", action="store_true", help="rebuild from the cached raw responses, no network")
+    f.add_argument("--skip", help="comma list of tables not to fetch: fundamentals, ex_rights, index_members, "
+                                  "industries, st, suspensions")
     f.set_defaults(func=_fetch)
 
     u = sub.add_parser("update", help="bring a fetched data root up to date from the sources that built it")

@@ -23,6 +23,12 @@ def _span(df, col):
     return f"{v.min().date()} … {v.max().date()}"
 
 
+def _updated(path: Path):
+    """When a table file was last written (its modification time), or None."""
+    import datetime as _dt
+    return _dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="minutes") if path.is_file() else None
+
+
 def _sources(df, fallback):
     if df is not None and "source" in df and df["source"].notna().any():
         return ", ".join(sorted(set(df["source"].dropna().astype(str))))
@@ -30,13 +36,13 @@ def _sources(df, fallback):
 
 
 def tables_info(root) -> list[dict]:
-    """One dict per table: ``table, rows, codes, span, source, note`` (``note`` = what is missing)."""
+    """One dict per table: ``table, rows, codes, span, source, updated, note`` (``note`` = what is missing)."""
     root = Path(root)
     meta_path = root / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     fetched = meta.get("fetch") or {}
-    default_src = ", ".join(sorted(fetched)) or (", ".join(sorted({i["source"].split(":")[0] for i in meta.get("imports", [])}))
-                                                 or "bundle")
+    imported = sorted({i["source"].split(":")[0] for i in meta.get("imports", [])})
+    default_src = ", ".join(sorted(fetched)) or ", ".join(imported) or "bundle"
     out = []
     for path in sorted((root / "fundamentals").glob("*.parquet")):
         df = _read(path)
@@ -76,13 +82,20 @@ def tables_info(root) -> list[dict]:
             (f"snapshot as of {st_meta.get('as_of')}: ST before it is unknown" if st_meta.get("kind") == "snapshot"
              else None))
     out.append({"table": "st", "rows": 0 if st is None else len(st), "codes": 0 if st is None else st["code"].nunique(),
-                "span": _span(st, "start_date"), "source": st_meta.get("source", default_src if st is not None else None),
+                "span": _span(st, "start_date"),
+                "source": st_meta.get("source", default_src if st is not None else None),
                 "note": note})
     s = _read(root / "suspensions.parquet")
     out.append({"table": "suspensions", "rows": 0 if s is None else len(s),
                 "codes": 0 if s is None else s["code"].nunique(), "span": _span(s, "date"),
                 "source": _sources(s, default_src) if s is not None else None,
                 "note": None if s is not None else "suspended days come from gaps in the daily bars (no reasons)"})
+    files = {"ex_rights": "ex_rights", "index_members": "index_members", "blocks": "blocks", "st": "st",
+             "suspensions": "suspensions"}
+    for t in out:
+        name = t["table"]
+        path = root / (f"{name}.parquet" if name.startswith("fundamentals/") else f"{files.get(name, name)}.parquet")
+        t["updated"] = _updated(path)
     return out
 
 
@@ -94,7 +107,8 @@ def table_report(root) -> list[str]:
         span = f" {t['span']}" if t["span"] else ""
         src = f" [{t['source']}]" if t["source"] else ""
         note = f" — {t['note']}" if t["note"] else ""
-        lines.append(f"{t['table']:<31} {t['rows']:>9,} rows {t['codes']:>6,} codes{span}{src}{note}")
+        upd = f" updated {t['updated']}" if t.get("updated") else ""
+        lines.append(f"{t['table']:<31} {t['rows']:>9,} rows {t['codes']:>6,} codes{span}{src}{upd}{note}")
     meta_path = root / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     imports = meta.get("imports") or []

@@ -16,6 +16,13 @@ import pandas as pd
 from .engine import FetchError, Progress, RawCache, load_library, run_tasks, today
 
 SOURCES = ("akshare", "baostock")
+# --skip groups -> task kinds (daily bars, instruments and the calendar are always fetched).
+SKIPPABLE = {"fundamentals": ("report_",), "ex_rights": ("dividends", "rights"), "index_members": ("index_members",),
+             "industries": ("industries", "industry_boards"), "st": ("st",), "suspensions": ("suspensions",)}
+
+
+def _skipped(kind: str, skip) -> bool:
+    return any(kind == p or (p.endswith("_") and kind.startswith(p)) for g in skip for p in SKIPPABLE[g])
 
 
 def _source(name: str, lib=None):
@@ -36,7 +43,7 @@ def _day(value, what) -> _dt.date:
 
 
 def fetch(root, source: str, codes=None, start=None, end=None, minute: bool = False, rate: float | None = None,
-          retries: int = 3, offline: bool = False, progress=None, lib=None, sleep=None) -> dict:
+          retries: int = 3, offline: bool = False, progress=None, lib=None, sleep=None, skip=()) -> dict:
     """Fetch ``source`` data for ``codes`` (default: every A share the source lists) over [start, end]
     into the data root ``root``, then import it.
 
@@ -60,6 +67,9 @@ def fetch(root, source: str, codes=None, start=None, end=None, minute: bool = Fa
         Do not call the library: rebuild the root from the cached raw responses.
     progress : callable, optional
         Receives one progress line per call (default: printed on stderr).
+    skip : iterable of str
+        Tables not to fetch: fundamentals, ex_rights, index_members, industries, st, suspensions (e.g.
+        baostock's reports cost five calls per code and quarter).
 
     Returns
     -------
@@ -74,6 +84,10 @@ def fetch(root, source: str, codes=None, start=None, end=None, minute: bool = Fa
     """
     import time as _time
     root = Path(root)
+    skip = tuple(skip or ())
+    unknown = sorted(set(skip) - set(SKIPPABLE))
+    if unknown:
+        raise ValueError(f"--skip: unknown table(s) {', '.join(unknown)} (known: {', '.join(SKIPPABLE)})")
     start = _day(start or "2005-01-04", "--start")
     end = _day(end, "--end") if end else today()
     if start > end:
@@ -92,13 +106,13 @@ def fetch(root, source: str, codes=None, start=None, end=None, minute: bool = Fa
             raise FetchError(f"cannot reach the {source} data service ({type(exc).__name__}: {exc}); check the "
                              f"network connection.  Nothing was written to {root}") from None
         params = {"codes": sorted(codes) if codes else None, "start": str(start), "end": str(end),
-                  "minute": bool(minute)}
+                  "minute": bool(minute), "skip": list(skip)}
         cache.save_state({**cache.state(), "last_request": params})
         kw = dict(rate=src.default_rate if rate is None else rate, retries=retries, source=source,
                   sleep=sleep or _time.sleep)
         counts = {"called": 0, "cached": 0}
         for phase in (1, 2):
-            tasks = src.tasks(phase, cache, codes, start, end, minute)
+            tasks = [t for t in src.tasks(phase, cache, codes, start, end, minute) if not _skipped(t.kind, skip)]
             done = run_tasks(src.lib, tasks, cache, progress=Progress(len(tasks), progress), **kw)
             counts["called"] += done["called"]
             counts["cached"] += done["cached"]
@@ -117,6 +131,7 @@ def build(root: Path, source: str, src, cache: RawCache, start, end) -> dict:
     first = min(str(start), entry.get("start", str(start)))
     last = max(str(end), entry.get("end", str(end)))
     entry.update({"start": first, "end": last, "codes": state.get("codes"), "minute": state.get("minute", False),
+                  "skip": state.get("skip", []),
                   "at": _dt.datetime.now().isoformat(timespec="seconds"), "coverage": coverage})
     w.set_meta("fetch", {**previous, source: entry})
     w.commit()
@@ -155,7 +170,7 @@ def update(root, end=None, sources=None, **kw) -> list[dict]:
                         "up_to_date": True})
             continue
         out.append(fetch(root, n, codes=entry.get("codes"), start=last + _dt.timedelta(days=1), end=stop,
-                         minute=entry.get("minute", False), **kw))
+                         minute=entry.get("minute", False), skip=entry.get("skip", ()), **kw))
     return out
 
 

@@ -127,7 +127,8 @@ class AkshareSource:
                             {"symbol": c6, "period": "daily", "start_date": s, "end_date": e, "adjust": ""}))
             out.append(Task("dividends", f"{code}@{e}", "stock_history_dividend_detail",
                             {"symbol": c6, "indicator": "分红"}))
-            out.append(Task("rights", f"{code}@{e}", "stock_history_dividend_detail", {"symbol": c6, "indicator": "配股"}))
+            out.append(Task("rights", f"{code}@{e}", "stock_history_dividend_detail",
+                            {"symbol": c6, "indicator": "配股"}))
             for kind, label in STATEMENTS.items():
                 out.append(Task(f"report_{kind}", f"{code}@{e}", "stock_financial_report_sina",
                                 {"stock": _sina(code), "symbol": label}))

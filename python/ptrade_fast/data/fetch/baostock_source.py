@@ -47,7 +47,8 @@ REPORT_FIELDS = {
                                   "net_profit_grow_rate": ("YOYNI", PCT), "basic_eps_grow_rate": ("YOYEPSBasic", PCT),
                                   "np_parent_company_grow_rate": ("YOYPNI", PCT)}},
     "balance": {"debt_paying_ability": {"current_ratio": ("currentRatio", 1.0), "quick_ratio": ("quickRatio", 1.0),
-                                        "cash_ratio": ("cashRatio", 1.0), "debt_assets_ratio": ("liabilityToAsset", PCT),
+                                        "cash_ratio": ("cashRatio", 1.0),
+                                        "debt_assets_ratio": ("liabilityToAsset", PCT),
                                         "equity_multiplier": ("assetToEquity", 1.0)}},
     "cash_flow": {"debt_paying_ability": {"interest_cover": ("ebitToInterest", 1.0)},
                   "cashflow_statement": {"operate_cash_flow_to_revenue": ("CFOToOR", PCT),
@@ -156,7 +157,8 @@ class BaostockSource:
             k["date"] = dates(k["date"])
             k = k.drop_duplicates(["_code", "date"], keep="last")
             trading = k["tradestatus"].astype(str) == "1"
-            daily = pd.DataFrame({"code": k["_code"], "date": k["date"], "open": _num(k["open"]), "high": _num(k["high"]),
+            daily = pd.DataFrame({"code": k["_code"], "date": k["date"], "open": _num(k["open"]),
+                                  "high": _num(k["high"]),
                                   "low": _num(k["low"]), "close": _num(k["close"]),
                                   "volume": _num(k["volume"]), "money": _num(k["amount"])})[trading.to_numpy()]
             daily["volume"] = daily["volume"].fillna(0).astype(np.int64)
@@ -229,7 +231,8 @@ class BaostockSource:
         ex = ex[ex["ex_date"].notna()]
         for c in ("cash_dividend", "bonus_ratio", "conversion_ratio"):
             ex[c] = ex[c].fillna(0.0)
-        ex = ex.sort_values(["code", "ex_date", "has_action"], kind="stable").groupby(["code", "ex_date"], as_index=False).agg(
+        ex = ex.sort_values(["code", "ex_date", "has_action"], kind="stable")
+        ex = ex.groupby(["code", "ex_date"], as_index=False).agg(
             {"cash_dividend": "max", "bonus_ratio": "max", "conversion_ratio": "max", "total_shares": "last",
              "float_shares": "last", "has_action": "any"})
         ex["rights_ratio"], ex["rights_price"] = 0.0, 0.0

@@ -112,7 +112,7 @@ def frame_tables(frames: dict, table_fields: dict, publ: pd.Series, end: pd.Seri
     keys = pd.DataFrame({"code": codes.to_numpy(), "end_date": pd.to_datetime(end).dt.date.to_numpy(),
                          "publ_date": pd.to_datetime(publ).dt.date.to_numpy(), "report_type": rtype.to_numpy(),
                          "revision": np.zeros(len(codes), np.int16)})
-    ok = keys["publ_date"].notna().to_numpy() & keys["end_date"].notna().to_numpy() & keys["report_type"].notna().to_numpy()
+    ok = keys[["publ_date", "end_date", "report_type"]].notna().all(axis=1).to_numpy()
     out = {}
     for table, fields in table_fields.items():
         cols = {}
