@@ -268,3 +268,26 @@ def test_skip_leaves_tables_out_and_unknown_names_are_errors(tmp_path):
     assert "profit_ability" not in out["coverage"] and out["coverage"]["daily"]["rows"] == 11
     with pytest.raises(ValueError, match="--skip: unknown table.*prices"):
         _fetch("baostock", tmp_path / "r2", rec, skip=["prices"])
+
+
+@pytest.mark.parametrize("source", ["akshare", "baostock"])
+def test_same_responses_give_byte_identical_files(source, tmp_path):
+    roots = [tmp_path / "a", tmp_path / "b"]
+    for root in roots:
+        _fetch(source, root, Recorder())
+    files = sorted(p.relative_to(roots[0]) for p in roots[0].rglob("*.parquet"))
+    assert files and files == sorted(p.relative_to(roots[1]) for p in roots[1].rglob("*.parquet"))
+    for rel in files:
+        assert (roots[0] / rel).read_bytes() == (roots[1] / rel).read_bytes(), rel
+
+
+def test_info_json_lists_the_tables(tmp_path, capsys):
+    root = tmp_path / "r"
+    _fetch("baostock", root, Recorder())
+    assert data_main(["info", "--data", str(root), "--json"]) == 0
+    tables = {t["table"]: t for t in json.loads(capsys.readouterr().out)["tables"]}
+    assert tables["st"]["rows"] == 1 and tables["st"]["source"] == "baostock isST" and tables["st"]["note"] is None
+    assert tables["suspensions"]["rows"] == 1 and tables["suspensions"]["source"] == "baostock"
+    assert tables["ex_rights"]["note"] is None and tables["index_members"]["note"] is None
+    assert tables["fundamentals/profit_ability"]["span"] == "2023-09-30 … 2023-09-30"
+    assert tables["fundamentals/profit_ability"]["note"] == "published 2023-10-28 … 2023-10-28"
