@@ -23,6 +23,12 @@ BARS = {
                ("2024-01-04", 9.19, 9.11, 9.19, 9.08, 864194), ("2024-01-08", 9.10, 9.15, 9.18, 9.05, 700000)],
 }
 CODES = ["600000.SS", "600004.SS", "000001.SZ"]
+# index code6 -> rows (date, open, close, high, low, volume in lots); the other indices answer nothing
+INDEX = {"000300": [("2024-01-02", 3426.39, 3386.35, 3426.39, 3383.64, 104470000),
+                    ("2024-01-03", 3380.56, 3378.20, 3391.47, 3366.84, 98560000),
+                    ("2024-01-04", 3374.97, 3345.94, 3382.17, 3343.47, 103420000),
+                    ("2024-01-05", 3343.12, 3336.73, 3383.59, 3334.27, 123100000),
+                    ("2024-01-08", 3335.38, 3296.99, 3342.45, 3294.04, 103860000)]}
 
 
 def _within(date, start, end):
@@ -123,6 +129,14 @@ def fake_akshare(rec: Recorder) -> types.ModuleType:
                              for d, o, c, h, lo, v in rows],
                             columns=["日期", "股票代码", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅",
                                      "涨跌额", "换手率"])
+
+    def index_zh_a_hist(symbol="000859", period="daily", start_date="19700101", end_date="22220101"):
+        rec.hit("index_zh_a_hist", symbol)
+        rows = [r for r in INDEX.get(symbol, []) if _within(r[0], start_date, end_date)]
+        return pd.DataFrame([[d, o, c, h, lo, v, round(v * 100 * 10.0, 2), 0.0, 0.0, 0.0, 0.3]
+                             for d, o, c, h, lo, v in rows],
+                            columns=["日期", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "振幅", "涨跌幅", "涨跌额",
+                                     "换手率"])
 
     def stock_zh_a_hist_min_em(symbol="000001", start_date="", end_date="", period="5", adjust=""):
         rec.hit("stock_zh_a_hist_min_em", symbol)
@@ -238,7 +252,13 @@ def fake_baostock(rec: Recorder) -> types.ModuleType:
         c6 = code[3:]
         names = fields.split(",")
         rows = []
-        if frequency == "d":
+        if frequency == "d" and "tradestatus" not in names:      # an index: no status fields
+            for d, o, c, h, lo, v in INDEX.get(c6, []) if code.startswith("sh.000") else []:
+                if _within(d, start_date, end_date):
+                    vals = dict(date=d, code=code, open=o, high=h, low=lo, close=c, preclose="", volume=v * 100,
+                                amount=round(v * 1000.0, 2), pctChg="0")
+                    rows.append([vals[n] for n in names])
+        elif frequency == "d":
             bars = {r[0]: r for r in BARS[c6]}
             prev = None
             for d in DAYS:

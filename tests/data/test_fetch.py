@@ -58,7 +58,7 @@ def fetched(request, tmp_path):
 def test_every_table_is_filled(fetched):
     source, root, rec, summary = fetched
     cov = summary["coverage"]
-    assert cov["daily"]["rows"] == 11 and cov["daily"]["codes"] == 3         # 000001.SZ suspended on 01-05
+    assert cov["daily"]["rows"] == 15 and cov["daily"]["codes"] == 4   # + 000300.SS; 000001.SZ halted 01-05
     assert (cov["daily"]["first"], cov["daily"]["last"]) == ("2024-01-02", "2024-01-05")
     d = pd.read_parquet(root / "daily" / "2024.parquet")
     row = d[(d.code == "600000.SS") & (d.date == dt.date(2024, 1, 4))].iloc[0]
@@ -71,6 +71,9 @@ def test_every_table_is_filled(fetched):
     assert act["ex_date"].tolist() == [dt.date(2024, 1, 4)]
     inst = pd.read_parquet(root / "instruments.parquet").set_index("code")
     assert inst.at["600000.SS", "name"] == "浦发银行" and inst.at["600000.SS", "list_date"] == dt.date(1999, 11, 10)
+    assert inst.at["000300.SS", "name"] == "沪深300" and inst.at["000300.SS", "type"] == "index"
+    idx = d[d.code == "000300.SS"]
+    assert idx["close"].tolist() == [3386.35, 3378.20, 3345.94, 3336.73] and idx["high_limit"].isna().all()
     st = pd.read_parquet(root / "st.parquet")
     assert st["code"].tolist() == ["600004.SS"]
     members = pd.read_parquet(root / "index_members.parquet")
@@ -117,6 +120,10 @@ def test_the_root_validates_and_runs_a_ptrade_strategy(fetched):
     issues = validate(root)
     assert issues == [], [str(i) for i in issues]
     res = ptrade_fast.run(STRATEGY, start="2024-01-03", end="2024-01-05", data=str(root))
+    bench = ptrade_fast.run("def initialize(context):\n    set_universe(['600000.SS'])\n"
+                            "def handle_data(context, data):\n    pass\n", start="2024-01-03", end="2024-01-05",
+                            data=str(root))
+    assert bench.metrics["benchmark_return"] == pytest.approx(3336.73 / 3386.35 - 1)   # 000300.SS, fetched
     text = "\n".join(res.logs["message"].astype(str)) if hasattr(res.logs, "columns") else "\n".join(map(str, res.logs))
     assert "members=000001.SZ,600000.SS,600004.SS ok=000001.SZ,600000.SS st=600004.SS" in text
     assert "best=600000.SS profit=29000000000 report=2023-09-30" in text
@@ -163,7 +170,7 @@ def test_a_source_error_mid_fetch_then_a_resumed_fetch(source, func, key, tmp_pa
     rec.calls.clear()
     summary = _fetch(source, root, rec)
     assert rec.count(func) == 1                        # only the failed code is fetched again
-    assert summary["coverage"]["daily"]["codes"] == 3
+    assert summary["coverage"]["daily"]["codes"] == 4                 # 3 stocks + 000300.SS
     assert validate(root) == []
 
 
@@ -201,12 +208,12 @@ def test_update_adds_a_day(source, tmp_path, capsys):
     out = update(root, end="2024-01-08", lib=FAKES[source](rec), rate=0, progress=lambda l: None,
                  sleep=lambda s: None)
     assert out[0]["coverage"]["daily"]["last"] == "2024-01-08"
-    daily_calls = [kw for f, kw in rec.calls if f in ("stock_zh_a_hist", "query_history_k_data_plus")]
-    assert len(daily_calls) == 3                       # one new chunk per code, nothing refetched
+    daily_calls = [f for f, _ in rec.calls if f in ("stock_zh_a_hist", "index_zh_a_hist", "query_history_k_data_plus")]
+    assert len(daily_calls) == 3 + 7                   # one new chunk per stock and per index, nothing refetched
     d = pd.read_parquet(root / "daily" / "2024.parquet")
     assert sorted(set(d["date"])) == [dt.date(2024, 1, 2), dt.date(2024, 1, 3), dt.date(2024, 1, 4),
                                       dt.date(2024, 1, 5), dt.date(2024, 1, 8)]
-    assert d[d.date == dt.date(2024, 1, 8)]["code"].tolist() == ["000001.SZ", "600000.SS", "600004.SS"]
+    assert d[d.date == dt.date(2024, 1, 8)]["code"].tolist() == ["000001.SZ", "000300.SS", "600000.SS", "600004.SS"]
     halted = d[(d.code == "000001.SZ") & (d.date == dt.date(2024, 1, 5))].iloc[0]
     assert halted["is_open"] == 0 and halted["close"] == 9.11 and halted["volume"] == 0
     meta = json.loads((root / "meta.json").read_text())
@@ -265,7 +272,7 @@ def test_skip_leaves_tables_out_and_unknown_names_are_errors(tmp_path):
     rec = Recorder()
     out = _fetch("baostock", tmp_path / "r", rec, skip=["fundamentals", "index_members"])
     assert rec.count("query_profit_data") == 0 and rec.count("query_hs300_stocks") == 0
-    assert "profit_ability" not in out["coverage"] and out["coverage"]["daily"]["rows"] == 11
+    assert "profit_ability" not in out["coverage"] and out["coverage"]["daily"]["rows"] == 15
     with pytest.raises(ValueError, match="--skip: unknown table.*prices"):
         _fetch("baostock", tmp_path / "r2", rec, skip=["prices"])
 

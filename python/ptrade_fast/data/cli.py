@@ -234,7 +234,7 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     f.add_argument("--retries", type=int, default=3, help="retries of a failing call (default 3)")
     f.add_argument("--offline", action="store_true", help="rebuild from the cached raw responses, no network")
     f.add_argument("--skip", help="comma list of tables not to fetch: fundamentals, ex_rights, index_members, "
-                                  "industries, st, suspensions")
+                                  "industries, st, suspensions, indices")
     f.set_defaults(func=_fetch)
 
     u = sub.add_parser("update", help="bring a fetched data root up to date from the sources that built it")

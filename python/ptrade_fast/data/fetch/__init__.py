@@ -18,7 +18,8 @@ from .engine import FetchError, Progress, RawCache, load_library, run_tasks, tod
 SOURCES = ("akshare", "baostock")
 # --skip groups -> task kinds (daily bars, instruments and the calendar are always fetched).
 SKIPPABLE = {"fundamentals": ("report_",), "ex_rights": ("dividends", "rights"), "index_members": ("index_members",),
-             "industries": ("industries", "industry_boards"), "st": ("st",), "suspensions": ("suspensions",)}
+             "industries": ("industries", "industry_boards"), "st": ("st",), "suspensions": ("suspensions",),
+             "indices": ("index_daily",)}
 
 
 def _skipped(kind: str, skip) -> bool:
@@ -68,7 +69,8 @@ def fetch(root, source: str, codes=None, start=None, end=None, minute: bool = Fa
     progress : callable, optional
         Receives one progress line per call (default: printed on stderr).
     skip : iterable of str
-        Tables not to fetch: fundamentals, ex_rights, index_members, industries, st, suspensions (e.g.
+        Tables not to fetch: fundamentals, ex_rights, index_members, industries, st, suspensions, indices
+        (the index daily bars of ``common.INDEX_BARS``) (e.g.
         baostock's reports cost five calls per code and quarter).
 
     Returns

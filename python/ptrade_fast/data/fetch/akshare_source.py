@@ -7,6 +7,7 @@ Functions and the columns read (names as akshare returns them; docs/data-format.
 | calendar | ``tool_trade_date_hist_sina()`` | trade_date |
 | instruments | ``stock_info_sh_name_code(symbol='主板A股'/'科创板')``, ``stock_info_sz_name_code(symbol='A股列表')``, ``stock_info_sh_delist(symbol='全部')``, ``stock_info_sz_delist(symbol='终止上市公司')`` | 证券代码 证券简称 上市日期; A股代码 A股简称 A股上市日期; 公司代码 公司简称 上市日期 暂停上市日期; 证券代码 证券简称 上市日期 终止上市日期 |
 | daily (unadjusted) | ``stock_zh_a_hist(symbol, period='daily', start_date, end_date, adjust='')`` | 日期 开盘 收盘 最高 最低 成交量 (lots, ×100) 成交额 (CNY) |
+| index daily | ``index_zh_a_hist(symbol, period='daily', start_date, end_date)`` for ``common.INDEX_BARS`` | the same columns |
 | minute (1m, recent days only) | ``stock_zh_a_hist_min_em(symbol, start_date, end_date, period='1', adjust='')`` | 时间 (bar end) 开盘 收盘 最高 最低 成交量 (lots) 成交额 |
 | ex_rights | ``stock_history_dividend_detail(symbol, indicator='分红'/'配股')`` | 送股 转增 派息 (per 10 shares) 进度 除权除息日; 配股方案 (per 10) 配股价格 除权日 |
 | st (snapshot) | ``stock_zh_a_st_em()`` | 代码 |
@@ -25,7 +26,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .common import a_share, coverage, dated_members, dates, frame_tables, latest_by_prefix, ymd
+from .common import INDEX_BARS, a_share, coverage, dated_members, dates, frame_tables, latest_by_prefix, ymd
 from .engine import Task
 
 INDICES = {"000300": "000300.SS", "000905": "000905.SS", "000852": "000852.SS", "000016": "000016.SS"}
@@ -121,6 +122,9 @@ class AkshareSource:
         for name in ([] if boards is None else boards[1].get("板块名称", pd.Series(dtype=object)).tolist()):
             out.append(Task("industries", f"{name}@{e}", "stock_board_industry_cons_em", {"symbol": name}))
         s = ymd(start)
+        for code in INDEX_BARS:
+            out.append(Task("index_daily", f"{code}_{s}_{e}", "index_zh_a_hist",
+                            {"symbol": code[:6], "period": "daily", "start_date": s, "end_date": e}))
         for code in codes:
             c6 = code[:6]
             out.append(Task("daily", f"{code}_{s}_{e}", "stock_zh_a_hist",
@@ -176,7 +180,7 @@ class AkshareSource:
         tables = {}
         cal = latest_by_prefix(cache.load("calendar")).get("calendar")
         daily = []
-        for key, df in cache.load("daily"):
+        for key, df in cache.load("daily") + cache.load("index_daily"):
             if len(df):
                 code = key.split("_")[0]
                 daily.append(pd.DataFrame({"code": code, "date": dates(df["日期"]), "open": df["开盘"].astype(float),
@@ -190,8 +194,12 @@ class AkshareSource:
             lo, hi = daily["date"].min(), daily["date"].max()
             w.add_calendar(np.array([d for d in days if d is not None and lo <= d <= hi], "datetime64[D]"))
         inst = self._instruments(cache)
+        have = set(daily["code"]) if len(daily) else set()
+        inst = pd.concat([inst, pd.DataFrame({"code": [c for c in INDEX_BARS if c in have],
+                                              "name": [n for c, n in INDEX_BARS.items() if c in have]})],
+                         ignore_index=True)
         if len(inst):
-            w.add_instruments(inst[inst["code"].isin(set(daily["code"]))] if len(daily) else inst)
+            w.add_instruments(inst[inst["code"].isin(have)] if have else inst)
         tables["instruments"] = inst
         ex = self._ex_rights(cache)
         if len(ex):

@@ -8,6 +8,7 @@ of strings); a non-zero code is an error of that call (retried, then reported). 
 | --- | --- | --- |
 | calendar | ``query_trade_dates(start_date, end_date)`` | calendar_date is_trading_day |
 | instruments | ``query_stock_basic()`` | code (sh.600000) code_name ipoDate outDate type (1 stock, 2 index) |
+| index daily | the same for ``common.INDEX_BARS`` with INDEX_FIELDS | date open high low close volume amount |
 | daily, ST history, suspensions | ``query_history_k_data_plus(code, K_FIELDS, start_date, end_date, frequency='d', adjustflag='3')`` | date open high low close volume (shares) amount (CNY) tradestatus (0 = suspended) isST |
 | bars5m (baostock has no 1-minute bars) | same with ``frequency='5'`` | date time (YYYYMMDDHHMMSSsss, bar end) code open high low close volume amount |
 | ex_rights | ``query_dividend_data(code, year, yearType='operate')`` | dividOperateDate dividCashPsBeforeTax dividStocksPs dividReserveToStockPs |
@@ -25,10 +26,11 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-from .common import a_share, coverage, dated_members, dates, frame_tables, latest_by_prefix, periods
+from .common import INDEX_BARS, coverage, dated_members, dates, frame_tables, latest_by_prefix, periods
 from .engine import Task
 
 K_FIELDS = "date,code,open,high,low,close,preclose,volume,amount,adjustflag,turn,tradestatus,pctChg,isST"
+INDEX_FIELDS = "date,code,open,high,low,close,preclose,volume,amount,pctChg"
 M5_FIELDS = "date,time,code,open,high,low,close,volume,amount,adjustflag"
 INDEX_QUERIES = {"query_hs300_stocks": "000300.SS", "query_sz50_stocks": "000016.SS", "query_zz500_stocks": "000905.SS"}
 PCT = 100.0
@@ -115,9 +117,13 @@ class BaostockSource:
         for month in _months(start, end):
             for func in INDEX_QUERIES:
                 out.append(Task("index_members", f"{func}@{month:%Y%m%d}", func, {"date": f"{month:%Y-%m-%d}"}))
+        span = {"start_date": f"{start:%Y-%m-%d}", "end_date": f"{end:%Y-%m-%d}"}
+        for code in INDEX_BARS:
+            out.append(Task("index_daily", f"{code}_{s}_{e}", "query_history_k_data_plus",
+                            {"code": _bs_code(code), "fields": INDEX_FIELDS, **span, "frequency": "d",
+                             "adjustflag": "3"}))
         for code in codes:
             b = _bs_code(code)
-            span = {"start_date": f"{start:%Y-%m-%d}", "end_date": f"{end:%Y-%m-%d}"}
             out.append(Task("daily", f"{code}_{s}_{e}", "query_history_k_data_plus",
                             {"code": b, "fields": K_FIELDS, **span, "frequency": "d", "adjustflag": "3"}))
             if minute:
@@ -151,11 +157,14 @@ class BaostockSource:
 
     def build(self, cache, w) -> dict:
         tables = {}
-        raw = [(key.split("_")[0], df) for key, df in cache.load("daily") if len(df)]
+        raw = [(key.split("_")[0], df) for key, df in cache.load("daily") + cache.load("index_daily") if len(df)]
         k = pd.concat([df.assign(_code=code) for code, df in raw], ignore_index=True) if raw else pd.DataFrame()
         if len(k):
             k["date"] = dates(k["date"])
             k = k.drop_duplicates(["_code", "date"], keep="last")
+            # Index rows carry no tradestatus/isST: every index row is a trading day, never ST.
+            k["tradestatus"] = k["tradestatus"].fillna("1") if "tradestatus" in k else "1"
+            k["isST"] = k["isST"].fillna("0") if "isST" in k else "0"
             trading = k["tradestatus"].astype(str) == "1"
             daily = pd.DataFrame({"code": k["_code"], "date": k["date"], "open": _num(k["open"]),
                                   "high": _num(k["high"]),
@@ -163,7 +172,9 @@ class BaostockSource:
                                   "volume": _num(k["volume"]), "money": _num(k["amount"])})[trading.to_numpy()]
             daily["volume"] = daily["volume"].fillna(0).astype(np.int64)
             susp = pd.DataFrame({"code": k["_code"], "date": k["date"], "reason": None})[~trading.to_numpy()]
-            st = periods(k["_code"].to_numpy(), k["date"].to_numpy(), k["isST"].astype(str).to_numpy() == "1", None)
+            stock = ~k["_code"].isin(set(INDEX_BARS)).to_numpy()
+            st = periods(k["_code"].to_numpy()[stock], k["date"].to_numpy()[stock],
+                         k["isST"].astype(str).to_numpy()[stock] == "1", None)
         else:
             daily = susp = st = pd.DataFrame()
         cal = [df for _, df in cache.load("calendar") if len(df)]

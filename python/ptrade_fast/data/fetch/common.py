@@ -10,6 +10,11 @@ from ..codes import normalize_code
 from ..derive import rule_of
 
 
+# Index daily bars fetched with the stocks (benchmarks and index-timing strategies need them).
+INDEX_BARS = {"000001.SS": "上证指数", "000016.SS": "上证50", "000300.SS": "沪深300", "000905.SS": "中证500",
+              "000852.SS": "中证1000", "399001.SZ": "深证成指", "399006.SZ": "创业板指"}
+
+
 def a_share(code6: str) -> str | None:
     """6 digits → Ptrade code of an SSE/SZSE security (6/9/5 → .SS, else .SZ); None for Beijing codes."""
     code6 = str(code6).strip().zfill(6)
