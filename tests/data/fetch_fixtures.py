@@ -144,12 +144,16 @@ def fake_akshare(rec: Recorder) -> types.ModuleType:
         for d, o, c, h, lo, v in BARS[symbol]:
             if not _within(d, start_date[:10], end_date[:10]) or d != "2024-01-08":
                 continue
+            # eastmoney starts with the 09:30 opening-auction bar
+            rows.append([f"{d} 09:30:00", o, o, o, o, 1000, round(1000 * 100 * o, 2), o])
             times = pd.date_range(f"{d} 09:31", f"{d} 11:30", freq="min").append(
                 pd.date_range(f"{d} 13:01", f"{d} 15:00", freq="min"))
+            lots = v - 1000
             for k, t in enumerate(times):
                 px = o if k < 239 else c
-                rows.append([t.strftime("%Y-%m-%d %H:%M:%S"), px, px, max(px, o), min(px, o),
-                             v // 240 if k < 239 else v - 239 * (v // 240), 0.0, px])
+                n = lots // 240 if k < 239 else lots - 239 * (lots // 240)
+                rows.append([t.strftime("%Y-%m-%d %H:%M:%S"), px, px, max(px, o), min(px, o), n,
+                             round(n * 100 * px, 2), px])
         return pd.DataFrame(rows, columns=["时间", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "均价"])
 
     def stock_history_dividend_detail(symbol="000002", indicator="分红", date=""):

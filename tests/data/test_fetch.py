@@ -231,6 +231,20 @@ def test_update_adds_a_day(source, tmp_path, capsys):
     assert again[0].get("up_to_date")
 
 
+def test_akshare_minutes_fold_the_opening_auction_and_aggregate_to_the_day(tmp_path):
+    rec = Recorder()
+    root = tmp_path / "r"
+    _fetch("akshare", root, rec, end="2024-01-08", minute=True)
+    m = pd.read_parquet(root / "minute" / "2024" / "2024-01-08.parquet")
+    one = m[m.code == "600000.SS"]
+    assert len(one) == 240 and str(one["datetime"].iloc[0]) == "2024-01-08 09:31:00"
+    day = pd.read_parquet(root / "daily" / "2024.parquet")
+    row = day[(day.code == "600000.SS") & (day.date == dt.date(2024, 1, 8))].iloc[0]
+    assert one["volume"].sum() == row["volume"] == 29_000_000          # auction lots folded into 09:31
+    assert one["close"].iloc[-1] == row["close"]
+    assert validate(root) == []
+
+
 def test_cli_fetch_update_info_and_errors(tmp_path, monkeypatch, capsys):
     rec = Recorder()
     monkeypatch.setitem(sys.modules, "akshare", fake_akshare(rec))

@@ -91,6 +91,24 @@ def _norm(text) -> str:
     return unicodedata.normalize("NFKC", str(text)).replace(" ", "")
 
 
+def _fold_auction(m: pd.DataFrame) -> pd.DataFrame:
+    """Eastmoney's 1-minute series start with a 09:30 bar (the opening auction); Ptrade's first bar is the
+    one ending 09:31, so the auction bar is folded into it (first open, max high, min low, last close,
+    summed volume and money)."""
+    early = m["datetime"].dt.strftime("%H:%M") <= "09:30"
+    if not early.any():
+        return m
+    m = m.sort_values(["code", "datetime"], kind="stable").copy()
+    m.loc[early, "datetime"] = m.loc[early, "datetime"].dt.normalize() + pd.Timedelta(hours=9, minutes=31)
+    return m.groupby(["code", "datetime"], as_index=False, sort=True).agg(
+        {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum", "money": "sum"})
+
+
+def _lots(col) -> np.ndarray:
+    """成交量 in lots of 100 shares → shares (int64; missing → 0)."""
+    return pd.to_numeric(col, errors="coerce").fillna(0).round().astype(np.int64).to_numpy() * 100
+
+
 def _sina(code: str) -> str:
     return ("sh" if code.endswith(".SS") else "sz") + code[:6]
 
@@ -186,7 +204,7 @@ class AkshareSource:
                 daily.append(pd.DataFrame({"code": code, "date": dates(df["日期"]), "open": df["开盘"].astype(float),
                                            "high": df["最高"].astype(float), "low": df["最低"].astype(float),
                                            "close": df["收盘"].astype(float),
-                                           "volume": df["成交量"].astype(np.int64) * 100,
+                                           "volume": _lots(df["成交量"]),
                                            "money": df["成交额"].astype(float)}))
         daily = pd.concat(daily, ignore_index=True) if daily else pd.DataFrame()
         if cal is not None and len(daily):
@@ -214,9 +232,9 @@ class AkshareSource:
                 minute.append(pd.DataFrame({"code": key.split("_")[0], "datetime": pd.to_datetime(df["时间"]),
                                             "open": df["开盘"].astype(float), "high": df["最高"].astype(float),
                                             "low": df["最低"].astype(float), "close": df["收盘"].astype(float),
-                                            "volume": df["成交量"].astype(np.int64) * 100,
+                                            "volume": _lots(df["成交量"]),
                                             "money": df["成交额"].astype(float)}))
-        minute = pd.concat(minute, ignore_index=True) if minute else pd.DataFrame()
+        minute = _fold_auction(pd.concat(minute, ignore_index=True)) if minute else pd.DataFrame()
         if len(minute):
             w.add_minutes(minute)
         tables["minute"] = minute

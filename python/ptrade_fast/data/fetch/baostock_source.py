@@ -208,7 +208,8 @@ class BaostockSource:
                 t = pd.to_datetime(df["time"].astype(str).str[:12], format="%Y%m%d%H%M")
                 bars.append(pd.DataFrame({"code": key.split("_")[0], "datetime": t, "open": _num(df["open"]),
                                           "high": _num(df["high"]), "low": _num(df["low"]), "close": _num(df["close"]),
-                                          "volume": _num(df["volume"]).astype(np.int64), "money": _num(df["amount"])}))
+                                          "volume": np.nan_to_num(_num(df["volume"])).astype(np.int64),
+                                          "money": _num(df["amount"])}))
         bars = pd.concat(bars, ignore_index=True) if bars else pd.DataFrame()
         if len(bars):
             w.add_bars5m(bars)
