@@ -26,9 +26,9 @@ import pyarrow.parquet as pq
 from . import codes as codes_mod
 from .adjust import price_events
 from .derive import FUTURES_RAW_COLUMNS, RAW_DAILY_COLUMNS, derive_daily, future_fields, instrument_defaults
-from .writer_tables import ReferenceTables
 from .format import (DAILY_SCHEMA, FORMAT_VERSION, INSTRUMENT_SCHEMA, MINUTE_SCHEMA, write_json_atomic,
                      write_table_atomic)
+from .writer_tables import ReferenceTables
 
 MARKER = "meta.json.importing"
 
