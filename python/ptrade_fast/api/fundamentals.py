@@ -29,6 +29,8 @@ class FundamentalsAPI:
     def __init__(self, rt):
         self.rt = rt
         self._fund = None
+        self._normalized: dict = {}
+        self._name_memo: dict = {}
 
     @property
     def fund(self) -> FundamentalsStore:
@@ -43,10 +45,21 @@ class FundamentalsAPI:
             security = [security]
         elif not isinstance(security, (list, tuple, np.ndarray, pd.Index)):
             raise TypeError(f"security must be a str or a list of codes, was {security!r}")
+        known = self._normalized
         try:
-            return [normalize_code(c) for c in security]
+            out = [known[c] if c in known else self._normalize(c) for c in security]
+        except TypeError:   # unhashable entries
+            out = [self._normalize(c) for c in security]
+        return out
+
+    def _normalize(self, code):
+        try:
+            short = normalize_code(code)
         except ValueError as exc:
             raise ValueError(f"security: {exc}") from None
+        if len(self._normalized) < 100_000:
+            self._normalized[code] = short
+        return short
 
     def _fields(self, table, fields):
         have = self.fund.fields(table)
@@ -116,24 +129,64 @@ class FundamentalsAPI:
 
     def _names(self, codes):
         inst = self.rt.store.instruments
-        return [inst.at[c, "name"] if c in inst.index else np.nan for c in codes]
+        key = (id(inst), tuple(codes))
+        names = self._name_memo.get(key)
+        if names is None:
+            names = inst["name"].reindex(list(codes)).to_numpy(object)
+            if len(self._name_memo) >= 8:
+                self._name_memo.pop(next(iter(self._name_memo)))
+            self._name_memo[key] = names
+        return names.copy()
 
     # -- SHAPES --------------------------------------------------------------------------------------
 
     @staticmethod
     def _dates_text(values):
-        out = pd.Series(values).astype("datetime64[ns]").dt.strftime("%Y-%m-%d")
-        return out.where(out.notna(), np.nan).to_numpy(object)
+        days = np.asarray(values).astype("datetime64[D]")
+        uniq, inverse = np.unique(days, return_inverse=True)      # few distinct dates: format those
+        text = np.datetime_as_string(uniq, unit="D").astype(object)
+        text[np.isnat(uniq)] = np.nan
+        return text[inverse.reshape(-1)]
 
     def _statement_frame(self, rows, codes, fields, index_codes):
-        df = pd.DataFrame({f: rows[f].to_numpy(float) if f in rows else np.nan for f in fields},
-                          index=pd.Index(index_codes, name="secu_code"))
-        df["secu_abbr"] = self._names(index_codes)
-        df["end_date"] = self._dates_text(rows["end_date"].to_numpy())
-        df["publ_date"] = self._dates_text(rows["publ_date"].to_numpy())
-        empty = rows["end_date"].isna().to_numpy()
-        df.loc[empty, "secu_abbr"] = np.nan
-        return df
+        """The date/year-mode frame from report rows (a DataFrame, or :meth:`latest_arrays`' dict)."""
+        n = len(index_codes)
+        cols = {f: (np.asarray(rows[f], float) if f in rows else np.full(n, np.nan)) for f in fields}
+        ends = np.asarray(rows["end_date"]).astype("datetime64[D]")
+        names = self._names(index_codes)
+        names[np.isnat(ends)] = np.nan
+        cols["secu_abbr"] = names
+        cols["end_date"] = self._dates_text(ends)
+        cols["publ_date"] = self._dates_text(np.asarray(rows["publ_date"]))
+        return pd.DataFrame(cols, index=pd.Index(index_codes, name="secu_code"))
+
+    def _code_index(self, codes) -> pd.Index:
+        """``pd.Index(codes, name='secu_code')``, remembered for the last few code lists (strategies ask
+        for the same universe bar after bar; an Index is immutable, so sharing it is safe)."""
+        key = ("index", tuple(codes))
+        index = self._name_memo.get(key)
+        if index is None:
+            index = pd.Index(list(codes), name="secu_code")
+            if len(self._name_memo) >= 8:
+                self._name_memo.pop(next(iter(self._name_memo)))
+            self._name_memo[key] = index
+        return index
+
+    def _block_frame(self, block, codes, fields):
+        """The date-mode frame from :meth:`FundamentalsStore.latest_block` (one 2-D float block)."""
+        names, values, end, publ, _rows = block
+        index = self._code_index(codes)
+        if list(names) == list(fields):
+            df = pd.DataFrame(values, index=index, columns=list(fields))
+        else:   # a field the table lacks reads NaN
+            pos = {f: i for i, f in enumerate(names)}
+            df = pd.DataFrame({f: values[:, pos[f]] if f in pos else np.full(len(codes), np.nan) for f in fields},
+                              index=index)
+        abbr = self._names(codes)
+        abbr[np.isnat(end)] = np.nan
+        extra = pd.DataFrame({"secu_abbr": abbr, "end_date": self._dates_text(end),
+                              "publ_date": self._dates_text(publ)}, index=index)
+        return pd.concat([df, extra], axis=1)
 
     def _empty(self, codes, fields, meta=_META):
         df = pd.DataFrame({f: np.full(len(codes), np.nan) for f in fields}, index=pd.Index(codes, name="secu_code"))
@@ -217,8 +270,8 @@ class FundamentalsAPI:
                               f"the data root has no fundamentals/{table}.parquet; get_fundamentals returns NaN")
             return self._empty(codes, flds)
         if not year_mode:
-            rows = self.fund.latest_reports(table, codes, self._query_day(date), rtypes, merge_type)
-            return self._statement_frame(rows, codes, flds, codes)
+            block = self.fund.latest_block(table, codes, self._query_day(date), rtypes, merge_type, fields=flds)
+            return self._block_frame(block, codes, flds)
         sy, ey = self._year(start_year, "start_year"), self._year(end_year, "end_year")
         rows = self.fund.year_reports(table, codes, sy, ey, self._today(), rtypes, merge_type)
         df = self._statement_frame(rows, codes, flds, rows["code"].to_list())

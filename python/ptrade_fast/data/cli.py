@@ -1,4 +1,4 @@
-"""``ptrade-fast data ...``: import-csv, import-tdx, generate, info, validate.
+"""``ptrade-fast data ...``: import-csv, import-tdx, fetch, update, generate, info, validate.
 
 Every command takes ``--data ROOT``: required for the commands that write; ``info`` and ``validate``
 default to ``$PTRADE_FAST_DATA``, then the bundled sample (the order ``ptrade-fast run`` uses).
@@ -42,12 +42,72 @@ def _import_csv(args) -> int:
 
 def _import_tdx(args) -> int:
     from .importers.tdx import import_tdx
-    kinds = tuple(args.kinds.split(","))
-    summary = import_tdx(args.vipdoc, args.data, kinds=kinds, codes=args.codes)
+    kinds = tuple(k.strip() for k in args.kinds.split(","))
+    summary = import_tdx(args.vipdoc, args.data, kinds=kinds, codes=args.codes, as_of=args.as_of)
     rows = ", ".join(f"{k} {v}" for k, v in summary["rows"].items() if v)
-    print(f"imported {summary['files']} file(s) ({rows or 'no rows'}) into {args.data}")
+    print(f"imported {summary['files']} file(s) ({rows or 'no bar rows'}) into {args.data}")
+    fin, ref = summary["finance"], summary["reference"]
+    if fin:
+        print(f"fundamentals: {fin['reports']} reports of {fin['codes']} codes from {fin['files']} gpcw file(s); "
+              f"publ_date from field 314: {fin['publ_date']['f314']}, statutory deadline: "
+              f"{fin['publ_date']['deadline']}")
+    if ref:
+        print(f"reference (snapshot as of {ref['as_of']}): {ref['blocks']} block rows, {ref['industries']} "
+              f"industry rows, {ref['index_members']} index members, {ref['ex_rights']} gbbq events")
     for path, why in summary["skipped"]:
         print(f"skipped {path}: {why}", file=sys.stderr)
+    return 0
+
+
+def _print_fetch(summary) -> None:
+    print(f"{summary['source']}: {summary['calls']} call(s), {summary['cached'] or 0} answered from the cache")
+    for table, cov in sorted(summary["coverage"].items()):
+        span = f"  {cov['first']} … {cov['last']}" if "first" in cov else ""
+        codes = f", {cov['codes']} codes" if "codes" in cov else ""
+        print(f"  {table:<22} {cov['rows']:>9,} rows{codes}{span}")
+
+
+def _fetch(args) -> int:
+    from .fetch import fetch
+    codes = [c.strip() for c in ",".join(args.codes).split(",") if c.strip()] if args.codes else None
+    if codes:
+        from .codes import normalize_code
+        codes = [normalize_code(c) for c in codes]
+    start, end = args.start, args.end
+    entry = {}
+    if args.update:
+        meta = _meta_of(args.data)
+        entry = (meta.get("fetch") or {}).get(args.source)
+        if not entry:
+            raise ValueError(f"--update: {args.data} has no earlier {args.source} fetch to continue")
+        import datetime as _dt
+        import pandas as pd
+        start = str(pd.Timestamp(entry["end"]).date() + _dt.timedelta(days=1))
+        codes = codes or entry.get("codes")
+    skip = [k.strip() for k in (args.skip or "").split(",") if k.strip()]
+    if args.update and not skip:
+        skip = entry.get("skip", [])
+    summary = fetch(args.data, args.source, codes=codes, start=start, end=end, minute=args.minute,
+                    rate=args.rate, retries=args.retries, offline=args.offline, skip=skip)
+    _print_fetch(summary)
+    return 0
+
+
+def _meta_of(root) -> dict:
+    path = os.path.join(root, "meta.json")
+    if not os.path.isfile(path):
+        raise ValueError(f"{root} is not a complete data root (no meta.json)")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _update(args) -> int:
+    from .fetch import update
+    for summary in update(args.data, end=args.end, sources=args.source, rate=args.rate, retries=args.retries):
+        if summary.get("up_to_date"):
+            print(f"{summary['source']}: already up to date")
+        else:
+            _print_fetch(summary)
     return 0
 
 
@@ -71,6 +131,8 @@ def _info(args) -> int:
     from .writer import info
     out = info(_read_root(args.data))
     if args.json:
+        from .info_tables import tables_info
+        out["tables"] = tables_info(_read_root(args.data)) if out["state"] == "complete" else []
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0 if out["state"] == "complete" else 2
     print(f"root       {out['root']}  ({out['state']}, format {out['format_version']})")
@@ -89,6 +151,9 @@ def _info(args) -> int:
         if m["days"] or key == "minute":
             print(f"{label:<10} {m['days']} day file(s) {m['first']} … {m['last']}, {m['rows']:,} rows")
     print(f"size       {out['size_bytes'] / 1e6:,.1f} MB")
+    from .info_tables import table_report
+    for line in table_report(_read_root(args.data)):
+        print(line)
     return 0 if out["state"] == "complete" else 2
 
 
@@ -136,10 +201,12 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     c.add_argument("--encoding", help="file encoding (default: UTF-8, then GB18030)")
     c.set_defaults(func=_import_csv)
 
-    t = sub.add_parser("import-tdx", help="import 通达信 vipdoc .day/.lc1/.lc5 files")
-    t.add_argument("vipdoc", help="the vipdoc folder (or one bar file)")
+    t = sub.add_parser("import-tdx", help="import a 通达信 install: bars, gpcw financials, blocks, industries, gbbq")
+    t.add_argument("vipdoc", help="the TDX install folder (or its vipdoc folder, or one file)")
     t.add_argument("--data", required=True, help="data root to create or add to")
-    t.add_argument("--kinds", default="day,lc1,lc5", help="comma list of day, lc1, lc5 (default all)")
+    t.add_argument("--kinds", default="day,lc1,lc5,finance,reference",
+                   help="comma list of day, lc1, lc5, finance, reference (default all)")
+    t.add_argument("--as-of", dest="as_of", help="date of the block/industry snapshot (default: file dates)")
     t.add_argument("--codes", nargs="*", help="only these codes")
     t.set_defaults(func=_import_tdx)
 
@@ -167,16 +234,43 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     v.add_argument("--show-known", action="store_true",
                    help="also list the findings the root's known_findings.json explains")
     v.set_defaults(func=_validate)
-    for p in (c, t, g, i, v):
+    f = sub.add_parser("fetch", help="download real data with akshare or baostock into a data root")
+    f.add_argument("--source", required=True, choices=["akshare", "baostock"])
+    f.add_argument("--data", required=True, help="data root to create or add to")
+    f.add_argument("--codes", nargs="*", help="only these codes (default: every listed A share)")
+    f.add_argument("--start", help="first day (default 2005-01-04)")
+    f.add_argument("--end", help="last day (default today)")
+    f.add_argument("--update", action="store_true", help="continue from the day after the last fetched day")
+    f.add_argument("--minute", action="store_true", help="also intraday bars (akshare 1m recent days, baostock 5m)")
+    f.add_argument("--rate", type=float, help="calls per second (default: akshare 2, baostock 10)")
+    f.add_argument("--retries", type=int, default=3, help="retries of a failing call (default 3)")
+    f.add_argument("--offline", action="store_true", help="rebuild from the cached raw responses, no network")
+    f.add_argument("--skip", help="comma list of tables not to fetch: fundamentals, ex_rights, index_members, "
+                                  "industries, st, suspensions, indices")
+    f.set_defaults(func=_fetch)
+
+    u = sub.add_parser("update", help="bring a fetched data root up to date from the sources that built it")
+    u.add_argument("--data", required=True, help="data root built by 'data fetch'")
+    u.add_argument("--end", help="last day (default today)")
+    u.add_argument("--source", action="append", choices=["akshare", "baostock"], help="only this source")
+    u.add_argument("--rate", type=float, help="calls per second")
+    u.add_argument("--retries", type=int, default=3)
+    u.set_defaults(func=_update)
+    for p in (c, t, g, i, v, f, u):
         p.set_defaults(func=_guarded(p.get_default("func")))
     return data
+
+
+def _fetch_error():
+    from .fetch.engine import FetchError
+    return FetchError
 
 
 def _guarded(func):
     def run(args) -> int:
         try:
             return func(args)
-        except (ValueError, FileNotFoundError, NotADirectoryError, KeyError) as exc:
+        except (ValueError, FileNotFoundError, NotADirectoryError, KeyError, _fetch_error()) as exc:
             print(f"ptrade-fast data: {exc}", file=sys.stderr)
             return 2
     run.__name__ = func.__name__

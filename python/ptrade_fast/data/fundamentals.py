@@ -104,26 +104,32 @@ TDX_FIELDS: dict[str, dict[str, tuple]] = {
 }
 
 
-def tdx_tables(fin: pd.DataFrame, publ_date, report_type: str) -> dict[str, pd.DataFrame]:
+def tdx_tables(fin: pd.DataFrame, publ_date=None, report_type: str | None = None) -> dict[str, pd.DataFrame]:
     """Turn a decoded TDX gpcw frame (``symbol, report_date, file_seq, f001 …``) into the report tables.
 
+    ``publ_date`` / ``report_type`` apply to every row; when None they are read per row from the
+    frame's ``publ_date`` / ``report_type`` columns (``importers.tdx_finance.read_gpcw`` provides both).
     A code that appears more than once with different figures is taken as revised: its records in file
-    order get revisions 0, 1, … (the file has no dates, so every revision carries the same
-    ``publ_date``).  Exact repeats are dropped.
+    order get revisions 0, 1, … (every revision carries the row's ``publ_date``).  Exact repeats are
+    dropped.
     """
     values = [c for c in fin.columns if c[:1] == "f" and c[1:].isdigit()]
     fin = fin.sort_values(["symbol", "file_seq"], kind="stable").drop_duplicates(["symbol", *values])
     revision = fin.groupby("symbol").cumcount().to_numpy(np.int16)
+    publ = (pd.to_datetime(fin["publ_date"]) if publ_date is None
+            else pd.Series(pd.Timestamp(publ_date), index=fin.index))
+    rtype = fin["report_type"].astype(str).to_numpy() if report_type is None else str(report_type)
     keys = pd.DataFrame({
         "code": fin["symbol"].map(normalize_code).to_numpy(),
         "end_date": pd.to_datetime(fin["report_date"]).dt.date.to_numpy(),
-        "publ_date": pd.Timestamp(publ_date).date(),
-        "report_type": str(report_type),
+        "publ_date": publ.dt.date.to_numpy(),
+        "report_type": rtype,
         "revision": revision,
     })
     out = {}
     for table, mapping in TDX_FIELDS.items():
-        cols = {f: _widen(fin[spec[0]]) * (spec[1] if len(spec) > 1 else 1.0) for f, spec in mapping.items()}
+        cols = {f: _widen(fin[spec[0]]) * (spec[1] if len(spec) > 1 else 1.0) for f, spec in mapping.items()
+                if spec[0] in fin}
         frame = pd.concat([keys, pd.DataFrame(cols)], axis=1)
         out[table] = frame.sort_values(["code", "end_date", "revision"], kind="stable").reset_index(drop=True)
     return out
@@ -133,8 +139,8 @@ def _widen(col: pd.Series) -> np.ndarray:
     """float32 as stored by TDX -> float64 through the shortest decimal that round-trips the float32
     (1.067 stays 1.067 instead of becoming 1.0670000314712524)."""
     if col.dtype == np.float32:
-        return np.array([float(np.format_float_positional(v, unique=True)) if np.isfinite(v) else float(v)
-                         for v in col.to_numpy()], np.float64)
+        # numpy prints a float32 as its shortest round-tripping decimal; parse that as float64.
+        return col.to_numpy().astype(str).astype(np.float64)
     return col.to_numpy(np.float64)
 
 
@@ -160,6 +166,7 @@ class FundamentalsStore:
     def __init__(self, store):
         self.store = store
         self._tables: dict[str, pd.DataFrame | None] = {}
+        self._indexes: dict = {}
         self._shares = None
 
     def has_table(self, table: str) -> bool:
@@ -188,6 +195,14 @@ class FundamentalsStore:
 
     # -- report tables --
 
+    def _index(self, table, report_types):
+        """The point-in-time lookup index of ``table`` restricted to ``report_types`` (built once)."""
+        key = (table, tuple(sorted(report_types)) if report_types else None)
+        if key not in self._indexes:
+            df = self.table(table)
+            self._indexes[key] = None if df is None else _PitIndex(df, report_types)
+        return self._indexes[key]
+
     def _visible(self, table, codes, before, report_types, merge_type):
         """Original disclosures of ``codes`` first published strictly before ``before`` (values replaced
         by the latest revision when ``merge_type`` is 1)."""
@@ -207,17 +222,80 @@ class FundamentalsStore:
             first = latest.loc[idx].reset_index()
         return first
 
-    def latest_reports(self, table, codes, before, report_types=None, merge_type=None) -> pd.DataFrame:
-        """One row per code (in ``codes`` order): its most recent report visible before ``before``.
+    def latest_rows(self, table, codes, before, report_types=None, merge_type=None):
+        """Row numbers (into :meth:`table`) of each code's most recent report visible before ``before``;
+        -1 where none is.  None when the root lacks the table.  Vectorised: O(len(codes) log rows)."""
+        index = self._index(table, report_types)
+        if index is None:
+            return None
+        return index.lookup(codes, before, merge_type == 1)
 
-        Columns ``code, end_date, publ_date, report_type, revision`` and the fields; codes without a
-        visible report get a row of NaN/NaT.
-        """
-        rows = self._visible(table, codes, before, report_types, merge_type)
+    def latest_block(self, table, codes, before, report_types=None, merge_type=None, fields=None):
+        """The most recent visible reports of ``codes`` as arrays: ``(fields, values[len(codes), n_fields],
+        end_date, publ_date, rows)``; rows without a report are NaN / NaT (``rows`` -1).  None when the
+        root lacks the table.  One gather of whole report rows, so a whole-market call stays cheap."""
+        rows = self.latest_rows(table, codes, before, report_types, merge_type)
         if rows is None:
             return None
-        rows = rows.sort_values(["code", "end_date", "publ_date"], kind="stable").groupby("code").tail(1)
-        return rows.set_index("code").reindex(list(codes))
+        cols = self._columns(table)
+        names, matrix = cols["_fields"], cols["_matrix"]
+        have = rows >= 0
+        take = np.where(have, rows, 0)
+        values = matrix[take]
+        if fields is not None:
+            pos = {f: i for i, f in enumerate(names)}
+            keep = [f for f in fields if f in pos]
+            values = values[:, [pos[f] for f in keep]]
+            names = keep
+        values[~have] = np.nan
+        end, publ = cols["end_date"][take], cols["publ_date"][take]
+        end[~have] = np.datetime64("NaT")
+        publ[~have] = np.datetime64("NaT")
+        return names, values, end, publ, np.where(have, rows, -1)
+
+    def latest_arrays(self, table, codes, before, report_types=None, merge_type=None, fields=None):
+        """Like :meth:`latest_reports` as a dict of numpy arrays (``end_date, publ_date, report_type,
+        revision`` and the fields) aligned with ``codes``; None when the root lacks the table."""
+        block = self.latest_block(table, codes, before, report_types, merge_type, fields)
+        if block is None:
+            return None
+        names, values, end, publ, rows = block
+        cols = self._columns(table)
+        have = rows >= 0
+        out = {"end_date": end, "publ_date": publ}
+        for c in ("report_type", "revision"):
+            v = cols[c][np.where(have, rows, 0)].astype(object)
+            v[~have] = np.nan
+            out[c] = v
+        for i, f in enumerate(names):
+            out[f] = values[:, i]
+        return out
+
+    def latest_reports(self, table, codes, before, report_types=None, merge_type=None,
+                       fields=None) -> pd.DataFrame:
+        """One row per code (in ``codes`` order): its most recent report visible before ``before``.
+
+        Columns ``end_date, publ_date, report_type, revision`` and the fields (``fields``: only these),
+        indexed by code; codes without a visible report get a row of NaN/NaT.
+        """
+        out = self.latest_arrays(table, codes, before, report_types, merge_type, fields)
+        if out is None:
+            return None
+        return pd.DataFrame(out, index=pd.Index(list(codes), name="code"))
+
+    def _columns(self, table) -> dict:
+        """The columns of a report table as numpy arrays (float64 fields), built once."""
+        key = ("columns", table)
+        if key not in self._indexes:
+            df = self.table(table)
+            cols = {c: df[c].to_numpy() for c in ("code", "end_date", "publ_date", "report_type", "revision")}
+            fields = [c for c in df.columns if c not in KEY_COLUMNS]
+            matrix = np.ascontiguousarray(df[fields].to_numpy(np.float64)) if fields else np.empty((len(df), 0))
+            for i, c in enumerate(fields):
+                cols[c] = matrix[:, i]
+            cols["_fields"], cols["_matrix"] = fields, matrix
+            self._indexes[key] = cols
+        return self._indexes[key]
 
     def year_reports(self, table, codes, start_year, end_year, before, report_types=None, merge_type=None):
         """All reports of ``codes`` with end_date in [start_year, end_year], visible before ``before``."""
@@ -233,30 +311,18 @@ class FundamentalsStore:
     # -- valuation --
 
     def _share_steps(self):
-        """code -> (ex_dates, total_shares, float_shares) from ex_rights.parquet (every row counts)."""
+        """Step lookup of the share capital in ``ex_rights.parquet`` (every row that states it), built once."""
         if self._shares is None:
             ex = self.store.exrights_table()
-            steps = {}
             if len(ex) and "total_shares" in ex:
-                ex = ex.sort_values(["code", "ex_date"], kind="stable")
-                for code, g in ex.groupby("code", sort=False):
-                    steps[code] = (pd.to_datetime(g["ex_date"]).to_numpy().astype("datetime64[D]"),
-                                   g["total_shares"].to_numpy(float), g["float_shares"].to_numpy(float))
-            self._shares = steps
+                ex = ex[ex["total_shares"].notna()]          # action rows without share capital do not count
+            if len(ex) and "total_shares" in ex:
+                days = pd.to_datetime(ex["ex_date"]).to_numpy().astype("datetime64[D]")
+                self._shares = (_Steps(ex["code"].to_numpy(object), days),
+                                ex["total_shares"].to_numpy(float), ex["float_shares"].to_numpy(float))
+            else:
+                self._shares = (None, None, None)
         return self._shares
-
-    def _report_steps(self, table, field, code):
-        """(publ_dates, values): the value of the most recent report after each publication of ``code``."""
-        df = self.table(table)
-        if df is None or field not in df:
-            return np.array([], "datetime64[D]"), np.array([])
-        g = df[(df["code"] == code) & (df["revision"] == 0)].sort_values(["publ_date", "end_date"])
-        best_end = np.maximum.accumulate(g["end_date"].to_numpy().astype("datetime64[D]").astype(np.int64))
-        ends = g["end_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-        vals = g[field].to_numpy(float)
-        # The value in force after publication i is that of the report with the latest end_date so far.
-        pick = np.array([np.flatnonzero(ends[: i + 1] == best_end[i])[-1] for i in range(len(g))], np.int64)
-        return g["publ_date"].to_numpy().astype("datetime64[D]"), vals[pick] if len(g) else vals
 
     def valuation(self, codes, start, end):
         """Daily valuation of ``codes`` on the trading days in [start, end]: ``(dates, {field: [days, codes]})``.
@@ -271,20 +337,25 @@ class FundamentalsStore:
         dates, rows = store.daily_range(store.sids(codes), ("close", "volume"), start, end)
         n, m = len(dates), len(codes)
         out = {f: np.full((n, m), np.nan) for f in VALUATION_FIELDS}
-        shares = self._share_steps()
-        for j, code in enumerate(codes):
-            if code in shares:
-                ed, tot, flt = shares[code]
-                k = np.searchsorted(ed, dates, side="right") - 1
+        steps, tot, flt = self._share_steps()
+        parts = {"_naps": ("eps", "naps"), "_np": ("income_statement", "net_profit_ttm"),
+                 "_rev": ("income_statement", "operating_revenue_ttm")}
+        for name in parts:
+            out[name] = np.full((n, m), np.nan)
+        for i, day in enumerate(dates):
+            if steps is not None:
+                k = steps.find(codes, day, strict=False)
                 ok = k >= 0
-                out["total_shares"][ok, j] = tot[k[ok]]
-                out["a_floats"][ok, j] = flt[k[ok]]
-            for name, table, field in (("naps", "eps", "naps"), ("np", "income_statement", "net_profit_ttm"),
-                                       ("rev", "income_statement", "operating_revenue_ttm")):
-                pd_, vals = self._report_steps(table, field, code)
-                k = np.searchsorted(pd_, dates, side="left") - 1  # strictly before the day
-                col = np.where(k >= 0, vals[np.maximum(k, 0)] if len(vals) else np.nan, np.nan)
-                out.setdefault("_" + name, np.full((n, m), np.nan))[:, j] = col
+                out["total_shares"][i, ok] = tot[k[ok]]
+                out["a_floats"][i, ok] = flt[k[ok]]
+            for name, (table, field) in parts.items():
+                r = self.latest_rows(table, codes, day)
+                if r is None:
+                    continue
+                cols = self._columns(table)
+                if field in cols:
+                    ok = r >= 0
+                    out[name][i, ok] = cols[field][r[ok]]
         close, volume = rows["close"], rows["volume"]
         with np.errstate(invalid="ignore", divide="ignore"):
             out["total_value"] = close * out["total_shares"]
@@ -294,6 +365,115 @@ class FundamentalsStore:
             out["ps_ttm"] = _ratio(out["total_value"], out.pop("_rev"))
             out["pb"] = _ratio(close, out.pop("_naps"))
         return dates, out
+
+
+_DAY_SPAN = np.int64(1) << 20      # days since 1970 fit easily (to year 4840)
+
+
+class _Steps:
+    """Rows keyed by (code, day), sorted, for vectorised "last row of each code on/before a day" lookups.
+
+    ``find(codes, day)`` answers for every code at once with one ``searchsorted`` over the composite
+    key code_number × 2**20 + day, so a whole-market query costs O(codes × log rows).
+    """
+
+    def __init__(self, codes: np.ndarray, days: np.ndarray, tiebreak: np.ndarray | None = None):
+        self.names = pd.Index(pd.unique(codes))
+        group = self.names.get_indexer(codes).astype(np.int64)
+        day = days.astype("datetime64[D]").astype(np.int64)
+        keys = [day, group] if tiebreak is None else [tiebreak, day, group]
+        self.order = np.lexsort(keys)            # rows sorted by group, day(, tiebreak)
+        self.group = group[self.order]
+        self.key = self.group * _DAY_SPAN + day[self.order]
+
+    def find(self, codes, day, strict: bool) -> np.ndarray:
+        """Sorted positions of each code's last row with day < ``day`` (strict) or <= ``day``; -1 if none."""
+        g = self.names.get_indexer(codes).astype(np.int64)
+        q = g * _DAY_SPAN + np.int64(np.datetime64(day, "D").astype(np.int64))
+        k = np.searchsorted(self.key, q, side="left" if strict else "right") - 1
+        ok = (g >= 0) & (k >= 0)
+        ok[ok] = self.group[k[ok]] == g[ok]
+        return np.where(ok, self.order[np.maximum(k, 0)], -1)
+
+
+class _PitIndex:
+    """Point-in-time index of one report table: for each code and day, the row of the most recent report
+    (latest end_date, ties the later publ_date) among the first disclosures published strictly before
+    the day; with ``latest`` the row of that report's highest revision instead."""
+
+    def __init__(self, df: pd.DataFrame, report_types=None):
+        rev = df["revision"].to_numpy()
+        pick = rev == 0
+        if report_types:
+            pick &= df["report_type"].isin(list(report_types)).to_numpy()
+        rows = np.flatnonzero(pick)
+        codes = df["code"].to_numpy(object)[rows]
+        publ = df["publ_date"].to_numpy().astype("datetime64[D]")[rows]
+        end = df["end_date"].to_numpy().astype("datetime64[D]").astype(np.int64)[rows]
+        self.steps = _Steps(codes, publ, tiebreak=end)
+        # best[i]: among the sorted rows of the same code up to i, the one with the latest end_date
+        # (ties: the later position, i.e. the later publ_date).  Groups are contiguous and their keys
+        # increase, so one running maximum over (group, end_date, position) serves every code.
+        n = len(rows)
+        pos = np.arange(n, dtype=np.int64)
+        end_sorted = end[self.steps.order] - end.min() if n else end
+        width = np.int64(n + 1)
+        span = (np.int64(end_sorted.max()) + 1 if n else 1) * width
+        packed = self.steps.group * span + end_sorted * width + pos
+        best = np.maximum.accumulate(packed) % width if n else pos
+        self.best_row = rows[self.steps.order][best] if n else rows
+        # The latest revision of each (code, end_date) for merge_type=1.
+        keyed = pd.DataFrame({"code": df["code"].to_numpy(object), "end": df["end_date"].to_numpy(),
+                              "rev": rev, "row": np.arange(len(df))})
+        last = keyed.sort_values(["code", "end", "rev"], kind="stable").drop_duplicates(["code", "end"], keep="last")
+        latest = np.arange(len(df))
+        first = keyed[keyed["rev"] == 0].merge(last[["code", "end", "row"]], on=["code", "end"],
+                                               suffixes=("", "_latest"))
+        latest[first["row"].to_numpy()] = first["row_latest"].to_numpy()
+        self.latest = latest
+        self._memo: dict = {}
+
+    def _groups(self, codes) -> np.ndarray:
+        """Group numbers of ``codes`` (-1: no reports); the last few code lists asked are remembered,
+        as strategies ask for the same universe bar after bar."""
+        key = tuple(codes)
+        g = self._memo.get(key)
+        if g is None:
+            g = self.steps.names.get_indexer(list(key)).astype(np.int64)
+            if len(self._memo) >= 4:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = g
+        return g
+
+    def lookup(self, codes, before, latest: bool = False) -> np.ndarray:
+        """Table row of each code's most recent visible report before ``before``; -1 where none."""
+        st = self.steps
+        g = self._groups(codes)
+        q = g * _DAY_SPAN + np.int64(np.datetime64(before, "D").astype(np.int64))
+        k = np.searchsorted(st.key, q, side="left") - 1
+        ok = (g >= 0) & (k >= 0)
+        ok[ok] = st.group[k[ok]] == g[ok]
+        out = np.where(ok, self.best_row[np.maximum(k, 0)] if len(self.best_row) else 0, -1)
+        if latest:
+            out = np.where(out >= 0, self.latest[np.maximum(out, 0)], -1)
+        return out
+
+
+def merge_table(root, table: str, frame: pd.DataFrame) -> Path:
+    """Merge rows into ``root/fundamentals/<table>.parquet``: new rows win on (code, end_date, revision).
+
+    The incremental counterpart of :func:`write_table` (used by the importers and ``data fetch``).
+    """
+    path = Path(root) / "fundamentals" / f"{table}.parquet"
+    frame = frame.copy()
+    for c in ("end_date", "publ_date"):
+        frame[c] = pd.to_datetime(frame[c]).dt.date
+    if path.is_file():
+        old = pq.read_table(path).to_pandas()
+        frame = pd.concat([old, frame], ignore_index=True)
+    frame = frame.drop_duplicates(["code", "end_date", "revision"], keep="last")
+    frame = frame.sort_values(["code", "end_date", "revision"], kind="stable").reset_index(drop=True)
+    return write_table(root, table, frame)
 
 
 def _ratio(a, b):

@@ -28,6 +28,7 @@ from .adjust import price_events
 from .derive import FUTURES_RAW_COLUMNS, RAW_DAILY_COLUMNS, derive_daily, future_fields, instrument_defaults
 from .format import (DAILY_SCHEMA, FORMAT_VERSION, INSTRUMENT_SCHEMA, MINUTE_SCHEMA, write_json_atomic,
                      write_table_atomic)
+from .writer_tables import ReferenceTables
 
 MARKER = "meta.json.importing"
 
@@ -101,7 +102,7 @@ def _nat_or_day(x):
     return pd.Timestamp(x).date()
 
 
-class RootWriter:
+class RootWriter(ReferenceTables):
     """Create or add to a data root.  Use :meth:`open`, the ``add_*`` methods, then :meth:`commit`.
 
     As a context manager it commits on a clean exit and leaves the root marked incomplete on an error.
@@ -135,6 +136,7 @@ class RootWriter:
         self._added_days = np.array([], "datetime64[D]")
         self._spans = self._initial_spans()
         self._closed = False
+        self._init_tables()
 
     # -- OPEN ----------------------------------------------------------------------------------------
 
@@ -371,11 +373,12 @@ class RootWriter:
             write_table_atomic(pa.Table.from_pandas(self._ex_rights, preserve_index=False),
                                self.root / "ex_rights.parquet")
         self._write_dominant()
+        table_meta = self._commit_tables()
         inst = self._instruments()
         futures = _has_futures(inst["code"])
         write_table_atomic(pa.Table.from_pandas(inst, schema=instrument_schema(futures), preserve_index=False),
                            self.root / "instruments.parquet")
-        meta = self._meta(inst)
+        meta = {**self._meta(inst), **table_meta}
         write_json_atomic(meta, self.root / "meta.json")  # last: its presence marks a complete root
         (self.root / MARKER).unlink(missing_ok=True)
         self._closed = True

@@ -140,22 +140,45 @@ def find_files(vipdoc, kinds=("day", "lc1", "lc5")) -> list[Path]:
     return sorted(set(found))
 
 
-def import_tdx(vipdoc, root, kinds=("day", "lc1", "lc5"), codes=None, progress=None, writer=None) -> dict:
-    """Import a TDX ``vipdoc`` tree (or one bar file) into the data root ``root``.
+ALL_KINDS = ("day", "lc1", "lc5", "finance", "reference")
 
-    ``.day`` -> ``daily/``, ``.lc1`` -> ``minute/``, ``.lc5`` -> ``bars5m/``.  Files whose code no prefix
-    rule classifies (e.g. TDX's own 880xxx block indices) and Beijing files are skipped and listed.
 
-    Returns ``{"files": n, "rows": {"day": n, "lc1": n, "lc5": n}, "skipped": [(file, reason), ...]}``.
+def import_tdx(vipdoc, root, kinds=ALL_KINDS, codes=None, progress=None, writer=None, as_of=None) -> dict:
+    """Import a TDX install folder (or its ``vipdoc`` folder, or one bar file) into the data root ``root``.
+
+    One walk: ``vipdoc`` ``.day`` -> ``daily/``, ``.lc1`` -> ``minute/``, ``.lc5`` -> ``bars5m/``;
+    ``gpcw*.dat|zip`` anywhere below (``vipdoc/cw``) -> ``fundamentals/`` (kind ``finance``,
+    ``importers.tdx_finance``); ``T0002/hq_cache`` block files, ``tdxhy.cfg``/``tdxzs*.cfg`` and ``gbbq``
+    -> ``blocks``, index snapshots, ``ex_rights`` (kind ``reference``, ``importers.tdx_hq_cache``; ``as_of``
+    dates the snapshots, default the files' modification date).  Files whose code no prefix rule
+    classifies (e.g. TDX's own 880xxx block indices) and Beijing files are skipped and listed.
+
+    Returns ``{"files": n, "rows": {"day": n, "lc1": n, "lc5": n}, "skipped": [(file, reason), ...],
+    "finance": {...}, "reference": {...}}``.
     """
     from ..writer import RootWriter
+    from .tdx_finance import import_gpcw, is_gpcw
+    from .tdx_hq_cache import find_reference_files, import_reference
 
+    unknown = set(kinds) - set(ALL_KINDS)
+    if unknown:
+        raise ValueError(f"--kinds: unknown kind(s) {', '.join(sorted(unknown))} (known: {', '.join(ALL_KINDS)})")
     src = Path(vipdoc)
-    files = [src] if src.is_file() else find_files(src, kinds)
-    if not files:
-        raise ValueError(f"no TDX bar files (.day/.lc1/.lc5) under {src}")
+    if not src.exists():
+        raise FileNotFoundError(f"no such TDX folder or file: {src}")
+    bar_kinds = tuple(k for k in kinds if k in _FOLDERS)
+    bars_dir = src / "vipdoc" if (src / "vipdoc").is_dir() else src
+    files = [src] if src.is_file() and not is_gpcw(src) else (find_files(bars_dir, bar_kinds) if src.is_dir() else [])
+    gpcw = ([src] if src.is_file() and is_gpcw(src) else
+            sorted(p for p in src.rglob("gpcw*") if is_gpcw(p)) if src.is_dir() and "finance" in kinds else [])
+    refs = find_reference_files(src) if src.is_dir() and "reference" in kinds else \
+        {"blocks": [], "hy": None, "zs": [], "gbbq": None}
+    if not files and not gpcw and not (refs["blocks"] or refs["hy"] or refs["gbbq"]):
+        raise ValueError(f"no TDX files under {src} (bar files .day/.lc1/.lc5, gpcw financial files, "
+                         f"T0002/hq_cache block/tdxhy/gbbq files)")
     wanted = None if codes is None else {normalize_code(c) for c in codes}
-    summary = {"files": 0, "rows": {"day": 0, "lc1": 0, "lc5": 0}, "skipped": []}
+    summary = {"files": 0, "rows": {"day": 0, "lc1": 0, "lc5": 0}, "skipped": [], "finance": None,
+               "reference": None}
     own = writer is None
     w = writer or RootWriter.open(root, source=f"tdx:{src}")
     for i, path in enumerate(files):
@@ -178,6 +201,12 @@ def import_tdx(vipdoc, root, kinds=("day", "lc1", "lc5"), codes=None, progress=N
         summary["rows"][kind] += len(df)
         if progress is not None:
             progress(i + 1, len(files), path.name)
+    if gpcw:
+        summary["finance"] = import_gpcw(gpcw, w)
+        summary["files"] += summary["finance"]["files"]
+    if refs["blocks"] or refs["hy"] or refs["gbbq"]:
+        summary["reference"] = import_reference(refs, w, as_of=as_of)
+        summary["files"] += len(refs["blocks"]) + (refs["hy"] is not None) + (refs["gbbq"] is not None)
     if own:
         w.commit()
     return summary
