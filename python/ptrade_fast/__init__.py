@@ -32,8 +32,9 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         Benchmark code; overrides the strategy's ``set_benchmark`` (default ``'000300.SS'``).
     data : str or path, optional
         Data root; default ``$PTRADE_FAST_DATA``, else the bundled sample data.
-    progress : callable, optional
-        Called as ``progress(days_done, days_total, date)`` after each simulated day.
+    progress : bool or callable, optional
+        ``True`` shows a tqdm bar (days done, bars/s, time left; the widget in Jupyter); a callable is
+        called as ``progress(days_done, days_total, date)`` after each simulated day.
     **options
         Engine options: ``cost_model`` ('ptrade'|'market'), ``stamp_duty`` (bool), ``slippage``
         (default ratio 0.001), ``block_limit_locked`` (True), ``shared_volume_cap`` (False),
@@ -52,6 +53,8 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         ``exc.partial_result`` holds the results up to the failure.
     """
     from .engine.runner import Backtest
+    from .progress import progress_callback
+    progress = progress_callback(progress, {"daily": "1d", "minute": "1m"}.get(frequency, frequency))
     bt = Backtest(strategy, start=start, end=end, frequency=frequency, capital_base=capital_base,
                   universe=universe, benchmark=benchmark, data=data, options=options, progress=progress)
     return bt.run()

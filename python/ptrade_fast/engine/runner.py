@@ -39,6 +39,7 @@ from .account import Account
 from .loader import load_strategy
 from .logs import StrategyLog
 from .runtime import Runtime
+from .span import data_span
 
 def session_minutes() -> list[_dt.time]:
     """The 240 bar-end times of an A-share day: 09:31 … 11:30, 13:01 … 15:00."""
@@ -140,16 +141,9 @@ class Backtest:
 
     def _trading_days(self, start, end, frequency) -> list[_dt.date]:
         cal = self.store.calendar
-        if frequency == "1m":
-            avail = self.store.minute_dates
-            if len(avail) == 0:
-                raise E.DataError(f"data root {self.store.root} holds no minute bars: use frequency='1d'")
-            lo, hi = avail[0], avail[-1]
-        else:
-            first_bar = getattr(self.store, "first_daily_date", None)
-            lo = np.datetime64(first_bar) if first_bar is not None else cal[0]
-            lo = max(lo, np.datetime64("2005-01-04"))  # Ptrade's data start (§F)
-            hi = cal[-1]
+        # No start/end: the span the data covers for this frequency (engine/span.py).
+        lo, hi = data_span(self.store, frequency, _as_date(start) if start is not None else None,
+                           _as_date(end) if end is not None else None)
         s = np.datetime64(_as_date(start), "D") if start is not None else lo
         e = np.datetime64(_as_date(end), "D") if end is not None else hi
         if e < s:
