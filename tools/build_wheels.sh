@@ -38,6 +38,7 @@ done
 echo "== wheels in $OUT"
 for w in "$OUT"/*manylinux*.whl; do
   printf '%s  %s\n' "$(du -h "$w" | cut -f1)" "$w"
-  "$work/tools/bin/auditwheel" show "$w" | grep -m1 -A1 'consistent with' | tr -s ' \n' ' '
+  shown=$("$work/tools/bin/auditwheel" show "$w")
+  printf '%s\n' "$shown" | sed -n '/consistent with/,/platform tag/p' | tr -s ' \n' ' '
   echo
 done
