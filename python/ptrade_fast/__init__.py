@@ -8,11 +8,22 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "Backtest", "__version__"]
+__all__ = ["run", "Backtest", "Result", "__version__"]
+
+import datetime as _dt
+import os as _os
+from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+if TYPE_CHECKING:
+    from .result import Result
 
 
-def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0, universe=None,
-        benchmark=None, data=None, progress=None, **options):
+def run(strategy: str | _os.PathLike | _ModuleType, start: str | _dt.date | None = None,
+        end: str | _dt.date | None = None, frequency: str = "1d", capital_base: float = 1_000_000.0,
+        universe: str | Sequence[str] | None = None, benchmark: str | None = None,
+        data: str | _os.PathLike | None = None,
+        progress: bool | Callable[[int, int, _dt.date], None] | None = None, **options: Any) -> "Result":
     """Run a Ptrade strategy and return its :class:`~ptrade_fast.result.Result`.
 
     Parameters
@@ -64,4 +75,7 @@ def __getattr__(name):
     if name == "Backtest":
         from .engine.runner import Backtest
         return Backtest
+    if name == "Result":
+        from .result import Result
+        return Result
     raise AttributeError(name)

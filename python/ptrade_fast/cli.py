@@ -90,7 +90,7 @@ def _run(args) -> int:
                                  capital_base=args.capital, benchmark=args.benchmark, data=args.data,
                                  progress=ProgressBar(frequency, notebook=False) if show else None, **options)
     except E.StrategyRuntimeError as exc:
-        print(f"\nptrade-fast: strategy error: {exc}", file=sys.stderr)
+        print(f"\nptrade-fast: strategy error: {cli_words(exc)}", file=sys.stderr)
         partial = getattr(exc, "partial_result", None)
         if partial is not None and out_dir is not None:
             partial.save(out_dir)

@@ -147,6 +147,9 @@ def test_cli_messages_speak_flags_and_data_generate_says_force(tmp_path):
     assert cli_words("blocks it (run with sandbox=False to allow it locally)") == \
         "blocks it (run with --no-sandbox to allow it locally)"
     assert cli_words("holds no minute bars: use frequency='1d'") == "holds no minute bars: use --frequency 1d"
+    assert cli_words("capital_base must be a positive number of CNY, was -1.0") == \
+        "--capital must be a positive number of CNY, was -1.0"
+    assert cli_words("    x = context.capital_base must_go(start=1)") == "    x = context.capital_base must_go(start=1)"
     root = tmp_path / "root"
     root.mkdir()
     (root / "something").write_text("x")

@@ -24,54 +24,67 @@ UP_COLOR = "#d73027"     # red: up candle, buy
 DOWN_COLOR = "#1a9850"   # green: down candle, sell
 
 
-def _round(values, digits: int = 4) -> list:
-    return [None if not np.isfinite(v) else round(float(v), digits) for v in np.asarray(values, float)]
+def _round(values: np.ndarray, digits: int = 4) -> list:
+    values = np.round(np.asarray(values, float), digits)
+    if np.isfinite(values).all():
+        return values.tolist()
+    return [v if np.isfinite(v) else None for v in values.tolist()]
+
+
+def _rows_by_code(codes: np.ndarray) -> dict[str, np.ndarray]:
+    """Row positions of each code, in table order."""
+    if len(codes) == 0:
+        return {}
+    return {str(k): v for k, v in pd.Series(np.arange(len(codes))).groupby(codes, sort=False).indices.items()}
 
 
 def security_payloads(result) -> tuple[list[str], list[tuple[str, int, dict]]]:
     """``(dates, [(code, fills, payload), ...])``: the shared ISO date list and, per traded or held
-    security (most fills first, then by code), its bars, fills and positions as JSON-ready dicts."""
+    security (most fills first, then by code), its bars, fills and positions as JSON-ready dicts.
+
+    Everything is computed on whole columns first (day positions, times as text), so a whole-market run
+    with tens of thousands of fills costs little more than its tables' size."""
     bars, trades, positions = result.bars, result.trades, result.positions
     codes = sorted(set(map(str, trades["code"])) | set(map(str, positions["code"])))
     if not codes:
         return [], []
-    days = pd.DatetimeIndex(sorted(set(pd.to_datetime(bars["date"]).dt.normalize())
-                                   | set(result.portfolio.index.normalize())))
-    day_pos = {d: k for k, d in enumerate(days)}
-    fills = trades.assign(day=pd.to_datetime(trades["dt"]).dt.normalize())
-    fill_counts = fills.groupby("code").size()
-    by_code_bars = {c: g for c, g in bars.groupby("code", sort=False)}
-    by_code_fills = {c: g for c, g in fills.groupby("code", sort=False)}
-    by_code_pos = {c: g for c, g in positions.groupby("code", sort=False)}
+    day_of = lambda col: pd.DatetimeIndex(pd.to_datetime(col)).normalize()  # noqa: E731
+    days = day_of(result.portfolio.index).union(day_of(bars["date"])).unique().sort_values()
+    ns = days.asi8
+    pos_in_days = lambda col: np.searchsorted(ns, day_of(col).asi8)  # noqa: E731
+
+    b_i = pos_in_days(bars["date"])
+    b_cols = {k: bars[f].to_numpy(float) for k, f in (("o", "open"), ("h", "high"), ("l", "low"), ("c", "close"))}
+    f_i = pos_in_days(trades["dt"])
+    f_buy = (trades["side"] == "买").to_numpy()
+    f_t = pd.to_datetime(trades["dt"]).dt.strftime("%Y-%m-%d %H:%M").to_numpy(object)
+    f_p = trades["price"].to_numpy(float)
+    f_q = trades["amount"].to_numpy(np.int64)
+    p_i = pos_in_days(positions["date"])
+    p_a = positions["amount"].to_numpy(np.int64)
+    rows_b = _rows_by_code(bars["code"].astype(str).to_numpy())
+    rows_f = _rows_by_code(trades["code"].astype(str).to_numpy())
+    rows_p = _rows_by_code(positions["code"].astype(str).to_numpy())
+    none = np.zeros(0, dtype=np.int64)
+
     out = []
     for code in codes:
-        f = by_code_fills.get(code, fills.iloc[:0])
-        p = by_code_pos.get(code, positions.iloc[:0])
-        active = list(f["day"]) + list(pd.to_datetime(p["date"]))
-        lo = max(0, day_pos[min(active)] - MARGIN_DAYS) if active else 0
-        hi = min(len(days) - 1, day_pos[max(active)] + MARGIN_DAYS) if active else len(days) - 1
-        b = by_code_bars.get(code, bars.iloc[:0])
-        bpos = np.array([day_pos[d] for d in pd.to_datetime(b["date"])], dtype=np.int64)
-        keep = (bpos >= lo) & (bpos <= hi)
-        b, bpos = b[keep], bpos[keep]
-        payload = {
-            "i": bpos.tolist(), "o": _round(b["open"]), "h": _round(b["high"]), "l": _round(b["low"]),
-            "c": _round(b["close"]),
-        }
-        for side, name in (("买", "buy"), ("卖", "sell")):
-            s = f[f["side"] == side]
-            payload[name] = {"i": [day_pos[d] for d in s["day"]],
-                             "t": [pd.Timestamp(t).strftime("%Y-%m-%d %H:%M") for t in s["dt"]],
-                             "p": _round(s["price"]), "q": [int(q) for q in s["amount"]]}
-        daily_amount = p.groupby("date")["amount"].sum() if len(p) else pd.Series(dtype="int64")
+        rf, rp, rb = rows_f.get(code, none), rows_p.get(code, none), rows_b.get(code, none)
+        active = np.concatenate([f_i[rf], p_i[rp]])
+        lo = max(0, int(active.min()) - MARGIN_DAYS) if len(active) else 0
+        hi = min(len(days) - 1, int(active.max()) + MARGIN_DAYS) if len(active) else len(days) - 1
+        rb = rb[(b_i[rb] >= lo) & (b_i[rb] <= hi)]
+        payload = {"i": b_i[rb].tolist(), **{k: _round(v[rb]) for k, v in b_cols.items()}}
+        for name, mask in (("buy", f_buy[rf]), ("sell", ~f_buy[rf])):
+            r = rf[mask]
+            payload[name] = {"i": f_i[r].tolist(), "t": f_t[r].tolist(), "p": _round(f_p[r]),
+                             "q": f_q[r].tolist()}
         # Position each day of the window (0 when flat), so the step line drops to zero after a sale.
         amounts = np.zeros(hi - lo + 1, dtype=np.int64)
-        for d, a in daily_amount.items():
-            k = day_pos.get(pd.Timestamp(d).normalize())
-            if k is not None and lo <= k <= hi:
-                amounts[k - lo] = int(a)
+        keep = rp[(p_i[rp] >= lo) & (p_i[rp] <= hi)]
+        np.add.at(amounts, p_i[keep] - lo, p_a[keep])
         payload["pos"] = {"from": lo, "a": amounts.tolist()}
-        out.append((code, int(fill_counts.get(code, 0)), payload))
+        out.append((code, int(len(rf)), payload))
     out.sort(key=lambda item: (-item[1], item[0]))
     return [d.strftime("%Y-%m-%d") for d in days], out
 
