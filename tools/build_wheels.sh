@@ -39,6 +39,6 @@ echo "== wheels in $OUT"
 for w in "$OUT"/*manylinux*.whl; do
   printf '%s  %s\n' "$(du -h "$w" | cut -f1)" "$w"
   shown=$("$work/tools/bin/auditwheel" show "$w")
-  printf '%s\n' "$shown" | sed -n '/consistent with/,/platform tag/p' | tr -s ' \n' ' '
+  printf '%s\n' "$shown" | awk '/consistent with/{printf "%s ", $0; getline; print; exit}'
   echo
 done
