@@ -11,7 +11,7 @@ from pathlib import Path
 
 import ptrade_fast
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(ptrade_fast.__file__).resolve().parent / "examples"  # shipped in the package
 DOUBLE_MA = str(EXAMPLES / "double_ma.py")
 
 # A strategy that does nothing: the engine's own per-bar overhead.

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "resume", "check", "Backtest", "RunOptions", "__version__"]
+__all__ = ["run", "resume", "check", "Backtest", "Result", "RunOptions", "__version__"]
+
+import datetime as _dt
+import os as _os
+from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .options import RunOptions  # noqa: E402  (light: dataclasses only)
 
+if TYPE_CHECKING:
+    from .result import Result
 
-def run(strategy, start=None, end=None, frequency: str = "1d", capital_base: float = 1_000_000.0,
-        universe=None, benchmark: str | None = None, data=None, progress=None,
-        options: RunOptions | None = None, **kwargs):
+
+def run(strategy: str | _os.PathLike | _ModuleType, start: str | _dt.date | None = None,
+        end: str | _dt.date | None = None, frequency: str = "1d", capital_base: float = 1_000_000.0,
+        universe: str | Sequence[str] | None = None, benchmark: str | None = None,
+        data: str | _os.PathLike | None = None,
+        progress: bool | Callable[[int, int, _dt.date], None] | None = None,
+        options: RunOptions | None = None, **kwargs) -> "Result":
     """Run a Ptrade strategy and return its :class:`~ptrade_fast.result.Result`.
 
     Parameters
@@ -35,8 +46,9 @@ def run(strategy, start=None, end=None, frequency: str = "1d", capital_base: flo
         Benchmark code; overrides the strategy's ``set_benchmark`` (default ``'000300.SS'``).
     data : str or path, optional
         Data root; default ``$PTRADE_FAST_DATA``, else the bundled sample data.
-    progress : callable, optional
-        Called as ``progress(days_done, days_total, date)`` after each simulated day.
+    progress : bool or callable, optional
+        ``True`` shows a tqdm bar (days done, bars/s, time left; the widget in Jupyter); a callable is
+        called as ``progress(days_done, days_total, date)`` after each simulated day.
     options : RunOptions, optional
         Engine options as one typed object (see :class:`ptrade_fast.options.RunOptions`).
     **kwargs
@@ -59,6 +71,8 @@ def run(strategy, start=None, end=None, frequency: str = "1d", capital_base: flo
                         f"(pass engine options as keyword arguments or RunOptions(...))")
     opts = RunOptions.from_kwargs(options, **kwargs)
     engine = opts.engine_dict()
+    from .progress import progress_callback
+    progress = progress_callback(progress, {"daily": "1d", "minute": "1m"}.get(frequency, frequency))
     isolate = engine.pop("isolate", False)
     if isolate or any(k.startswith("isolate_") for k in engine):
         from .isolate import run_isolated    # OS-confined child process (docs/isolation.md)
@@ -87,4 +101,7 @@ def __getattr__(name):
     if name == "Backtest":
         from .engine.runner import Backtest
         return Backtest
+    if name == "Result":
+        from .result import Result
+        return Result
     raise AttributeError(name)

@@ -35,11 +35,17 @@ class Result:
     orders, trades, positions, logs : DataFrame
         One row per order, per fill, per end-of-day holding and per log line (columns in
         ``report.tables.SCHEMA``). ``None`` stands for an empty table.
+    bars : DataFrame, optional
+        Daily ``open, high, low, close, volume`` of each security traded or held, one row per
+        (``date``, ``code``): what the report's candlestick charts draw.
     params : dict
         How the run was asked for: strategy path, start, end, frequency, capital_base, benchmark,
         strategy settings. Kept as JSON-ready values (dates become ISO text).
     meta : dict
-        How the run happened: data root, package versions, created-at, seed, run seconds.
+        How the run happened: data root (``data_root``, ``data_title``), the span run (``span``) and the
+        span the data covers (``data_span``), which traded/held securities and which benchmark are
+        synthetic (``synthetic_traded``, ``synthetic_benchmark``, ``synthetic_any``), package versions,
+        seed, and created-at / run seconds when ``stamp_time`` was set.
 
     Every table is normalised to its canonical dtypes on construction, so ``Result.load(path)`` of a
     saved result gives back equal frames, dtypes and index included.
@@ -48,7 +54,7 @@ class Result:
     def __init__(self, portfolio: pd.DataFrame, benchmark: pd.DataFrame | None = None,
                  orders: pd.DataFrame | None = None, trades: pd.DataFrame | None = None,
                  positions: pd.DataFrame | None = None, logs: pd.DataFrame | None = None,
-                 params: dict | None = None, meta: dict | None = None):
+                 params: dict | None = None, meta: dict | None = None, bars: pd.DataFrame | None = None):
         self.portfolio = _tables.normalise("portfolio", portfolio)
         if benchmark is None:
             benchmark = pd.DataFrame({"close": float("nan"), "returns": float("nan")},
@@ -58,9 +64,11 @@ class Result:
         self.trades = _tables.normalise("trades", trades)
         self.positions = _tables.normalise("positions", positions)
         self.logs = _tables.normalise("logs", logs)
+        self.bars = _tables.normalise("bars", bars)
         self.params: dict[str, Any] = _tables.jsonable(dict(params or {}))
         self.meta: dict[str, Any] = _tables.jsonable(dict(meta or {}))
         self.path: Path | None = None
+        self.run_seconds: float = 0.0
         self._metrics: dict[str, Any] | None = None
 
     # -- Reading ------------------------------------------------------------
@@ -141,21 +149,65 @@ class Result:
         self.params = _tables.read_json(folder / "params.json")
         self.meta = _tables.read_json(folder / "meta.json")
         self.path = folder
+        self.run_seconds = 0.0
         self._metrics = None
         return self
 
-    def report(self, path: PathLike | None = None) -> Path:
+    def report(self, path: PathLike | None = None, open_browser: bool = False) -> Path:
         """Write the self-contained HTML report and return its path.
 
-        Default path: ``<results folder>/report.html``, which needs a saved or loaded result.
+        Parameters
+        ----------
+        path : str or path, optional
+            Where to write it. Default ``<results folder>/report.html`` for a saved or loaded result, else
+            ``report.html`` in a fresh temporary folder (kept after the call, so it can be opened).
+        open_browser : bool
+            Also open the report in the default web browser.
         """
         from ptrade_fast.report.html import write_report
         if path is None:
-            if self.path is None:
-                raise ValueError("report() needs a path: this result was never saved; "
-                                 "call save(folder) first or pass report(path)")
-            path = self.path / "report.html"
-        return write_report(self, path)
+            if self.path is not None:
+                path = self.path / "report.html"
+            else:
+                import tempfile
+                stem = Path(str(self.params.get("strategy") or "strategy")).stem or "strategy"
+                path = Path(tempfile.mkdtemp(prefix=f"ptrade_fast-{stem}-")) / "report.html"
+        written = write_report(self, path)
+        if open_browser:
+            import webbrowser
+            webbrowser.open(written.resolve().as_uri())
+        return written
+
+    def provenance(self) -> list[tuple[str, str]]:
+        """Where the prices came from, as ``(label, text)`` lines: the data root, the span run and the span
+        the data covers, and the synthetic instruments among those traded, held or benchmarked.
+
+        Read from ``meta`` (results saved before these keys existed give fewer lines).
+        """
+        meta, lines = self.meta, []
+        root = meta.get("data_root")
+        if root:
+            title = meta.get("data_title")
+            lines.append(("data", f"{root}" + (f" ({title})" if title else "")))
+        span, data_span = meta.get("span"), meta.get("data_span")
+        if span:
+            text = f"{span[0]} … {span[1]} ({len(self.portfolio)} trading days, {self.params.get('frequency', '?')})"
+            if data_span:
+                text += f"; data covers {data_span[0]} … {data_span[1]}"
+            lines.append(("span", text))
+        if "synthetic_any" in meta:
+            traded, bench = list(meta.get("synthetic_traded") or []), meta.get("synthetic_benchmark")
+            if not meta["synthetic_any"]:
+                lines.append(("synthetic", "none: every security traded, held or benchmarked has real prices"))
+            else:
+                parts = []
+                if traded:
+                    shown = ", ".join(traded[:10]) + (f" and {len(traded) - 10} more" if len(traded) > 10 else "")
+                    parts.append(f"traded/held {shown}")
+                if bench:
+                    parts.append(f"benchmark {bench}")
+                lines.append(("synthetic", "; ".join(parts) + " — generated prices, not market data"))
+        return lines
 
 
 def rebuild_report(results_dir: PathLike) -> Path:

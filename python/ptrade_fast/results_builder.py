@@ -97,6 +97,59 @@ def _through(df: pd.DataFrame, column: str, last_day) -> pd.DataFrame:
     return df[keep.to_numpy()].reset_index(drop=True)
 
 
+def _codes_touched(orders: pd.DataFrame, trades: pd.DataFrame, positions: pd.DataFrame) -> list[str]:
+    codes = set(trades["code"]) | set(positions["code"]) | set(orders["code"])
+    return sorted(str(c) for c in codes if c)
+
+
+def provenance(bt, days: pd.DatetimeIndex, orders, trades, positions) -> dict:
+    """Where the run's prices came from: the data root, the span run and the span the data covers, and
+    which instruments the run traded, held or benchmarked against are synthetic (generated prices)."""
+    store = bt.store
+    inst = store.instruments
+    synthetic = inst.index[inst["synthetic"].fillna(False).astype(bool)] if "synthetic" in inst else []
+    synthetic = set(str(c) for c in synthetic)
+    bench = bt.settings.benchmark
+    touched = _codes_touched(orders, trades, positions)
+    meta_title = store.meta.get("title") if isinstance(getattr(store, "meta", None), dict) else None
+    if bt.rt.frequency == "1m":
+        avail = store.minute_dates
+        data_span = [str(avail[0]), str(avail[-1])] if len(avail) else None
+    else:
+        from .engine.span import data_span as _span
+        data_span = [str(d) for d in _span(store, "1d")]
+    return {
+        "data_title": meta_title,
+        "data_span": data_span,
+        "span": [days[0].date().isoformat(), days[-1].date().isoformat()] if len(days) else None,
+        "synthetic_traded": [c for c in touched if c in synthetic],
+        "synthetic_benchmark": bench if bench in synthetic else None,
+        "synthetic_any": bool(bench in synthetic or any(c in synthetic for c in touched)),
+    }
+
+
+def _bars(bt, days: pd.DatetimeIndex, trades: pd.DataFrame, positions: pd.DataFrame) -> pd.DataFrame:
+    """Daily OHLC and volume of every security the run traded or held, over the run's days: what the
+    report's per-security candlestick charts draw (daily candles for minute runs too)."""
+    cols = ["date", "code", "open", "high", "low", "close", "volume"]
+    codes = sorted(set(map(str, trades["code"])) | set(map(str, positions["code"])))
+    codes = [c for c in codes if bt.store.sid(c) >= 0]
+    if not codes or len(days) == 0:
+        return pd.DataFrame({c: [] for c in cols})
+    sids = bt.store.sids(codes)
+    dates, rows = bt.store.daily_range(sids, ("open", "high", "low", "close", "volume", "is_open"),
+                                       days[0].date(), days[-1].date())
+    n = len(dates)
+    frame = pd.DataFrame({
+        "date": np.repeat(pd.to_datetime(dates).to_numpy(), len(codes)),
+        "code": np.tile(np.asarray(codes, dtype=object), n),
+        **{f: rows[f].reshape(-1).astype(float) for f in ("open", "high", "low", "close", "volume")},
+    })
+    keep = (rows["is_open"].reshape(-1) > 0) & np.isfinite(frame["close"].to_numpy())
+    frame = frame[keep].sort_values(["code", "date"], kind="stable")
+    return frame.reset_index(drop=True)
+
+
 def build_result(bt, seconds: float, complete: bool, stop_reason: str | None = None) -> Result:
     """The run's :class:`Result`.  ``stop_reason`` marks an unfinished run; an interrupted run (anything but a
     strategy error) keeps only the trading days that finished, so no half day reaches the results."""
@@ -110,25 +163,25 @@ def build_result(bt, seconds: float, complete: bool, stop_reason: str | None = N
         "options": {k: v for k, v in bt.options.items()
                     if (isinstance(v, (str, int, float, bool)) or v is None) and k not in _DRIVER_OPTIONS},
     }
+    orders, trades, positions = _orders(bt), _trades(bt), _positions(bt)
     meta = {
         "data_root": str(bt.store.root), "ptrade_fast": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "pandas": pd.__version__, "seed": int(bt.options.get("seed", 0)),
         "complete": complete, "days_run": len(bt._records),
-        "synthetic_data": list(getattr(bt.store, "meta", {}).get("synthetic", []))[:50]
-        if isinstance(getattr(bt.store, "meta", {}).get("synthetic", None), list) else None,
+        **provenance(bt, portfolio.index, orders, trades, positions),
         # Wall-clock time only on request: the same inputs must give byte-identical results.
         "created_at": _dt.datetime.now().replace(microsecond=0).isoformat() if bt.options.get("stamp_time") else None,
     }
     if bt.options.get("stamp_time"):
         meta["run_seconds"] = round(seconds, 3)
-    orders, trades, logs = _orders(bt), _trades(bt), _logs(bt)
+    logs = _logs(bt)
     if not complete and stop_reason is not None:
         meta["stop_reason"] = stop_reason
         if stop_reason != "strategy error":
             last = bt._records[-1][0] if bt._records else None
             orders, trades, logs = (_through(orders, "dt", last), _through(trades, "dt", last),
                                     _through(logs, "dt", last))
-    result = Result(portfolio, _benchmark(bt, portfolio.index), orders, trades, _positions(bt),
-                    logs, params, meta)
+    result = Result(portfolio, _benchmark(bt, portfolio.index), orders, trades, positions,
+                    logs, params, meta, bars=_bars(bt, portfolio.index, trades, positions))
     result.run_seconds = seconds  # wall time: shown, never saved unless stamp_time=True
     return result

@@ -14,7 +14,7 @@ from ptrade_fast.cli import main
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
-EXAMPLES = HERE.parents[1] / "examples"
+EXAMPLES = HERE.parents[1] / "python" / "ptrade_fast" / "examples"
 TARGET = {"py35_syntax.py": "py35", "imports_py35.py": "py35"}
 CASES = sorted(p.name for p in CORPUS.glob("*.py") if p.name != "corpus_helper.py")
 

@@ -9,7 +9,7 @@ import pandas.testing as pdt
 import ptrade_fast
 from ptrade_fast.result import Result
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "python" / "ptrade_fast" / "examples"
 
 
 def run(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 import ptrade_fast
 from ptrade_fast.errors import StrategyLoadError, StrategyRuntimeError
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "python" / "ptrade_fast" / "examples"
 
 
 def write(tmp_path, text, name="strategy.py"):
@@ -79,7 +79,7 @@ def test_cli_runs_the_sample_double_ma_and_writes_a_report(tmp_path):
              "--progress", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "2024-01-02 … 2024-06-28" in r.stdout and "orders" in r.stdout
-    assert "days/s" in r.stderr                       # the progress bar
+    assert "bars/s" in r.stderr and "days" in r.stderr  # the tqdm progress bar
     assert (out / "report.html").is_file() and (out / "portfolio.parquet").is_file()
     again = _cli("report", out, cwd=tmp_path)
     assert again.returncode == 0 and again.stdout.strip().endswith("report.html")

@@ -9,7 +9,7 @@ import pandas.testing as pdt
 from ptrade_fast.engine.runner import Backtest
 from goldens import render
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "python" / "ptrade_fast" / "examples"
 
 
 def test_day_by_day_with_one_day_windows_equals_one_go(tmp_path):
@@ -32,7 +32,7 @@ def test_scale_s1_strategy_gives_identical_results_in_one_go_and_day_by_day(tmp_
     synthetic market, in one go versus driven day by day with one-day windows and dropped caches."""
     import sys
     from ptrade_fast.data.synthetic import generate
-    sys.path.insert(0, str(EXAMPLES.parent / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     import scale
     root = tmp_path / "market"
     generate(root, stocks=120, start="2024-01-02", end="2024-01-10", minute=True, seed=1)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-EXAMPLES = HERE.parents[1] / "examples"
+EXAMPLES = HERE.parents[1] / "python" / "ptrade_fast" / "examples"
 EXPECTED = HERE / "expected"
 
 # (example file, frequency, start, end).  Windows lie inside the bundled data: synthetic 600570.SS and

@@ -11,7 +11,7 @@ import ptrade_fast
 from ptrade_fast.cli import main
 from ptrade_fast.errors import IsolationError
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "python" / "ptrade_fast" / "examples"
 ESCAPES = Path(__file__).resolve().parent / "escapes"
 
 

@@ -20,7 +20,11 @@ def test_page_fetches_nothing(page):
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=", page)
     assert not re.search(r"@import|url\(\s*['\"]?https?:", page.split("</style>")[0])
-    assert page.count("<script") == 1 + len(CHART_IDS)   # the bundle, then one per chart
+    # The bundle, one per chart, and the securities section's drawing script; the rest are inert data
+    # blocks (the 20 securities' JSON, the shared dates and the chart config).
+    json_blocks = page.count('<script type="application/json"')
+    assert json_blocks == 20 + 2
+    assert page.count("<script") - json_blocks == 1 + len(CHART_IDS) + 1
 
 
 def test_every_chart_has_its_fixed_div_id(page):

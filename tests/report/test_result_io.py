@@ -82,10 +82,15 @@ def test_int_columns_with_missing_values_are_refused_with_the_column_named(five_
         Result(five_days.portfolio, trades=trades)
 
 
-def test_report_defaults_into_the_results_folder(five_days, tmp_path):
-    with pytest.raises(ValueError, match="never saved"):
-        five_days.report()
+def test_report_defaults_into_the_results_folder(five_days, tmp_path, monkeypatch):
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
 
+    unsaved = five_days.report()   # never saved: a fresh temporary folder named after the strategy
+
+    assert unsaved.name == "report.html" and unsaved.parent.parent == tmp_path / "tmp"
+    assert unsaved.parent.name.startswith("ptrade_fast-demo-") and unsaved.stat().st_size > 1_000_000
     five_days.save(tmp_path / "run")
 
     assert five_days.report() == tmp_path / "run" / "report.html"

@@ -270,8 +270,9 @@ def _guarded(func):
     def run(args) -> int:
         try:
             return func(args)
-        except (ValueError, FileNotFoundError, NotADirectoryError, KeyError, _fetch_error()) as exc:
-            print(f"ptrade-fast data: {exc}", file=sys.stderr)
+        except (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, KeyError, _fetch_error()) as exc:
+            from ..cli_words import cli_words
+            print(f"ptrade-fast data: {cli_words(exc)}", file=sys.stderr)
             return 2
     run.__name__ = func.__name__
     return run

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import errors as E
 from ..api.settings import session_time_for
+from .span import data_span
 
 
 def session_minutes() -> list[_dt.time]:
@@ -48,19 +49,12 @@ def as_date(x) -> _dt.date:
 
 
 def trading_days(store, start, end, frequency: str) -> list[_dt.date]:
-    """The trading days of a run: the calendar between ``start`` and ``end`` (default: what the data covers
-    for ``frequency``; daily runs start no earlier than 2005-01-04, Ptrade's data start)."""
+    """The trading days of a run: the calendar between ``start`` and ``end`` (default: the span the data covers
+    for ``frequency``, engine/span.py; daily runs start no earlier than 2005-01-04, Ptrade's data start)."""
     cal = store.calendar
-    if frequency == "1m":
-        avail = store.minute_dates
-        if len(avail) == 0:
-            raise E.DataError(f"data root {store.root} holds no minute bars: use frequency='1d'")
-        lo, hi = avail[0], avail[-1]
-    else:
-        first_bar = getattr(store, "first_daily_date", None)
-        lo = np.datetime64(first_bar) if first_bar is not None else cal[0]
-        lo = max(lo, np.datetime64("2005-01-04"))  # Ptrade's data start (§F)
-        hi = cal[-1]
+    # No start/end: the span the data covers for this frequency (engine/span.py).
+    lo, hi = data_span(store, frequency, as_date(start) if start is not None else None,
+                       as_date(end) if end is not None else None)
     s = np.datetime64(as_date(start), "D") if start is not None else lo
     e = np.datetime64(as_date(end), "D") if end is not None else hi
     if e < s:

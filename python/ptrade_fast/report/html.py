@@ -47,6 +47,7 @@ th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:left;white-space:n
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .scroll{max-height:480px;overflow:auto}
 .note{font-size:12px;color:#666}
+header p.synthetic{background:#f6c343;color:#222;display:inline-block;padding:2px 8px;border-radius:3px;opacity:1}
 """
 
 
@@ -73,6 +74,7 @@ def render_report(result) -> str:
     except ImportError as exc:   # pragma: no cover - plotly is a dependency
         raise ImportError("the HTML report needs plotly: pip install plotly") from exc
     from ptrade_fast.report.figures import report_figures
+    from ptrade_fast.report.securities import securities_section_html
 
     charts = []
     for div_id, fig in report_figures(result):
@@ -88,6 +90,7 @@ def render_report(result) -> str:
     body = [
         f"<section><h2>指标 Metrics</h2>{metrics_table_html(m, grouped=True)}</section>",
         *(f"<section>{c}</section>" for c in charts),
+        f'<section id="securities">{securities_section_html(result)}</section>',
         f"<section><h2>成交 Trades</h2>{trades_table_html(result.trades)}</section>",
         f"<section><h2>策略参数 Parameters</h2>{mapping_table_html(params)}</section>",
         f"<section><h2>运行信息 Run</h2>{mapping_table_html(result.meta)}</section>",
@@ -100,7 +103,7 @@ def render_report(result) -> str:
         f"<style>{_CSS}</style>",
         f'<script type="text/javascript">{get_plotlyjs()}</script>',
         "</head><body>",
-        f"<header><h1>{title}</h1><p>{subtitle}</p></header>",
+        f"<header><h1>{title}</h1><p>{subtitle}</p>{provenance_html(result)}</header>",
         "<main>", *body, "</main>",
         "</body></html>",
         "",
@@ -165,6 +168,16 @@ def mapping_table_html(mapping: dict[str, Any]) -> str:
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
         rows.append((str(key), text))
     return _kv_table(rows, "mapping", numeric=False)
+
+
+def provenance_html(result) -> str:
+    """The header's provenance lines (data root, span, synthetic instruments); a synthetic warning is
+    marked so it stands out."""
+    lines = []
+    for label, text in result.provenance():
+        cls = ' class="synthetic"' if label == "synthetic" and result.meta.get("synthetic_any") else ""
+        lines.append(f"<p{cls}><strong>{html.escape(label)}</strong> {html.escape(text)}</p>")
+    return "".join(lines)
 
 
 def _label(key: str) -> str:

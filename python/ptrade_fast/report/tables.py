@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-TABLES = ("portfolio", "benchmark", "orders", "trades", "positions", "logs")
+TABLES = ("portfolio", "benchmark", "orders", "trades", "positions", "logs", "bars")
 
 # Canonical dtype of every known column: 'str', 'datetime', 'int' or 'float'. Extra columns the engine
 # adds are kept as they come.
@@ -38,6 +38,9 @@ SCHEMA: dict[str, dict[str, str]] = {
     "positions": {"date": "datetime", "code": "str", "amount": "int", "enable_amount": "int",
                   "cost_basis": "float", "last_sale_price": "float", "market_value": "float"},
     "logs": {"dt": "datetime", "level": "str", "message": "str"},
+    # Daily bars of the traded/held securities over the run (the report's candlestick charts).
+    "bars": {"date": "datetime", "code": "str", "open": "float", "high": "float", "low": "float",
+             "close": "float", "volume": "float"},
 }
 
 # Tables indexed by trading date; the others are row tables with a RangeIndex.
