@@ -11,7 +11,6 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 
-from ..data import adjust as _adjust
 from ..data.codes import normalize_code
 from ..data.resample import aggregate, group_starts, period_keys
 from ..data.store import to_day, to_minute
@@ -189,20 +188,12 @@ class MarketAPI:
         times, rows = self.rt.store.minute_history(sids, raw, end_dt, count)
         return times, self._derive(rows, fields, daily=False)
 
-    def _apply_fq(self, codes, dates, data, fq):
+    def _apply_fq(self, sids, dates, data, fq):
         if fq is None:
             return data
         if fq not in ("pre", "post", "dypre"):
             raise ValueError(f"fq must be None, 'pre', 'post' or 'dypre', was {fq!r}")
-        days = np.asarray(dates).astype("datetime64[D]")
-        for j, code in enumerate(codes):
-            ev = _adjust.price_events(self.rt.store.exrights(code))
-            if ev.empty:
-                continue
-            for f, v in data.items():
-                if f in PRICE_LIKE or f == "volume":
-                    v[:, j] = _adjust.adjust(v[:, j], days, ev, fq, anchor=self._today(), volume=f == "volume")
-        return data
+        return self.rt.store.adjust_factors().apply(data, sids, dates, fq, self._today(), PRICE_LIKE)
 
     def _resample_minutes(self, sids, fields, end_dt, count, k, drop_current):
         times, rows = self._minutes(sids, fields + ["close"] if "close" not in fields else fields, end_dt,
@@ -354,7 +345,7 @@ class MarketAPI:
                 times, data = self._resample_days(sids, fields, times, data, kind, count,
                                                   not include, today)
             times, data = times[-count:], {f: v[-count:] for f, v in data.items()}
-        data = self._apply_fq(codes, times, data, fq)
+        data = self._apply_fq(sids, times, data, fq)
         return self._shape(codes, single_code, fields, single_field, times, data, is_dict, minute)
 
     @phases(*_HISTORY_PHASES)
@@ -426,7 +417,7 @@ class MarketAPI:
             else:
                 times, data = self._daily(sids, flds, end, (count + 1) * _PERIOD_DAYS[kind])
                 times, data = self._resample_days(sids, flds, times, data, kind, count, False, today)
-        data = self._apply_fq(codes, times, data, fq)
+        data = self._apply_fq(sids, times, data, fq)
         return self._shape(codes, single_code, flds, single_field, times, data, is_dict, minute)
 
     def _minutes_between(self, start, end) -> int:

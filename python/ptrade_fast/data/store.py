@@ -139,6 +139,7 @@ class DataStore:
         self._minutes: OrderedDict[np.datetime64, MinuteDay] = OrderedDict()
         self._arrays = None
         self._exrights = None
+        self._factors = None
         self._dominant = None
         mdir = self.root / "minute"
         days = sorted(p.stem for p in mdir.glob("*/*.parquet")) if mdir.is_dir() else []
@@ -478,6 +479,14 @@ class DataStore:
             path = self.root / "ex_rights.parquet"
             self._exrights = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=["code", "ex_date"])
         return self._exrights
+
+    def adjust_factors(self):
+        """The root's :class:`~ptrade_fast.data.adjust.FactorTable` (every security's A·P + B factors), built
+        on first use and kept: adjusted history is then one vectorised multiply per call."""
+        if self._factors is None:
+            from .adjust import FactorTable
+            self._factors = FactorTable(self.exrights_table(), self._sid)
+        return self._factors
 
     def exrights(self, code) -> pd.DataFrame:
         """Raw ex-rights rows of ``code`` (columns as ex_rights.parquet), sorted by ex_date."""

@@ -368,12 +368,17 @@ class Backtest:
             self._day_entries = entries
         return self._day_entries
 
+    def _listed_sid(self, code: str):
+        """``data[code]`` outside the universe (§0.1a-5): the sid of a code listed today, else None."""
+        sid = self.store.sid(code)
+        if sid >= 0 and self._win is not None and self._win.listed[self._di, sid]:
+            return sid
+        return None
+
     def _why_missing(self, code: str) -> str:
-        if code not in self.settings.universe:
-            return "not in the universe: add it with set_universe"
         sid = self.store.sid(code)
         if sid < 0:
-            return f"no bars for it in data root {self.store.root}"
+            return f"unknown code: no bars for it in data root {self.store.root}"
         return f"not listed on {self.rt.trade_date}"
 
     def apply_yesterday_positions(self):
@@ -636,7 +641,7 @@ class Backtest:
         return BarDict(self, {}, normalize_code)
 
     def _bar_data(self):
-        return BarDict(self, self._entries(), normalize_code, self._why_missing)
+        return BarDict(self, self._entries(), normalize_code, self._why_missing, self._listed_sid)
 
     def _run_day(self, k: int):
         self._start_day(k)
