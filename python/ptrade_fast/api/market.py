@@ -15,6 +15,7 @@ from ..data.codes import normalize_code
 from ..data.resample import aggregate, group_starts, period_keys
 from ..data.store import to_day, to_minute
 from ..model.phases import ALL_PHASES, phases
+from .history_frame import HistoryFrame
 
 PRICE_FIELDS = ("open", "high", "low", "close", "volume", "money", "price")
 DAILY_ONLY = ("preclose", "high_limit", "low_limit", "unlimited", "is_open")
@@ -252,7 +253,7 @@ class MarketAPI:
             frames = OrderedDict((f, pd.DataFrame(data[f], index=index, columns=list(codes))) for f in fields)
             return frames[fields[0]] if single_field else Panel(frames)
         if len(codes) == 0:
-            return pd.DataFrame(columns=["code", *fields])
+            return HistoryFrame(columns=["code", *fields])
         # One frame, rows grouped by code (Python 3.11 edition's long shape), built in one go: the
         # whole-market call (5,300 codes) is a per-day hot path of ranking strategies.
         n = len(index)
@@ -260,7 +261,7 @@ class MarketAPI:
         cols = {"code": np.repeat(np.asarray(list(codes), dtype=object), n)}
         for f in fields:
             cols[f] = _col(f, np.ascontiguousarray(data[f].T).ravel())
-        return pd.DataFrame(cols, index=long_index)
+        return HistoryFrame.build(cols, long_index, list(codes), n, fields[0] if single_field else None)
 
     # -- API -----------------------------------------------------------------------------------------
 
