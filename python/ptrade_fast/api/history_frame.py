@@ -39,7 +39,7 @@ class HistoryFrame(pd.DataFrame):
     @classmethod
     def build(cls, cols: dict, index, codes: list, n: int, field: str | None) -> "HistoryFrame":
         """The frame of ``len(codes)`` groups of ``n`` rows, one per code in order (``_shape``'s layout)."""
-        frame = cls(cols, index=index)
+        frame = cls(cols, index=index, copy=False)      # the columns are fresh arrays of this call
         frame._history_field = field
         object.__setattr__(frame, "_layout", (codes, n))
         return frame

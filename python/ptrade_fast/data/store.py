@@ -163,13 +163,13 @@ class DataStore:
             return -1
 
     def sids(self, codes) -> np.ndarray:
-        """Sids of many codes (-1 where unknown); whole-market lists are looked up in one hash pass."""
-        if not hasattr(self, "_code_index"):
-            self._code_index = pd.Index(self.codes)
-        out = self._code_index.get_indexer(list(codes)).astype(np.int64)
-        miss = np.flatnonzero(out < 0)
-        for i in miss:                          # other suffix forms ('.XSHG') or unknown codes
-            out[i] = self.sid(codes[i])
+        """Sids of many codes (-1 where unknown): one dict lookup per code (whole-market lists of short codes
+        arrive every day; a pandas indexer costs more below thousands of codes and no less above)."""
+        get = self._sid.get
+        out = np.array([get(c, -1) for c in codes], dtype=np.int64)
+        if len(out) and out.min() < 0:
+            for i in np.flatnonzero(out < 0):   # other suffix forms ('.XSHG') or unknown codes
+                out[i] = self.sid(codes[i])
         return out
 
     def instrument_arrays(self) -> dict:
