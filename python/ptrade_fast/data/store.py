@@ -470,8 +470,14 @@ class DataStore:
         if st is None:
             return None
         d = to_day(day)
-        rows = st[st["code"] == code]
-        return bool(((rows["start_date"] <= d) & (np.isnat(rows["end_date"]) | (rows["end_date"] >= d))).any())
+        if not hasattr(self, "_st_by_code"):     # per-code arrays, grouped once (called per code per day)
+            self._st_by_code = {c: (g["start_date"].to_numpy(), g["end_date"].to_numpy())
+                                for c, g in st.groupby("code", sort=False)}
+        hit = self._st_by_code.get(code)
+        if hit is None:
+            return False
+        start, end = hit
+        return bool(((start <= d) & (np.isnat(end) | (end >= d))).any())
 
     def exrights_table(self) -> pd.DataFrame:
         """Every raw ex-rights row of the root (columns as ex_rights.parquet), read once."""
