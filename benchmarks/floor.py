@@ -8,7 +8,7 @@ The floor is the least an engine can do and still hand a strategy Ptrade's shape
 pandas DataFrame per ``get_history`` call from dense [dates × codes] arrays read once, keeps positions in a dict
 of plain objects, and fills every order at once at the bar's close (platform default fees: commission with its
 minimum, handling fee, stamp duty on sells; T+1; lots and the STAR minimum; no fill locked at a price
-limit).  Adjusted history multiplies
+limit; cash dividends and bonus shares credited on the ex-date).  Adjusted history multiplies
 precomputed dense A·P + B factors.  It is a yardstick, not an engine: no phases, no checks, no records.
 
 Each engine runs the same strategy file in its own process (start-up included), on the same synthetic market
@@ -136,6 +136,15 @@ class Floor:
         self.lastA = np.ones(len(self.codes))
         self.lastB = np.zeros(len(self.codes))
         ex = pd.read_parquet(root / "ex_rights.parquet")
+        # holdings' corporate actions, on the first trading day on or after the ex-date: day -> events
+        self.actions = {}
+        act = ex[ex["has_action"].astype(bool)]
+        for code, d, cash, bonus, conv in zip(act["code"], pd.to_datetime(act["ex_date"]), act["cash_dividend"],
+                                              act["bonus_ratio"], act["conversion_ratio"]):
+            k = int(np.searchsorted(self.dates, np.datetime64(d.date(), "D")))
+            if k < len(self.dates):
+                self.actions.setdefault(self.dates[k], []).append(
+                    (code, round(float(cash or 0.0) * 1e4) / 1e4, float(bonus or 0.0) + float(conv or 0.0)))
         for code, ev in price_events(ex).groupby("code", sort=False):
             j = self.sid.get(code)
             if j is None:
@@ -328,6 +337,11 @@ class Floor:
         for day in self.run_days:
             self.today = day
             self.di = int(np.searchsorted(self.dates, day))
+            for code, cash, ratio in self.actions.get(day, ()):
+                pos = ctx.portfolio.positions.get(code)
+                if pos is not None:
+                    ctx.portfolio.cash += pos.amount * cash
+                    pos.amount += int(pos.amount * ratio)
             for pos in ctx.portfolio.positions.values():
                 pos.enable_amount = pos.amount
             if before:
