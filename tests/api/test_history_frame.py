@@ -64,14 +64,21 @@ def test_dataframe_behaviour_unchanged(frames):
     assert many["close"].tolist() == many.loc[:, "close"].tolist()
     assert list(many[["code", "close"]].columns) == ["code", "close"]
     copy = many.copy()
-    assert isinstance(copy, HistoryFrame) and copy.equals(many)
-    pd.testing.assert_frame_equal(copy["600000.SS"], many["600000.SS"])
+    assert type(copy) is pd.DataFrame and copy.equals(many)      # derived frames are plain DataFrames
     doubled = many[["open", "close"]] * 2
     assert doubled["close"].tolist() == [2 * x for x in many["close"]]
     means = many.groupby("code")["close"].mean()
     assert means["000063.SZ"] == pytest.approx(frames["single"]["000063.SZ"]["close"].mean())
-    filtered = many[many["code"] == "000063.SZ"].iloc[1:]
-    assert filtered["000063.SZ"]["close"].tolist() == frames["single"]["000063.SZ"]["close"].tolist()[1:]
+    chunks = {code: rows for code, rows in many.groupby("code", sort=True)}
+    assert list(chunks) == sorted(CODES) and all(type(c) is pd.DataFrame for c in chunks.values())
+    assert chunks["000063.SZ"]["close"].tolist() == frames["single"]["000063.SZ"]["close"].tolist()
+
+
+def test_pickled_frame_still_answers_codes(frames):
+    import pickle
+    back = pickle.loads(pickle.dumps(frames["one"]))
+    assert isinstance(back, HistoryFrame)
+    assert back["000063.SZ"].tolist() == frames["one"]["000063.SZ"].tolist()
 
 
 def test_unknown_key_is_a_clear_key_error(frames):

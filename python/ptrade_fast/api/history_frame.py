@@ -20,7 +20,7 @@ class HistoryFrame(pd.DataFrame):
     date, as a Series named by the code when the history was asked for one field (``field='close'``, as the
     old dates × codes DataFrame gave), else a dates × fields DataFrame.  Column names keep their meaning
     (``frame['close']`` is the column), and ``.loc``, ``.copy()``, arithmetic and ``groupby`` are pandas'
-    own; frames derived from it keep the per-code lookup.
+    own and give plain DataFrames.
 
     Differences from Ptrade
     -----------------------
@@ -29,18 +29,24 @@ class HistoryFrame(pd.DataFrame):
     ='py35'`` gives the Panel).
     """
 
-    _metadata = ["_history_field"]
+    _metadata = ["_history_field"]            # kept through pickling
     _history_field = None
 
+    # Frames derived from it (column subsets, row filters, copies, groupby chunks, arithmetic) are plain
+    # DataFrames: pandas builds them on its fast path for the base class (a subclass's own constructor would
+    # double the cost of iterating a groupby over the codes, a per-day hot path of screening strategies).
     @property
     def _constructor(self):
-        return HistoryFrame
+        return pd.DataFrame
+
+    def _constructor_from_mgr(self, mgr, axes):
+        return pd.DataFrame._from_mgr(mgr, axes=axes)
 
     @classmethod
     def build(cls, cols: dict, index, codes: list, n: int, field: str | None) -> "HistoryFrame":
         """The frame of ``len(codes)`` groups of ``n`` rows, one per code in order (``_shape``'s layout)."""
         frame = cls(cols, index=index, copy=False)      # the columns are fresh arrays of this call
-        frame._history_field = field
+        object.__setattr__(frame, "_history_field", field)
         object.__setattr__(frame, "_layout", (codes, n))
         return frame
 
@@ -66,7 +72,7 @@ class HistoryFrame(pd.DataFrame):
                 object.__setattr__(self, "_positions", positions)
             j = positions.get(code)
             rows = slice(j * n, (j + 1) * n) if j is not None else None
-        else:                                  # a derived frame: rows may be filtered or reordered
+        else:                                  # no layout (an unpickled or empty frame): search the codes
             hit = np.flatnonzero(self["code"].to_numpy() == code)
             rows = hit if len(hit) else None
         if rows is None:
