@@ -230,11 +230,22 @@ class MarketAPI:
 
     # -- SHAPES --------------------------------------------------------------------------------------
 
+    def _index(self, times, minute) -> pd.DatetimeIndex:
+        """The DatetimeIndex of ``times``, shared between calls asking for the same bars (an Index is
+        immutable; a strategy asks for the same window for every stock of a bar)."""
+        times = np.asarray(times)
+        key = (minute, times.dtype.str, times.tobytes())
+        cache = self.__dict__.setdefault("_index_cache", {})
+        index = cache.get(key)
+        if index is None:
+            if len(cache) >= 64:
+                cache.clear()
+            ns = times.astype("datetime64[ns]") if minute else times.astype("datetime64[D]").astype("datetime64[ns]")
+            index = cache[key] = pd.DatetimeIndex(ns)
+        return index
+
     def _shape(self, codes, single_code, fields, single_field, times, data, is_dict, minute):
-        if minute:
-            index = pd.DatetimeIndex(np.asarray(times).astype("datetime64[ns]"))
-        else:
-            index = pd.DatetimeIndex(np.asarray(times).astype("datetime64[D]").astype("datetime64[ns]"))
+        index = self._index(times, minute)
         if is_dict:
             parts = [np.asarray(getattr(index, a), np.int64) for a in ("year", "month", "day", "hour", "minute")]
             stamp = parts[0] * 100_000_000 + parts[1] * 1_000_000 + parts[2] * 10_000 + parts[3] * 100 + parts[4]
@@ -248,6 +259,11 @@ class MarketAPI:
                 out[c] = rec
             return out
         if single_code:
+            if "is_open" not in fields and len(set(fields)) == len(fields):   # float64: one 2-D block
+                block = np.empty((len(index), len(fields)))
+                for j, f in enumerate(fields):
+                    block[:, j] = data[f][:, 0]
+                return pd.DataFrame(block, index=index, columns=fields, copy=False)
             return pd.DataFrame({f: _col(f, data[f][:, 0]) for f in fields}, index=index)
         if self.rt.options.get("history_format", "long") == "panel":
             frames = OrderedDict((f, pd.DataFrame(data[f], index=index, columns=list(codes))) for f in fields)
