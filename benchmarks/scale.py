@@ -74,6 +74,9 @@ def before_trading_start(context, data):
     stocks = get_Ashares()
     h = get_history(60, '1d', 'close', stocks, fq='dypre')       # the whole market, long shape
     closes = h['close'].values.reshape(len(stocks), -1)          # rows grouped by code, in date order
+    if closes.shape[1] < 2:
+        g.pool = []
+        return
     mom = closes[:, -1] / closes[:, 0] - 1
     ok = np.isfinite(mom)
     order = np.argsort(-mom[ok], kind='mergesort')[:50]
