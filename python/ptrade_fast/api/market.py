@@ -231,8 +231,8 @@ class MarketAPI:
     # -- SHAPES --------------------------------------------------------------------------------------
 
     def _index(self, times, minute) -> pd.DatetimeIndex:
-        """The DatetimeIndex of ``times``, shared between calls asking for the same bars (an Index is
-        immutable; a strategy asks for the same window for every stock of a bar)."""
+        """The DatetimeIndex of ``times``, its data shared between calls asking for the same bars (a strategy
+        asks for the same window for every stock of a bar)."""
         times = np.asarray(times)
         key = (minute, times.dtype.str, times.tobytes())
         cache = self.__dict__.setdefault("_index_cache", {})
@@ -242,7 +242,7 @@ class MarketAPI:
                 cache.clear()
             ns = times.astype("datetime64[ns]") if minute else times.astype("datetime64[D]").astype("datetime64[ns]")
             index = cache[key] = pd.DatetimeIndex(ns)
-        return index
+        return index.view()      # a new Index object over the same data: setting .name stays on its frame
 
     def _shape(self, codes, single_code, fields, single_field, times, data, is_dict, minute):
         index = self._index(times, minute)
@@ -263,7 +263,10 @@ class MarketAPI:
                 block = np.empty((len(index), len(fields)))
                 for j, f in enumerate(fields):
                     block[:, j] = data[f][:, 0]
-                return pd.DataFrame(block, index=index, columns=fields, copy=False)
+                cols = _COLUMNS.get(tuple(fields))
+                if cols is None:
+                    cols = _COLUMNS.setdefault(tuple(fields), pd.Index(fields, dtype=object))
+                return pd.DataFrame(block, index=index, columns=cols.view(), copy=False)
             return pd.DataFrame({f: _col(f, data[f][:, 0]) for f in fields}, index=index)
         if self.rt.options.get("history_format", "long") == "panel":
             frames = OrderedDict((f, pd.DataFrame(data[f], index=index, columns=list(codes))) for f in fields)
@@ -443,6 +446,8 @@ class MarketAPI:
                                   & (store.minute_dates <= end.astype("datetime64[D]"))]
         return 240 * len(days)
 
+
+_COLUMNS: dict = {}      # field tuple -> columns Index (immutable, shared by single-code frames)
 
 _MINUTE_OFFSETS = np.concatenate([np.arange(9 * 60 + 31, 11 * 60 + 31), np.arange(13 * 60 + 1, 15 * 60 + 1)])
 
