@@ -111,3 +111,17 @@ def seconds(func, *args):
     t = time.perf_counter()
     out = func(*args)
     return time.perf_counter() - t, out
+
+
+def synthetic_root(name, **generate_args):
+    """A seeded synthetic data root (``ptrade_fast.data.synthetic.generate``, seed 0), generated once and
+    cached under ``$PTRADE_FAST_BENCH_DIR`` (default /tmp/ptrade_fast_bench), keyed by its arguments."""
+    import os
+
+    from ptrade_fast.data.synthetic import generate
+    cache = Path(os.environ.get("PTRADE_FAST_BENCH_DIR", "/tmp/ptrade_fast_bench"))
+    key = "-".join(f"{k}={v}" for k, v in sorted(generate_args.items()))
+    path = cache / f"{name}-seed=0-{key}"
+    if not (path / "meta.json").is_file():
+        generate(path, seed=0, overwrite=True, **generate_args)
+    return path

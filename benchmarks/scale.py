@@ -12,6 +12,9 @@ Scenarios (full sizes; --quick shrinks stocks and years):
       ``get_history(20, '1d', 'close', all_stocks)`` and rebalances into the top 50.
   S4  kernels alone: open orders matched per second (order-bar checks), fills booked per second.
   S0  the engine's own cost: S1's market with a strategy that does nothing.
+  S5  S1's market (5,300 stocks × 1 year of 1-minute bars): every morning the strategy screens the whole market
+      with ``get_history(60, '1d', 'close', all, fq='dypre')`` and keeps a 50-stock pool it trades minute by
+      minute (``get_history(20, '1m', 'close', pool)``, ``data[code]`` without a universe, a few orders a day).
 
 Every backtest runs in its own process (so its peak RSS is its own).  The raw scan reads the same bars
 from the store's Parquet files into numpy and touches every value, with no engine: the physical floor.
@@ -60,6 +63,42 @@ def initialize(context):
     pass
 def handle_data(context, data):
     pass
+"""
+
+S5_STRATEGY = """
+import numpy as np
+def initialize(context):
+    g.pool = []
+    g.n = 0
+def before_trading_start(context, data):
+    stocks = get_Ashares()
+    h = get_history(60, '1d', 'close', stocks, fq='dypre')       # the whole market, long shape
+    closes = h['close'].values.reshape(len(stocks), -1)          # rows grouped by code, in date order
+    if closes.shape[1] < 2:
+        g.pool = []
+        return
+    mom = closes[:, -1] / closes[:, 0] - 1
+    ok = np.isfinite(mom)
+    order = np.argsort(-mom[ok], kind='mergesort')[:50]
+    g.pool = [stocks[i] for i in np.flatnonzero(ok)[order]]
+def handle_data(context, data):
+    g.n += 1
+    if not g.pool:
+        return
+    h = get_history(20, '1m', 'close', g.pool)                  # the pool, minute by minute
+    ma = np.nanmean(h['close'].values.reshape(len(g.pool), -1), axis=1)
+    last = np.array([data[c].close for c in g.pool])             # data[code] outside the universe
+    if g.n % 80 == 0:                                            # three decisions a day
+        score = last / ma
+        held = [c for c in context.portfolio.positions if context.portfolio.positions[c].amount > 0]
+        if held and len(held) >= 5:
+            pos = get_position(held[0])
+            if pos.enable_amount > 0:
+                order_target(held[0], 0)
+        elif np.isfinite(score).any():
+            best = g.pool[int(np.nanargmax(score))]
+            if best not in held and data[best].volume > 0:
+                order_value(best, 100000)
 """
 
 S3_STRATEGY = """
@@ -235,7 +274,7 @@ def row(name, res, scan=None, bar_rows=None):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (CI)")
-    ap.add_argument("--only", nargs="*", default=["S0", "S1", "S2", "S3", "S4"])
+    ap.add_argument("--only", nargs="*", default=["S0", "S1", "S2", "S3", "S4", "S5"])
     args = ap.parse_args(argv)
     CACHE.mkdir(parents=True, exist_ok=True)
     sz = sizes(args.quick)
@@ -243,7 +282,7 @@ def main(argv=None) -> int:
           f"{os.cpu_count()} cores")
     print(f"{'case':<4} {'wall_s':>9} {'bars/s':>9} {'rss_MB':>9} {'scan_s':>8} {'ratio':>6}  note")
     s2 = sz["S2"]
-    if {"S0", "S1"} & set(args.only):
+    if {"S0", "S1", "S5"} & set(args.only):
         root = market(s2["stocks"], s2["years"], True, s2.get("months"))
         start, end = _last_days(root, sz["s1_days"])
         raw_scan(root, start, end, True)                 # warm the page cache: time warm reads only
@@ -265,6 +304,10 @@ def main(argv=None) -> int:
             r = run_backtest(root, S1_STRATEGY, start, end, "1m")
             r["note"] = f"{r['days']} days, {r['trades']} trades"
             row("S1", r, scan, r["days"] * 240 * r["n_sids"])
+        if "S5" in args.only:
+            r = run_backtest(root, S5_STRATEGY, start, end, "1m")
+            r["note"] = f"{r['days']} days, {r['trades']} trades"
+            row("S5", r, scan, r["days"] * 240 * r["n_sids"])
     if "S2" in args.only:
         root = market(s2["stocks"], s2["years"], True, s2.get("months"))
         start, end = _range(root)

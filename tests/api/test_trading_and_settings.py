@@ -225,5 +225,6 @@ def test_compat_py35_returns_panel_shapes_for_multi_code_history(root):
     """
     assert run(src, root, start=DAYS[2], end=DAYS[2], options={"compat": "py35"}).ns["g"].kind == \
         ("Panel", ["600570.SS", "000001.SZ"])
-    # Default: the Python 3.11 edition's long DataFrame with a code column.
-    assert run(src, root, start=DAYS[2], end=DAYS[2]).ns["g"].kind == ("DataFrame", ["code", "close", "open"])
+    # Default: the Python 3.11 edition's long DataFrame with a code column (a DataFrame subclass that also
+    # answers frame[code], §0.1a-6).
+    assert run(src, root, start=DAYS[2], end=DAYS[2]).ns["g"].kind == ("HistoryFrame", ["code", "close", "open"])

@@ -11,11 +11,11 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 
-from ..data import adjust as _adjust
 from ..data.codes import normalize_code
 from ..data.resample import aggregate, group_starts, period_keys
 from ..data.store import to_day, to_minute
 from ..model.phases import ALL_PHASES, phases
+from .history_frame import HistoryFrame
 
 PRICE_FIELDS = ("open", "high", "low", "close", "volume", "money", "price")
 DAILY_ONLY = ("preclose", "high_limit", "low_limit", "unlimited", "is_open")
@@ -189,20 +189,12 @@ class MarketAPI:
         times, rows = self.rt.store.minute_history(sids, raw, end_dt, count)
         return times, self._derive(rows, fields, daily=False)
 
-    def _apply_fq(self, codes, dates, data, fq):
+    def _apply_fq(self, sids, dates, data, fq):
         if fq is None:
             return data
         if fq not in ("pre", "post", "dypre"):
             raise ValueError(f"fq must be None, 'pre', 'post' or 'dypre', was {fq!r}")
-        days = np.asarray(dates).astype("datetime64[D]")
-        for j, code in enumerate(codes):
-            ev = _adjust.price_events(self.rt.store.exrights(code))
-            if ev.empty:
-                continue
-            for f, v in data.items():
-                if f in PRICE_LIKE or f == "volume":
-                    v[:, j] = _adjust.adjust(v[:, j], days, ev, fq, anchor=self._today(), volume=f == "volume")
-        return data
+        return self.rt.store.adjust_factors().apply(data, sids, dates, fq, self._today(), PRICE_LIKE)
 
     def _resample_minutes(self, sids, fields, end_dt, count, k, drop_current):
         times, rows = self._minutes(sids, fields + ["close"] if "close" not in fields else fields, end_dt,
@@ -238,11 +230,22 @@ class MarketAPI:
 
     # -- SHAPES --------------------------------------------------------------------------------------
 
+    def _index(self, times, minute) -> pd.DatetimeIndex:
+        """The DatetimeIndex of ``times``, its data shared between calls asking for the same bars (a strategy
+        asks for the same window for every stock of a bar)."""
+        times = np.asarray(times)
+        key = (minute, times.dtype.str, times.tobytes())
+        cache = self.__dict__.setdefault("_index_cache", {})
+        index = cache.get(key)
+        if index is None:
+            if len(cache) >= 64:
+                cache.clear()
+            ns = times.astype("datetime64[ns]") if minute else times.astype("datetime64[D]").astype("datetime64[ns]")
+            index = cache[key] = pd.DatetimeIndex(ns)
+        return index.view()      # a new Index object over the same data: setting .name stays on its frame
+
     def _shape(self, codes, single_code, fields, single_field, times, data, is_dict, minute):
-        if minute:
-            index = pd.DatetimeIndex(np.asarray(times).astype("datetime64[ns]"))
-        else:
-            index = pd.DatetimeIndex(np.asarray(times).astype("datetime64[D]").astype("datetime64[ns]"))
+        index = self._index(times, minute)
         if is_dict:
             parts = [np.asarray(getattr(index, a), np.int64) for a in ("year", "month", "day", "hour", "minute")]
             stamp = parts[0] * 100_000_000 + parts[1] * 1_000_000 + parts[2] * 10_000 + parts[3] * 100 + parts[4]
@@ -256,12 +259,20 @@ class MarketAPI:
                 out[c] = rec
             return out
         if single_code:
+            if "is_open" not in fields and len(set(fields)) == len(fields):   # float64: one 2-D block
+                block = np.empty((len(index), len(fields)))
+                for j, f in enumerate(fields):
+                    block[:, j] = data[f][:, 0]
+                cols = _COLUMNS.get(tuple(fields))
+                if cols is None:
+                    cols = _COLUMNS.setdefault(tuple(fields), pd.Index(fields, dtype=object))
+                return pd.DataFrame(block, index=index, columns=cols.view(), copy=False)
             return pd.DataFrame({f: _col(f, data[f][:, 0]) for f in fields}, index=index)
         if self.rt.options.get("history_format", "long") == "panel":
             frames = OrderedDict((f, pd.DataFrame(data[f], index=index, columns=list(codes))) for f in fields)
             return frames[fields[0]] if single_field else Panel(frames)
         if len(codes) == 0:
-            return pd.DataFrame(columns=["code", *fields])
+            return HistoryFrame(columns=["code", *fields])
         # One frame, rows grouped by code (Python 3.11 edition's long shape), built in one go: the
         # whole-market call (5,300 codes) is a per-day hot path of ranking strategies.
         n = len(index)
@@ -269,7 +280,7 @@ class MarketAPI:
         cols = {"code": np.repeat(np.asarray(list(codes), dtype=object), n)}
         for f in fields:
             cols[f] = _col(f, np.ascontiguousarray(data[f].T).ravel())
-        return pd.DataFrame(cols, index=long_index)
+        return HistoryFrame.build(cols, long_index, list(codes), n, fields[0] if single_field else None)
 
     # -- API -----------------------------------------------------------------------------------------
 
@@ -354,7 +365,7 @@ class MarketAPI:
                 times, data = self._resample_days(sids, fields, times, data, kind, count,
                                                   not include, today)
             times, data = times[-count:], {f: v[-count:] for f, v in data.items()}
-        data = self._apply_fq(codes, times, data, fq)
+        data = self._apply_fq(sids, times, data, fq)
         return self._shape(codes, single_code, fields, single_field, times, data, is_dict, minute)
 
     @phases(*_HISTORY_PHASES)
@@ -426,7 +437,7 @@ class MarketAPI:
             else:
                 times, data = self._daily(sids, flds, end, (count + 1) * _PERIOD_DAYS[kind])
                 times, data = self._resample_days(sids, flds, times, data, kind, count, False, today)
-        data = self._apply_fq(codes, times, data, fq)
+        data = self._apply_fq(sids, times, data, fq)
         return self._shape(codes, single_code, flds, single_field, times, data, is_dict, minute)
 
     def _minutes_between(self, start, end) -> int:
@@ -435,6 +446,8 @@ class MarketAPI:
                                   & (store.minute_dates <= end.astype("datetime64[D]"))]
         return 240 * len(days)
 
+
+_COLUMNS: dict = {}      # field tuple -> columns Index (immutable, shared by single-code frames)
 
 _MINUTE_OFFSETS = np.concatenate([np.arange(9 * 60 + 31, 11 * 60 + 31), np.arange(13 * 60 + 1, 15 * 60 + 1)])
 

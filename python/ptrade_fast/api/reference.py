@@ -495,11 +495,14 @@ class ReferenceAPI:
             except ValueError as exc:
                 raise ValueError(f"index_code: {exc}") from None
         if code in known:
-            rows = members[members["index_code"] == code]
-            start = pd.to_datetime(rows["start_date"]).to_numpy().astype("datetime64[D]")
-            end = pd.to_datetime(rows["end_date"]).to_numpy().astype("datetime64[D]")
+            rows, start, end, listed, delist = self._index_rows(code)
             live = (np.isnat(start) | (start <= day)) & (np.isnat(end) | (day <= end))
-            codes = set(rows["code"][live])
+            if listed is not None:      # every member is an instrument: one vectorised pass, no set
+                live &= (listed <= day) & (np.isnat(delist) | (day < delist))
+                out = np.unique(rows[live]).tolist()
+            else:
+                out = None
+                codes = set(rows[live])
             if np.isnat(start).all() and np.isnat(end).all():
                 as_of = (self.rt.store.meta.get("index_members") or {}).get("as_of", "an unknown date")
                 self.rt.warn_once("index_members:snapshot", f"get_index_stocks: index membership is a snapshot "
@@ -512,7 +515,29 @@ class ReferenceAPI:
             if not codes:
                 self.rt.warn_once(f"index_members:{code}", f"get_index_stocks: no membership data for {index_code}")
                 return []
-        return self._listed_only(codes, day)
+            out = None
+        return out if out is not None else self._listed_only(codes, day)
+
+    def _index_rows(self, code):
+        """Membership rows of index ``code`` as arrays, parsed once per run (get_index_stocks runs daily):
+        (member codes, start, end, and the members' list / delist dates, or None where a member is no
+        instrument)."""
+        cache = self.__dict__.setdefault("_index_cache", {})
+        hit = cache.get(code)
+        if hit is None:
+            members = self._member_table()
+            rows = members[members["index_code"] == code]
+            start = pd.to_datetime(rows["start_date"]).to_numpy().astype("datetime64[D]")
+            end = pd.to_datetime(rows["end_date"]).to_numpy().astype("datetime64[D]")
+            codes = rows["code"].to_numpy(dtype=object)
+            inst = self._inst
+            listed = delist = None
+            if len(codes) and all(c in inst.index for c in codes):
+                sub = inst.loc[codes]
+                listed = sub["list_date"].to_numpy().astype("datetime64[D]")
+                delist = sub["delist_date"].to_numpy().astype("datetime64[D]")
+            hit = cache[code] = (codes, start, end, listed, delist)
+        return hit
 
     def _listed_only(self, codes, day) -> list[str]:
         inst = self._inst

@@ -66,3 +66,123 @@ def adjust(values: np.ndarray, dates: np.ndarray, events: pd.DataFrame, how: str
     if volume:
         return values * aa / at
     return (at * values + bt - bb) / aa
+
+
+class FactorTable:
+    """Every security's backward factors (A, B after each price-moving event), built once per data root.
+
+    Events of all securities sit in flat arrays sorted by (sid, ex_date); ``start[s]:stop[s]`` is security
+    ``s``'s segment.  :meth:`apply` adjusts a whole [days × codes] window with one ``searchsorted`` over
+    combined (sid, day) keys and one vectorised multiply: the same formula, the same float operations in
+    the same order as :func:`adjust`, so results are identical to adjusting code by code.
+    """
+
+    _SHIFT = np.int64(1) << np.int64(32)      # day numbers (days since 1970) fit in 32 bits
+
+    def __init__(self, ex: pd.DataFrame, sid_of: dict):
+        ev = price_events(ex) if not ex.empty else ex
+        n_sids = len(sid_of)
+        self.start = np.zeros(n_sids, np.int64)
+        self.stop = np.zeros(n_sids, np.int64)
+        if ev.empty:
+            self.keys = np.empty(0, np.int64)
+            self.a = np.empty(0)
+            self.b = np.empty(0)
+            self._a1, self._b0 = np.ones(1), np.zeros(1)
+            return
+        key = "code" if "code" in ev else "symbol"
+        sids = np.array([sid_of.get(c, -1) for c in ev[key]], np.int64)
+        keep = sids >= 0
+        ev = ev[keep]
+        sids = sids[keep]
+        days = pd.to_datetime(ev["ex_date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+        order = np.lexsort((days, sids))      # price_events sorted by (code, ex_date) already; sids follow codes
+        sids, days = sids[order], days[order]
+        cash = ev["cash_dividend"].to_numpy(float)[order].tolist()
+        rr = ev["rights_ratio"].to_numpy(float)[order].tolist()
+        rp = ev["rights_price"].to_numpy(float)[order].tolist()
+        grow = (ev["bonus_ratio"].to_numpy(float)[order], ev["conversion_ratio"].to_numpy(float)[order])
+        bonus, conv = grow[0].tolist(), grow[1].tolist()
+        a = np.empty(len(sids))
+        b = np.empty(len(sids))
+        prev = -1
+        ap, bp = 1.0, 0.0
+        for i, s in enumerate(sids.tolist()):   # the running product of backward_factors, one pass over all
+            if s != prev:
+                ap, bp, prev = 1.0, 0.0, s
+            bp = bp + ap * (cash[i] - rr[i] * rp[i])
+            ap = ap * (1.0 + bonus[i] + conv[i] + rr[i])
+            a[i], b[i] = ap, bp
+        self.keys = sids * self._SHIFT + days
+        self.a, self.b = a, b
+        self._a1, self._b0 = np.append(a, 1.0), np.append(b, 0.0)   # index -1: before any event
+        first = np.searchsorted(sids, np.arange(n_sids), side="left")
+        self.start[:] = first
+        self.stop[:] = np.searchsorted(sids, np.arange(n_sids), side="right")
+
+    def has_events(self, sids: np.ndarray) -> bool:
+        ok = sids >= 0
+        return bool((self.stop[sids[ok]] > self.start[sids[ok]]).any())
+
+    def _at(self, sids, days):
+        """(A, B) in force on ``days`` ([n] ascending day numbers) for ``sids`` ([m]).
+
+        Shaped [1, m] when no requested security has an event inside the window (the usual case: one
+        lookup per security, broadcast over the rows), else [n, m]: only the securities with events inside
+        the window get a per-row column, where each event marks the first row it applies to with its flat
+        index and a running maximum down the rows carries it forward (flat indices grow with the date inside
+        a security).  Flat index −1 (no event yet) picks the trailing A = 1, B = 0.
+        """
+        s = np.where(sids >= 0, sids, 0)
+        base = s * self._SHIFT
+        lo = np.searchsorted(self.keys, base + days[0], side="right")        # events up to the first row
+        first = np.where((lo > self.start[s]) & (sids >= 0), lo - 1, -1)
+        if len(days) == 1:
+            return self._a1[first][None, :], self._b0[first][None, :]
+        hi = np.searchsorted(self.keys, base + days[-1], side="right")
+        counts = np.where(sids >= 0, hi - lo, 0)
+        cols = np.flatnonzero(counts)
+        if not len(cols):
+            return self._a1[first][None, :], self._b0[first][None, :]
+        grid = np.repeat(first[None, :], len(days), axis=0)
+        sub = grid[:, cols]
+        c = counts[cols]
+        total = int(c.sum())
+        col = np.repeat(np.arange(len(cols)), c)
+        ev = np.arange(total) - np.repeat(np.cumsum(c) - c, c) + np.repeat(lo[cols], c)
+        row = np.searchsorted(days, self.keys[ev] - base[cols][col], side="left")
+        np.maximum.at(sub, (row, col), ev)
+        np.maximum.accumulate(sub, axis=0, out=sub)
+        grid[:, cols] = sub
+        return self._a1[grid], self._b0[grid]
+
+    def apply(self, data: dict, sids: np.ndarray, dates: np.ndarray, how: str, anchor, price_fields) -> dict:
+        """Adjust ``data`` ({field: [n, m]}) in place for the codes ``sids`` observed on ``dates``.
+
+        Price fields get ``(A_t·P + B_t − B_A) / A_A``; ``volume`` is scaled by ``A_A / A_t``.
+        """
+        sids = np.asarray(sids, np.int64)
+        if how not in ("pre", "post", "dypre"):
+            raise ValueError(f"fq must be None, 'pre', 'post' or 'dypre', was {how!r}")
+        if not len(self.keys) or not self.has_events(sids):
+            return data
+        days = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
+        at, bt = self._at(sids, days)
+        m = len(sids)
+        if how == "post":
+            aa, bb = np.ones(m), np.zeros(m)
+        elif how == "pre":
+            s = np.where(sids >= 0, sids, 0)
+            has = (self.stop[s] > self.start[s]) & (sids >= 0)
+            last = np.maximum(self.stop[s] - 1, 0)
+            aa = np.where(has, self.a[last] if len(self.a) else 1.0, 1.0)
+            bb = np.where(has, self.b[last] if len(self.b) else 0.0, 0.0)
+        else:
+            day = np.datetime64(anchor, "D").astype(np.int64)
+            aa, bb = (x[0] for x in self._at(sids, np.array([day], np.int64)))
+        for f, v in data.items():
+            if f == "volume":
+                data[f] = v * aa / at
+            elif f in price_fields:
+                data[f] = (at * v + bt - bb) / aa
+        return data

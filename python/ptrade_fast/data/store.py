@@ -161,6 +161,7 @@ class DataStore:
         self._minutes: OrderedDict[np.datetime64, MinuteDay] = OrderedDict()
         self._arrays = None
         self._exrights = None
+        self._factors = None
         self._dominant = None
         mdir = self.root / "minute"
         days = sorted(p.stem for p in mdir.glob("*/*.parquet")) if mdir.is_dir() else []
@@ -185,13 +186,13 @@ class DataStore:
             return -1
 
     def sids(self, codes) -> np.ndarray:
-        """Sids of many codes (-1 where unknown); whole-market lists are looked up in one hash pass."""
-        if not hasattr(self, "_code_index"):
-            self._code_index = pd.Index(self.codes)
-        out = self._code_index.get_indexer(list(codes)).astype(np.int64)
-        miss = np.flatnonzero(out < 0)
-        for i in miss:                          # other suffix forms ('.XSHG') or unknown codes
-            out[i] = self.sid(codes[i])
+        """Sids of many codes (-1 where unknown): one dict lookup per code (whole-market lists of short codes
+        arrive every day; a pandas indexer costs more below thousands of codes and no less above)."""
+        get = self._sid.get
+        out = np.array([get(c, -1) for c in codes], dtype=np.int64)
+        if len(out) and out.min() < 0:
+            for i in np.flatnonzero(out < 0):   # other suffix forms ('.XSHG') or unknown codes
+                out[i] = self.sid(codes[i])
         return out
 
     def instrument_arrays(self) -> dict:
@@ -503,8 +504,14 @@ class DataStore:
         if st is None:
             return None
         d = to_day(day)
-        rows = st[st["code"] == code]
-        return bool(((rows["start_date"] <= d) & (np.isnat(rows["end_date"]) | (rows["end_date"] >= d))).any())
+        if not hasattr(self, "_st_by_code"):     # per-code arrays, grouped once (called per code per day)
+            self._st_by_code = {c: (g["start_date"].to_numpy(), g["end_date"].to_numpy())
+                                for c, g in st.groupby("code", sort=False)}
+        hit = self._st_by_code.get(code)
+        if hit is None:
+            return False
+        start, end = hit
+        return bool(((start <= d) & (np.isnat(end) | (end >= d))).any())
 
     def exrights_table(self) -> pd.DataFrame:
         """Every raw ex-rights row of the root (columns as ex_rights.parquet), read once."""
@@ -512,6 +519,14 @@ class DataStore:
             path = self.root / "ex_rights.parquet"
             self._exrights = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=["code", "ex_date"])
         return self._exrights
+
+    def adjust_factors(self):
+        """The root's :class:`~ptrade_fast.data.adjust.FactorTable` (every security's A·P + B factors), built
+        on first use and kept: adjusted history is then one vectorised multiply per call."""
+        if self._factors is None:
+            from .adjust import FactorTable
+            self._factors = FactorTable(self.exrights_table(), self._sid)
+        return self._factors
 
     def exrights(self, code) -> pd.DataFrame:
         """Raw ex-rights rows of ``code`` (columns as ex_rights.parquet), sorted by ex_date."""

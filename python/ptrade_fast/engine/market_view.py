@@ -201,17 +201,22 @@ class MarketView:
             self._day_entries = entries
         return self._day_entries
 
+    def _listed_sid(self, code: str):
+        """``data[code]`` outside the universe (§0.1a-5): the sid of a code listed today, else None."""
+        sid = self.store.sid(code)
+        if sid >= 0 and self.win is not None and self.win.listed[self.di, sid]:
+            return sid
+        return None
+
     def _why_missing(self, code: str) -> str:
-        if code not in self.settings.universe:
-            return "not in the universe: add it with set_universe"
         sid = self.store.sid(code)
         if sid < 0:
-            return f"no bars for it in data root {self.store.root}"
+            return f"unknown code: no bars for it in data root {self.store.root}"
         return f"not listed on {self.rt.trade_date}"
 
     def bar_data(self) -> BarDict:
-        """``data`` for ``handle_data``: the universe's current bars."""
-        return BarDict(self, self._entries(), normalize_code, self._why_missing)
+        """``data`` for ``handle_data``: the universe's current bars, and any listed code on first access."""
+        return BarDict(self, self._entries(), normalize_code, self._why_missing, self._listed_sid)
 
     def empty_data(self) -> BarDict:
         """``data`` for ``before_trading_start`` / ``after_trading_end``."""

@@ -1,4 +1,4 @@
-"""The ``data`` argument of ``handle_data`` (§C.7): a dict-like of bar views for universe codes."""
+"""The ``data`` argument of ``handle_data`` (§C.7): a dict-like of bar views for any listed code."""
 from __future__ import annotations
 
 import math
@@ -51,15 +51,21 @@ class BarData:
 class BarDict:
     """``data`` in ``handle_data``: keyed by short code (long-suffix keys are accepted too).
 
-    Only universe securities are present; ``data[code]`` for another code raises ``KeyError``
-    naming the code and the reason (§A.4 engine decision).
+    ``data[code]`` answers for any security listed at the current time, in the universe or not (§C.7,
+    project decision §0.1a-5): universe codes come from ``entries`` (prepared once a day), any other code is
+    resolved on first access through ``lookup`` (a sid lookup and a listed check; the bar arrays already
+    hold the whole market, so nothing is read) and then cached.  Iteration, ``keys()``, ``len()`` and ``in``
+    cover the universe plus the codes already looked up.  An unknown or unlisted code raises ``KeyError``
+    naming the code and the reason.
     """
 
-    def __init__(self, src, entries: dict[str, int], normalize, why_missing=None):
+    def __init__(self, src, entries: dict[str, int], normalize, why_missing=None, lookup=None):
         self._src = src
         self._entries = entries
         self._normalize = normalize
         self._why = why_missing
+        self._lookup = lookup
+        self._extra: dict[str, int] = {}
         self._cache: dict[str, BarData] = {}
 
     def _key(self, code):
@@ -78,13 +84,22 @@ class BarDict:
             return bar
         sid = self._entries.get(key)
         if sid is None:
-            reason = self._why(key) if self._why else "not in the universe (set_universe)"
-            raise KeyError(f"{code}: no bar in data ({reason})")
+            sid = self._lookup(key) if self._lookup is not None else None
+            if sid is None:
+                reason = self._why(key) if self._why else "not in the universe (set_universe)"
+                raise KeyError(f"{code}: no bar in data ({reason})")
+            self._extra[key] = sid
         bar = self._cache[key] = BarData(self._src, sid, key)
         return bar
 
+    def _known(self):
+        return {**self._entries, **self._extra} if self._extra else self._entries
+
     def __contains__(self, code):
-        return code in self._entries or self._key(code) in self._entries
+        if code in self._entries or code in self._extra:
+            return True
+        key = self._key(code)
+        return key in self._entries or key in self._extra
 
     def get(self, code, default=None):
         try:
@@ -93,22 +108,22 @@ class BarDict:
             return default
 
     def keys(self):
-        return list(self._entries)
+        return list(self._known())
 
     def __iter__(self):
-        return iter(self._entries)
+        return iter(list(self._known()))
 
     def __len__(self):
-        return len(self._entries)
+        return len(self._entries) + sum(1 for k in self._extra if k not in self._entries)
 
     def items(self):
-        return [(k, self[k]) for k in self._entries]
+        return [(k, self[k]) for k in self._known()]
 
     def values(self):
-        return [self[k] for k in self._entries]
+        return [self[k] for k in self._known()]
 
     def __repr__(self):
-        return f"BarDict({list(self._entries)})"
+        return f"BarDict({list(self._known())})"
 
 
 def nan_to_none(x):

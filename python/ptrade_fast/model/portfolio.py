@@ -49,6 +49,9 @@ class Position:
                 "today_amount={0.today_amount}, business_type='{0.business_type}')").format(self)
 
 
+_MISSING = object()
+
+
 class PositionDict(dict):
     """A dict keyed by code whose lookups accept either suffix form (``.SS``/``.XSHG``)."""
 
@@ -63,14 +66,28 @@ class PositionDict(dict):
         except (ValueError, TypeError, AttributeError):
             return key
 
+    # Strategies look positions up per code per bar, nearly always by the key as stored: an exact key
+    # skips normalising (a stored key normalises to itself).
     def __getitem__(self, key):
-        return super().__getitem__(self._k(key))
+        try:
+            return super().__getitem__(key)
+        except (KeyError, TypeError):
+            return super().__getitem__(self._k(key))
 
     def __contains__(self, key):
+        try:
+            if super().__contains__(key):
+                return True
+        except TypeError:
+            pass
         return super().__contains__(self._k(key))
 
     def get(self, key, default=None):
-        return super().get(self._k(key), default)
+        try:
+            hit = super().get(key, _MISSING)
+        except TypeError:
+            hit = _MISSING
+        return hit if hit is not _MISSING else super().get(self._k(key), default)
 
 
 class Portfolio:

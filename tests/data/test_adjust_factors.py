@@ -1,0 +1,66 @@
+"""The precomputed FactorTable adjusts whole windows exactly as adjusting security by security does."""
+import numpy as np
+import pytest
+
+from ptrade_fast.data import adjust
+from ptrade_fast.data.store import DataStore
+
+PRICE = ("open", "close", "high_limit")
+
+
+@pytest.fixture(scope="module")
+def store():
+    return DataStore.open()          # the bundled sample
+
+
+@pytest.fixture(scope="module")
+def codes(store):
+    """Securities with price-moving events (the ones adjusting changes) plus a few without; the per-code
+    reference is slow, so a sample of them."""
+    evented = [c for c in store.codes if not adjust.price_events(store.exrights(c)).empty]
+    plain = [c for c in store.codes if c not in set(evented)]
+    assert len(evented) >= 20, "the sample must hold ex-rights events for this test to mean anything"
+    return sorted(evented[::max(1, len(evented) // 24)] + plain[:4])
+
+
+_EVENTS = {}
+
+
+def _per_code(store, codes, dates, data, how, anchor):
+    out = {f: v.copy() for f, v in data.items()}
+    for j, code in enumerate(codes):
+        if code not in _EVENTS:
+            _EVENTS[code] = adjust.price_events(store.exrights(code))
+        ev = _EVENTS[code]
+        if ev.empty:
+            continue
+        for f, v in out.items():
+            v[:, j] = adjust.adjust(v[:, j], dates, ev, how, anchor=anchor, volume=f == "volume")
+    return out
+
+
+@pytest.mark.parametrize("how", ["pre", "post", "dypre"])
+@pytest.mark.parametrize("count", [1, 5, 60, 400])
+def test_window_matches_per_code(store, codes, how, count):
+    sids = store.sids(codes)
+    table = store.adjust_factors()
+    cal = store.calendar[store.calendar >= np.datetime64("2005-01-04")]
+    for end in cal[count::max(1, len(cal) // 5)]:
+        dates, rows = store.daily_history(sids, ["open", "close", "high_limit", "volume"], end, count)
+        data = {f: v.astype(float) for f, v in rows.items()}
+        anchor = cal[min(len(cal) - 1, int(np.searchsorted(cal, end)) + 3)]
+        want = _per_code(store, codes, dates, data, how, anchor)
+        got = table.apply({f: v.copy() for f, v in data.items()}, sids, dates, how, anchor, PRICE)
+        for f in want:
+            assert np.array_equal(got[f], want[f], equal_nan=True), (how, count, str(end), f)
+
+
+def test_unknown_code_and_bad_fq(store):
+    table = store.adjust_factors()
+    sids = np.array([-1, 0])
+    dates = store.calendar[-3:]
+    data = {"close": np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])}
+    got = table.apply({"close": data["close"].copy()}, sids, dates, "post", dates[-1], PRICE)
+    assert np.array_equal(got["close"][:, 0], data["close"][:, 0])
+    with pytest.raises(ValueError, match="fq must be None, 'pre', 'post' or 'dypre', was 'back'"):
+        table.apply(data, sids, dates, "back", dates[-1], PRICE)
