@@ -116,7 +116,7 @@ def provenance(bt, days: pd.DatetimeIndex, orders, trades, positions) -> dict:
         avail = store.minute_dates
         data_span = [str(avail[0]), str(avail[-1])] if len(avail) else None
     else:
-        from .engine.span import data_span as _span
+        from .data.span import data_span as _span
         data_span = [str(d) for d in _span(store, "1d")]
     return {
         "data_title": meta_title,

@@ -16,7 +16,7 @@ import ptrade_fast
 from ptrade_fast import examples
 from ptrade_fast.cli_words import cli_words
 from ptrade_fast.data.store import DataStore
-from ptrade_fast.engine.span import data_span, minute_stretches
+from ptrade_fast.data.span import data_span, minute_stretches
 from ptrade_fast.progress import ProgressBar, progress_callback
 
 REAL_ONLY = """

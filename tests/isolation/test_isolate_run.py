@@ -31,7 +31,7 @@ def test_isolated_results_equal_plain_results_byte_for_byte(name, frequency, sta
     plain.save(tmp_path / "plain")
     isolated.save(tmp_path / "isolated")
     a, b = _folder_bytes(tmp_path / "plain"), _folder_bytes(tmp_path / "isolated")
-    assert sorted(a) == ["benchmark.parquet", "logs.parquet", "meta.json", "metrics.json", "orders.parquet",
+    assert sorted(a) == ["bars.parquet", "benchmark.parquet", "logs.parquet", "meta.json", "metrics.json", "orders.parquet",
                          "params.json", "portfolio.parquet", "positions.parquet", "trades.parquet"]
     assert a == b
     assert isolated.run_seconds > 0

@@ -22,12 +22,13 @@ ALLOWED = {
     "options": set(),
     "model": {"_core", "errors"},
     "rules": {"_core", "errors"},
-    "data": {"_core", "errors", "rules", "model"},
+    "data": {"_core", "errors", "rules", "model", "cli_words"},
+    "cli_words": set(),
     "api": {"_core", "errors", "model", "rules", "data"},
     "report": set(),
     "result": {"report", "errors"},
     "engine": {"_core", "errors", "options", "model", "rules", "data", "api", "result", "results_builder"},
-    "results_builder": {"errors", "result", "report"},
+    "results_builder": {"errors", "result", "report", "data"},
 }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import errors as E
 from ..api.settings import session_time_for
-from .span import data_span
+from ..data.span import data_span
 
 
 def session_minutes() -> list[_dt.time]:
@@ -50,9 +50,9 @@ def as_date(x) -> _dt.date:
 
 def trading_days(store, start, end, frequency: str) -> list[_dt.date]:
     """The trading days of a run: the calendar between ``start`` and ``end`` (default: the span the data covers
-    for ``frequency``, engine/span.py; daily runs start no earlier than 2005-01-04, Ptrade's data start)."""
+    for ``frequency``, data/span.py; daily runs start no earlier than 2005-01-04, Ptrade's data start)."""
     cal = store.calendar
-    # No start/end: the span the data covers for this frequency (engine/span.py).
+    # No start/end: the span the data covers for this frequency (data/span.py).
     lo, hi = data_span(store, frequency, as_date(start) if start is not None else None,
                        as_date(end) if end is not None else None)
     s = np.datetime64(as_date(start), "D") if start is not None else lo
