@@ -1,7 +1,7 @@
 """The ``ptrade-fast`` command line.
 
 ``ptrade-fast run STRATEGY.py [--start D] [--end D] [--frequency 1d|1m] [--capital C] [--data ROOT]
-[--benchmark CODE] [--out DIR]`` runs a backtest, shows progress, prints a summary and the metrics,
+[--benchmark CODE] [--out DIR] [--no-sandbox] [--snapshot bars]`` runs a backtest, shows progress, prints a summary and the metrics,
 and writes the results folder and its HTML report when ``--out`` is given.  A strategy error exits
 with status 1 and names the file and line; bad arguments or data exit with status 2.
 
@@ -53,6 +53,10 @@ def _run(args) -> int:
     options = {}
     if args.log:
         options["log_echo"] = sys.stdout
+    if args.no_sandbox:
+        options["sandbox"] = False
+    if args.snapshot:
+        options["snapshot"] = args.snapshot
     try:
         result = ptrade_fast.run(args.strategy, start=args.start, end=args.end, frequency=args.frequency,
                                  capital_base=args.capital, benchmark=args.benchmark, data=args.data,
@@ -111,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--benchmark", help="benchmark code (default: the strategy's set_benchmark, else 000300.SS)")
     r.add_argument("--out", help="write the results folder and report.html here")
     r.add_argument("--log", action="store_true", help="echo the strategy log while running")
+    r.add_argument("--no-sandbox", dest="no_sandbox", action="store_true",
+                   help="allow imports the platform refuses (os, network, libraries it does not bundle)")
+    r.add_argument("--snapshot", choices=["bars"], default=None,
+                   help="extension: get_snapshot/get_gear_price answer from bars and run_interval runs on them")
     r.add_argument("--progress", dest="progress", action="store_true", default=None, help="force the progress bar")
     r.add_argument("--no-progress", dest="progress", action="store_false")
     r.set_defaults(func=_run)

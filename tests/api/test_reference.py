@@ -54,9 +54,12 @@ def test_market_detail_rejects_an_unknown_market(store):
         make_api(store, phase="before").get_market_detail("NOPE")
 
 
-def test_market_functions_are_refused_in_handle_data(store):
+def test_market_functions_warn_in_handle_data_and_strict_phases_refuses(store):
+    api = make_api(store)
+    assert "XSHG" in list(api.get_market_list()["finance_mic"])
+    assert "get_market_list is not on Ptrade's whitelist for handle_data" in api.rt.log.warnings[0]
     with pytest.raises(PhaseError, match="get_market_list cannot be called in handle_data"):
-        make_api(store).get_market_list()
+        make_api(store, strict_phases=True).get_market_list()
 
 
 # -- names and listing -----------------------------------------------------------------------------------

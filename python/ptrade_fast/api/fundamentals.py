@@ -210,6 +210,8 @@ class FundamentalsAPI:
         if year_mode and (start_year is None or end_year is None):
             raise ValueError(f"give both start_year and end_year, were start_year={start_year!r}, "
                              f"end_year={end_year!r}")
+        if not codes:   # an empty screen gives an empty frame with the table's columns
+            return self._empty([], flds, ("secu_abbr", "trading_day") if table == "valuation" else _META)
         if table == "valuation":
             return self._valuation(codes, flds, date, start_year, end_year, year_mode, is_dataframe)
         if not self.fund.has_table(table):

@@ -36,6 +36,7 @@ from ..data.store import DataStore
 from ..model import BarDict, Context, GlobalVars, Portfolio
 from ..model.units import SCALE
 from .account import Account
+from .intervals import BarIntervals
 from .loader import load_strategy
 from .logs import StrategyLog
 from .runtime import Runtime
@@ -228,6 +229,7 @@ class Backtest:
         self.indicators = IndicatorAPI(rt, self.market)
         self.futures_api = FuturesAPI(rt, self, self.futures_settings)
         self.margin_api = MarginAPI(rt, self, self.options.get("margin_account"))
+        self.intervals = BarIntervals.create(self)   # snapshot='bars' (engine/intervals.py), else None
         if self.margin_api.enabled:
             self.account.margin_enabled = True
             self.margin_api.setup(self.account.margin, self.account.inst, self.capital_base)
@@ -247,7 +249,7 @@ class Backtest:
             out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
         providers = [self.calendar_api, self.market, self.reference, self.fundamentals, self.trading,
                      self.settings_api, self.utility, self.indicators, self.futures_api, self.futures_info,
-                     self.margin_api]
+                     self.margin_api, self.intervals]
         for api in providers:
             if api is None:
                 continue
@@ -595,7 +597,7 @@ class Backtest:
                 o = acct.order_object(row)
                 self.log.warning(f"order {o.entrust_no} {o.sid} {'buy' if o.amount > 0 else 'sell'} {abs(o.amount)}: "
                                  f"{o.error_info}; filled {abs(o.filled)}, status '{o.status}'")
-        if self.options.get("order_callbacks", True):
+        if self.options.get("order_callbacks", False):
             on_trade, on_order = self._cb["on_trade_response"], self._cb["on_order_response"]
             if on_trade and new_trades:
                 items = [self._trade_push(t) for t in new_trades]
@@ -675,6 +677,8 @@ class Backtest:
             self._mark(day_close, valid)
             self._run_tasks(bar_tasks.get(_dt.time(15, 0), []))
             rt.now = _dt.datetime.combine(day, _dt.time(15, 0))
+            if self.intervals is not None:
+                self.intervals.on_bar(239)
             self._call("handle", self._cb["handle_data"], ctx, self._bar_data())
             if persist:
                 self._save_g()
@@ -702,6 +706,8 @@ class Backtest:
                     self._run_tasks(tasks)
                 rt.now = _dt.datetime.combine(day, t)
                 self._set_minute_rows(b)
+                if self.intervals is not None:
+                    self.intervals.on_bar(b)
                 self._call("handle", self._cb["handle_data"], ctx, data)
                 if persist:
                     self._save_g()
