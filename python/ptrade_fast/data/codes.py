@@ -114,3 +114,21 @@ def classify(code) -> str | None:
 def board_of(code) -> str | None:
     """Return the board ('SH_main', 'SZ_main', 'ChiNext', 'STAR', 'B') of a share code, else None."""
     return classify_full(code)[1]
+
+
+@functools.lru_cache(maxsize=1)
+def industry_table() -> dict[str, tuple[str, ...]]:
+    """Ptrade industry code body ('A01000') -> the data's industry block names (rules/industry_codes.json)."""
+    text = resources.files("ptrade_fast.rules").joinpath("industry_codes.json").read_text(encoding="utf-8")
+    return {k.upper(): tuple(v) for k, v in json.loads(text)["codes"].items()}
+
+
+@functools.lru_cache(maxsize=1)
+def industry_code_of_name() -> dict[str, str]:
+    """Industry block name -> its Ptrade code ('农业' -> 'A01000.XBHS'), the first code listing it."""
+    out: dict[str, str] = {}
+    for code, names in industry_table().items():
+        for n in names:
+            out.setdefault(n, f"{code}.XBHS")
+    return out
+
