@@ -114,7 +114,7 @@ class BarIntervals:
         prev = eng._prev_close_row(di)[sid]
         prev = float(w.preclose[di, sid]) if np.isfinite(w.preclose[di, sid]) else float(prev)
         hl, ll = eng.day_limits(sid)
-        n_done = 0 if rt.bar_index is None else min(rt.bar_index + 1, 240)
+        n_done = 0 if rt.bar_index is None else (240 if rt.frequency == "1d" else min(rt.bar_index + 1, 240))
         halted = not eng.day_is_open(sid)
         status = "DELISTED" if eng.listing_state(sid) == "delisted" else (
             "STOPT" if halted or not listed else ("ENDTR" if n_done >= 240 and rt.phase == "after" else "TRADE"))
