@@ -17,8 +17,10 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
 
     Parameters
     ----------
-    strategy : str, path or module
-        The strategy file (as written for Ptrade), its source text, or an imported module.
+    strategy : str, path, module or object
+        The strategy file (as written for Ptrade), its source text, an imported module, or any object with
+        ``initialize`` and ``handle_data`` (e.g. a class instance).  Each run uses a fresh namespace: the
+        module or object given is not modified, and running it twice gives identical results.
     start, end : str or date, optional
         First and last simulated day ('YYYY-mm-dd' or 'YYYYmmdd'); default the data's full range
         (daily runs start no earlier than 2005-01-04, Ptrade's data start).
@@ -40,8 +42,10 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         ``limit_touch`` ('close'|'high_low'), ``history_format`` ('long'|'panel'; ``compat='py35'`` selects
         'panel', the 2022 edition's shapes), ``margin_account`` (simulate 融资融券), ``dividend_tax``
         ('none'|'holding_period'), ``persistence`` / ``restart_before`` (§B.3),
-        ``strict_phases`` (False), ``lenient_price_precision`` (False), ``order_callbacks`` (True),
-        ``sandbox`` (True), ``research_path``, ``log_level``, ``log_echo`` (a stream), ``seed``.
+        ``strict_phases`` (False), ``lenient_price_precision`` (False), ``order_callbacks`` (False: the
+        platform's backtest never calls on_order_response/on_trade_response), ``snapshot`` (None |
+        'bars': get_snapshot/get_gear_price/run_interval from bars), ``business_type`` ('stock' | 'rzrq' |
+        'future'), ``sandbox`` (True), ``research_path``, ``log_level``, ``log_echo`` (a stream), ``seed``.
 
     Raises
     ------

@@ -239,7 +239,7 @@ class FundamentalsAPI:
         if last is None:
             return self._empty(codes, fields, meta)
         if not year_mode:
-            dates, vals = self.fund.valuation(codes, last, last)
+            dates, vals = self.fund.valuation(codes, last, last, fields)
             df = pd.DataFrame({f: vals[f][0] for f in fields}, index=pd.Index(codes, name="secu_code"))
             df["secu_abbr"] = self._names(codes)
             df["trading_day"] = str(last)
@@ -247,7 +247,7 @@ class FundamentalsAPI:
         sy, ey = self._year(start_year, "start_year"), self._year(end_year, "end_year")
         start = np.datetime64(f"{sy:04d}-01-01")
         end = min(np.datetime64(f"{ey:04d}-12-31"), last)
-        dates, vals = self.fund.valuation(codes, start, end)
+        dates, vals = self.fund.valuation(codes, start, end, fields)
         n = len(dates)
         df = pd.DataFrame({f: vals[f].T.reshape(-1) for f in fields},
                           index=pd.Index(np.repeat(codes, n), name="secu_code"))

@@ -42,6 +42,10 @@ _VALUATION_INPUTS = (("naps", "eps", "naps", None), ("np_ttm", "income_statement
                      ("cf_year", "cashflow_statement", "net_operate_cash_flow", ("4",)),
                      ("np_last", "income_statement", "net_profit", None),
                      ("roe", "profit_ability", "roe", None))
+# The inputs each derived field needs (fields not listed need only shares and prices).
+_NEEDS = {"pe_ttm": ("np_ttm",), "ps_ttm": ("rev_ttm",), "pe_static": ("np_year",), "ps": ("rev_year",),
+          "pcf": ("cf_year",), "pe_dynamic": ("np_last",), "naps": ("naps",), "pb": ("naps",), "roe": ("roe",),
+          "dividend_ratio": ("div",)}
 # pe_dynamic annualises the latest cumulative report: Q1 × 4, half year × 2, Q1–Q3 × 4/3, year × 1.
 _ANNUALISE = {1: 4.0, 2: 2.0, 3: 4.0 / 3.0, 4: 1.0}
 
@@ -263,7 +267,9 @@ class FundamentalsStore:
         if df is None or field not in df:
             empty = (np.array([], "datetime64[D]"), np.array([]))
             return empty + (np.array([]),) if with_type else empty
-        g = df[(df["code"] == code) & (df["revision"] == 0)]
+        g = self._originals(table).get(code)
+        if g is None:
+            g = df.iloc[:0]
         if report_types:
             g = g[g["report_type"].astype(str).isin(report_types)]
         g = g.sort_values(["publ_date", "end_date"])
@@ -278,22 +284,35 @@ class FundamentalsStore:
             out = out + (types[pick] if len(g) else types,)
         return out
 
+    def _originals(self, table) -> dict:
+        """code -> the table's original disclosures (revision 0) of that code, grouped once per table."""
+        cache = self.__dict__.setdefault("_orig_cache", {})
+        if table not in cache:
+            df = self.table(table)
+            cache[table] = ({} if df is None else
+                            {c: g for c, g in df[df["revision"] == 0].groupby("code", sort=False)})
+        return cache[table]
+
     def _dividend_ttm(self, code, dates):
         """Cash dividend per share with ex-date in the 365 days up to each day (ex_rights)."""
-        ex = self.store.exrights_table()
         out = np.zeros(len(dates))
-        if len(ex) == 0 or "cash_dividend" not in ex:
+        if "_div_cache" not in self.__dict__:
+            ex = self.store.exrights_table()
+            groups = {}
+            if len(ex) and "cash_dividend" in ex:
+                ex = ex[np.nan_to_num(ex["cash_dividend"].to_numpy(float)) != 0]
+                for c, g in ex.groupby("code", sort=False):
+                    groups[c] = (pd.to_datetime(g["ex_date"]).to_numpy().astype("datetime64[D]"),
+                                 g["cash_dividend"].to_numpy(float))
+            self._div_cache = groups
+        if code not in self._div_cache:
             return out
-        rows = ex[ex["code"] == code]
-        if rows.empty:
-            return out
-        ed = pd.to_datetime(rows["ex_date"]).to_numpy().astype("datetime64[D]")
-        cash = np.nan_to_num(rows["cash_dividend"].to_numpy(float))
+        ed, cash = self._div_cache[code]
         for i, d in enumerate(dates):
             out[i] = cash[(ed <= d) & (ed > d - np.timedelta64(365, "D"))].sum()
         return out
 
-    def valuation(self, codes, start, end):
+    def valuation(self, codes, start, end, fields=None):
         """Daily valuation of ``codes`` on the trading days in [start, end]: ``(dates, {field: [days, codes]})``.
 
         total_shares, a_floats: shares in force (latest ex_rights row with ex_date <= day); a_shares =
@@ -306,7 +325,10 @@ class FundamentalsStore:
         operating_revenue, pcf = total_value / net_operate_cash_flow; pe_dynamic = total_value / (the latest
         report's cumulative net_profit annualised: Q1 × 4, half year × 2, Q1–Q3 × 4/3);
         dividend_ratio: cash dividends per share with ex-date in the last 365 days / close × 100 (percent).
+        With ``fields`` only the report inputs those fields need are read (the others come back NaN).
         """
+        wanted = VALUATION_FIELDS if fields is None else tuple(fields)
+        needs = {n for f in wanted for n in _NEEDS.get(f, ())}
         store = self.store
         dates, rows = store.daily_range(store.sids(codes), ("close", "volume"), start, end)
         n, m = len(dates), len(codes)
@@ -320,6 +342,9 @@ class FundamentalsStore:
                 out["total_shares"][ok, j] = tot[k[ok]]
                 out["a_floats"][ok, j] = flt[k[ok]]
             for name, table, field, types in _VALUATION_INPUTS:
+                out.setdefault("_" + name, np.full((n, m), np.nan))
+                if name not in needs:
+                    continue
                 steps = self._report_steps(table, field, code, types, with_type=name == "np_last")
                 pd_, vals = steps[0], steps[1]
                 k = np.searchsorted(pd_, dates, side="left") - 1  # strictly before the day
@@ -329,7 +354,9 @@ class FundamentalsStore:
                     typ = np.where(k >= 0, steps[2][np.maximum(k, 0)] if len(vals) else np.nan, np.nan)
                     factor = np.array([_ANNUALISE.get(int(t), np.nan) if np.isfinite(t) else np.nan for t in typ])
                     out["_np_last"][:, j] = col * factor
-            out.setdefault("_div", np.full((n, m), np.nan))[:, j] = self._dividend_ttm(code, dates)
+            if "div" in needs:
+                out.setdefault("_div", np.full((n, m), np.nan))[:, j] = self._dividend_ttm(code, dates)
+        out.setdefault("_div", np.full((n, m), np.nan))
         close, volume = rows["close"], rows["volume"]
         with np.errstate(invalid="ignore", divide="ignore"):
             out["a_shares"] = out["total_shares"].copy()

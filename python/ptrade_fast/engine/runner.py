@@ -9,7 +9,7 @@ Per trading day (§A.2): start-of-day settlement (T+1 roll, fee table for the da
 Engine decisions kept fixed (documented in docs/engine.md): run_daily functions run before
 ``handle_data`` in the same step, in registration order; ``on_trade_response`` then
 ``on_order_response`` are called after each step's matching with the fills and the orders whose
-status changed (the platform calls them only live; ptrade_fast calls them in backtest too);
+status changed when the run asks for it (option ``order_callbacks``; the platform calls them only live);
 positions are marked to the bar's close after matching.
 """
 from __future__ import annotations
