@@ -6,9 +6,9 @@ import statsmodels.api as sm
 
 
 def initialize(context):
-    g.index = '000016.SS'
+    g.index = '000300.SS'
     g.last_month = None
-    set_benchmark('000016.SS')
+    set_benchmark('000300.XBHS')
 
 
 def handle_data(context, data):
@@ -16,7 +16,7 @@ def handle_data(context, data):
     if month == g.last_month:
         return
     g.last_month = month
-    stocks = get_index_stocks(g.index)
+    stocks = get_index_stocks(g.index)[:60]
     prices = get_history(61, '1d', 'close', stocks + [g.index])
     wide = prices.pivot_table(index=prices.index, columns='code', values='close')
     rets = wide.pct_change().dropna(how='all').iloc[1:]
