@@ -122,6 +122,7 @@ def test_the_platform_libraries_and_the_standard_library_import():
 @pytest.mark.parametrize("module, why", [("os", "blocks file, process and network access (os)"),
                                          ("urllib.request", "blocks file, process and network access (urllib)"),
                                          ("importlib", "blocks file, process and network access (importlib)"),
+                                         ("posix", "blocks file, process and network access (posix)"),
                                          ("requests_oauthlib", "does not bundle the library 'requests_oauthlib'"),
                                          ("polars", "does not bundle the library 'polars'")])
 def test_a_refused_import_says_why_and_how_to_lift_it(module, why):

@@ -25,6 +25,8 @@ BLOCKED_MODULES = frozenset({
     "os", "subprocess", "socket", "requests", "urllib", "urllib3", "http", "ftplib", "smtplib", "shutil",
     "multiprocessing", "ctypes", "pty", "signal", "importlib", "xmlrpc", "telnetlib", "poplib", "imaplib",
     "nntplib", "socketserver", "webbrowser",
+    # the low-level modules behind them
+    "posix", "nt", "_posixsubprocess", "_socket", "_ctypes", "_multiprocessing", "_winapi", "_signal",
 })
 
 # Top-level import names of the libraries the platform bundles (§K), with the packages they pull in
@@ -72,7 +74,7 @@ def import_refusal(name: str) -> str | None:
     if top in BLOCKED_MODULES:
         return (f"import of {name!r} is not allowed in a Ptrade strategy: the platform's sandbox blocks file, "
                 f"process and network access ({top})")
-    if top in STDLIB_MODULES or top in PLATFORM_LIBRARIES or top.startswith("_"):
+    if top in STDLIB_MODULES or top in PLATFORM_LIBRARIES:
         return None
     return (f"import of {name!r} is not allowed in a Ptrade strategy: the platform does not bundle the "
             f"library {top!r} (docs/engine.md lists the libraries it has)")
