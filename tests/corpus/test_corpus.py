@@ -61,14 +61,16 @@ def _value(text: str):
 
 
 def fingerprint(root: Path) -> str:
-    """A digest of a data root's file names, sizes and meta.json: changes whenever its data does."""
+    """A digest of a data root's file names, sizes and meta.json (less its import log): changes whenever its
+    data does."""
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
         if p.is_file():
             h.update(f"{p.relative_to(root)}:{p.stat().st_size};".encode())
     meta = root / "meta.json"
-    if meta.is_file():
-        h.update(meta.read_bytes())
+    if meta.is_file():   # without the import log, which records when (not what) was imported
+        content = {k: v for k, v in json.loads(meta.read_text(encoding="utf-8")).items() if k != "imports"}
+        h.update(json.dumps(content, sort_keys=True).encode())
     return h.hexdigest()[:16]
 
 
