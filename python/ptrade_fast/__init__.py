@@ -31,8 +31,10 @@ def run(strategy: str | _os.PathLike | _ModuleType, start: str | _dt.date | None
 
     Parameters
     ----------
-    strategy : str, path or module
-        The strategy file (as written for Ptrade), its source text, or an imported module.
+    strategy : str, path, module or object
+        The strategy file (as written for Ptrade), its source text, an imported module, or any object with
+        ``initialize`` and ``handle_data`` (e.g. a class instance).  Each run uses a fresh namespace: the
+        module or object given is not modified, and running it twice gives identical results.
     start, end : str or date, optional
         First and last simulated day ('YYYY-mm-dd' or 'YYYYmmdd'); default the data's full range
         (daily runs start no earlier than 2005-01-04, Ptrade's data start).

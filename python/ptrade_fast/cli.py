@@ -1,7 +1,7 @@
 """The ``ptrade-fast`` command line.
 
 ``ptrade-fast run STRATEGY.py | --example NAME [--start D] [--end D] [--frequency 1d|1m] [--capital C]
-[--data ROOT] [--benchmark CODE] [--out DIR | --no-save] [--open]`` runs a backtest, shows progress
+[--data ROOT] [--benchmark CODE] [--out DIR | --no-save] [--open] [--no-sandbox] [--snapshot bars]`` runs a backtest, shows progress
 (tqdm, when standard error is a terminal), prints where the prices came from, a summary and the metrics,
 and writes the results folder with its HTML report — by default to ``runs/<strategy>-<YYYYmmdd-HHMMSS>/``
 under the current folder — printing the report's path.  A strategy error exits with status 1 and names
@@ -111,6 +111,10 @@ def _run(args) -> int:
     if args.checkpoint_every:
         options.update(checkpoint_every=args.checkpoint_every, checkpoint_dir=str(checkpoints))
     lock = FolderLock(out_dir) if out_dir is not None else None
+    if args.no_sandbox:
+        options["sandbox"] = False
+    if args.snapshot:
+        options["snapshot"] = args.snapshot
     try:
         if lock is not None:
             lock.acquire()
@@ -251,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--log", action="store_true", help="echo the strategy log while running")
     r.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show the progress bar even when standard error is not a terminal")
+    r.add_argument("--no-sandbox", dest="no_sandbox", action="store_true",
+                   help="allow imports the platform refuses (os, network, libraries it does not bundle)")
+    r.add_argument("--snapshot", choices=["bars"], default=None,
+                   help="extension: get_snapshot/get_gear_price answer from bars and run_interval runs on them")
     r.add_argument("--no-progress", dest="progress", action="store_false")
     r.add_argument("--checkpoint-every", type=int, metavar="N",
                    help="write a checkpoint every N finished trading days beside the results folder, so that "

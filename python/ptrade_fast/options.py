@@ -22,6 +22,8 @@ _CHOICES = {
                   "critical"),
     "trading_day_by_date_format": (None, "date", "str"),
     "data_checks": ("error", "warn", "off"),
+    "snapshot": (None, "bars"),
+    "business_type": (None, "stock", "rzrq", "future"),
 }
 
 
@@ -50,11 +52,17 @@ class RunOptions:
         ``history_format`` — ``'long'`` (Python 3.11 edition) or ``'panel'``; ``compat='py35'`` selects the
         2022 edition's shapes; ``strict_phases`` — a read-only call outside Ptrade's phase whitelist is an
         error instead of a warning; ``lenient_price_precision`` — accept limit prices off the tick;
-        ``order_callbacks`` — call ``on_order_response``/``on_trade_response`` after each bar's matching;
+        ``order_callbacks`` — call ``on_order_response``/``on_trade_response`` after each bar's matching (an
+        extension, off by default: the platform calls them only live);
         ``exrights_full_history`` — ``get_stock_exrights`` shows events after the simulated date;
         ``trading_day_by_date_format`` — ``'str'`` makes ``get_trading_day_by_date`` return 'YYYYmmdd'.
+    Live-style strategies
+        ``snapshot='bars'`` — ``get_snapshot`` / ``get_gear_price`` answer from the current bar and
+        ``run_interval`` fires on minute bars at its period rounded up to a minute (docs/engine.md).
     Accounts and taxes
         ``margin_account`` — simulate a 融资融券 credit account (True, or a dict of credit terms);
+        ``business_type`` — what ``get_business_type`` answers ('stock', 'rzrq', 'future'; a margin account
+        answers 'rzrq');
         ``dividend_tax`` — ``'holding_period'`` applies 差别化红利税; ``dividend_tax_rate`` — a flat rate on
         cash dividends instead.
     Persistence and the sandbox
@@ -88,10 +96,12 @@ class RunOptions:
     compat: Optional[str] = None
     strict_phases: bool = False
     lenient_price_precision: bool = False
-    order_callbacks: bool = True
+    order_callbacks: bool = False
     exrights_full_history: bool = False
     trading_day_by_date_format: Optional[str] = None
     margin_account: Union[bool, dict] = False
+    business_type: Optional[str] = None
+    snapshot: Optional[str] = None
     dividend_tax: str = "none"
     dividend_tax_rate: float = 0.0
     persistence: bool = False

@@ -188,5 +188,5 @@ def test_a_malformed_code_raises(store):
 
 
 def test_not_allowed_in_initialize(store):
-    with pytest.raises(PhaseError, match="get_fundamentals"):
-        api(store, dt.date(2012, 1, 4), phase="init").get_fundamentals("600000.SS", "eps")
+    with pytest.raises(PhaseError, match="get_fundamentals cannot be called in initialize"):
+        api(store, dt.date(2012, 1, 4), phase="init", strict_phases=True).get_fundamentals("600000.SS", "eps")

@@ -111,6 +111,9 @@ def test_dominant_contract_rejects_bad_arguments(store):
         api.get_dominant_contract("IF", "someday")
 
 
-def test_dominant_contract_is_refused_in_order_callbacks(store):
+def test_dominant_contract_warns_in_order_callbacks_and_strict_phases_refuses(store):
+    api = make_api(store, day=dt.date(2024, 6, 3), phase="on_order")
+    assert api.get_dominant_contract("IF") == "IF2406.CCFX"
+    assert "get_dominant_contract is not on Ptrade's whitelist for on_order_response" in api.rt.log.warnings[0]
     with pytest.raises(PhaseError, match="get_dominant_contract cannot be called in on_order_response"):
-        make_api(store, phase="on_order").get_dominant_contract("IF")
+        make_api(store, phase="on_order", strict_phases=True).get_dominant_contract("IF")

@@ -26,8 +26,8 @@ def store():
     return DataStore.open()
 
 
-def make_api(store, phase="handle", day=dt.date(2024, 11, 5)):
-    rt = Runtime(store, "1d", {})
+def make_api(store, phase="handle", day=dt.date(2024, 11, 5), **options):
+    rt = Runtime(store, "1d", options)
     rt.phase, rt.trade_date, rt.bar_index = phase, day, 0
     return IndicatorAPI(rt, MarketAPI(rt))
 
@@ -178,5 +178,5 @@ def test_seed_form_returns_latest_values_of_the_daily_bars(api):
 
 
 def test_not_allowed_in_initialize(store):
-    with pytest.raises(PhaseError, match="get_RSI"):
-        make_api(store, phase="init").get_RSI(np.arange(5.0))
+    with pytest.raises(PhaseError, match="get_RSI cannot be called in initialize"):
+        make_api(store, phase="init", strict_phases=True).get_RSI(np.arange(5.0))

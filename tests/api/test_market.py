@@ -115,9 +115,15 @@ def test_bad_arguments_name_the_parameter(store, kwargs, word):
         MarketAPI(make_rt(store)).get_history(**kwargs)
 
 
-def test_not_callable_in_initialize(store):
-    with pytest.raises(PhaseError):
-        MarketAPI(make_rt(store, phase="init")).get_history(1)
+def test_read_only_in_initialize_warns_and_strict_phases_refuses(store):
+    # One phase rule (docs/engine.md): a read-only call outside the whitelist is served with a warning.
+    rt = make_rt(store, phase="init")
+    warned = []
+    rt.warn_once = lambda key, msg: warned.append(msg)
+    assert MarketAPI(rt).get_history(1, field="close", security_list="600000.SS").shape == (1, 1)
+    assert "get_history is not on Ptrade's whitelist for initialize" in warned[0]
+    with pytest.raises(PhaseError, match="get_history cannot be called in initialize"):
+        MarketAPI(make_rt(store, phase="init", strict_phases=True)).get_history(1)
 
 
 def test_calendar_functions(store):

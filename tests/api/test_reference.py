@@ -54,9 +54,12 @@ def test_market_detail_rejects_an_unknown_market(store):
         make_api(store, phase="before").get_market_detail("NOPE")
 
 
-def test_market_functions_are_refused_in_handle_data(store):
+def test_market_functions_warn_in_handle_data_and_strict_phases_refuses(store):
+    api = make_api(store)
+    assert "XSHG" in list(api.get_market_list()["finance_mic"])
+    assert "get_market_list is not on Ptrade's whitelist for handle_data" in api.rt.log.warnings[0]
     with pytest.raises(PhaseError, match="get_market_list cannot be called in handle_data"):
-        make_api(store).get_market_list()
+        make_api(store, strict_phases=True).get_market_list()
 
 
 # -- names and listing -----------------------------------------------------------------------------------
@@ -208,7 +211,8 @@ def test_stock_blocks_by_type_with_codes_industry_stocks_accepts(store):
     api = make_api(store)
     blocks = api.get_stock_blocks("600570.XSHG")
     assert set(blocks) == {"HY", "DY", "GN"}
-    assert blocks["HY"] == [["软件服务.XBHS", "软件服务"]] and blocks["DY"] == [["浙江.XBHS", "浙江"]]
+    # Industries carry their Ptrade code (rules/industry_codes.json); other blocks their name, never a made-up code.
+    assert blocks["HY"] == [["I65000.XBHS", "软件服务"]] and blocks["DY"] == [["浙江", "浙江"]]
     assert "600570.SS" in api.get_industry_stocks(blocks["HY"][0][0])
 
 
@@ -224,8 +228,9 @@ def test_industry_stocks_by_name_and_unknown_code(store):
     api = make_api(store)
     by_name = api.get_industry_stocks("软件服务")
     assert "600570.SS" in by_name and by_name == sorted(by_name)
-    assert api.get_industry_stocks("A01000.XBHS") == []
-    assert any("A01000.XBHS" in w for w in api.rt.log.warnings)
+    assert api.get_industry_stocks("A01000.XBHS") == api.get_industry_stocks("农业") != []
+    assert api.get_industry_stocks("Z99000.XBHS") == []
+    assert any("Z99000.XBHS" in w for w in api.rt.log.warnings)
     with pytest.raises(TypeError, match="industry_code"):
         api.get_industry_stocks(None)
 

@@ -257,18 +257,29 @@ def test_order_value_and_order_target_value_arithmetic_with_fees(tmp_path, days1
     assert pos.cost_basis == pytest.approx((100_000 + buy_fee) / 10_000)
 
 
-def test_order_callbacks_fire_with_the_spec_keys(tmp_path, days10):
+CALLBACK_STRATEGY = """
+    def initialize(context):
+        g.orders, g.trades = [], []
+    def handle_data(context, data):
+        order('600570.SS', 100)
+    def on_order_response(context, order_list):
+        g.orders.extend(order_list)
+    def on_trade_response(context, trade_list):
+        g.trades.extend(trade_list)
+"""
+
+
+def test_order_callbacks_are_off_by_default_as_in_the_platforms_backtest(tmp_path, days10):
     root = make_root(tmp_path, days10[:1], {CODE: bars([10.0])})
-    bt = backtest("""
-        def initialize(context):
-            g.orders, g.trades = [], []
-        def handle_data(context, data):
-            order('600570.SS', 100)
-        def on_order_response(context, order_list):
-            g.orders.extend(order_list)
-        def on_trade_response(context, trade_list):
-            g.trades.extend(trade_list)
-    """, root)
+    bt = backtest(CALLBACK_STRATEGY, root)
+    assert bt.ns["g"].orders == [] and bt.ns["g"].trades == []
+    assert len(bt.result.trades) == 1
+
+
+def test_order_callbacks_fire_with_the_spec_keys(tmp_path, days10):
+    # The extension (option order_callbacks=True) pushes what the platform pushes live.
+    root = make_root(tmp_path, days10[:1], {CODE: bars([10.0])})
+    bt = backtest(CALLBACK_STRATEGY, root, options={"order_callbacks": True})
     g = bt.ns["g"]
     assert set(g.orders[0]) == {"entrust_no", "error_info", "order_time", "stock_code", "amount", "price",
                                 "business_amount", "status", "entrust_type", "entrust_prop", "order_id"}

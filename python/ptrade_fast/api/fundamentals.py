@@ -263,6 +263,8 @@ class FundamentalsAPI:
         if year_mode and (start_year is None or end_year is None):
             raise ValueError(f"give both start_year and end_year, were start_year={start_year!r}, "
                              f"end_year={end_year!r}")
+        if not codes:   # an empty screen gives an empty frame with the table's columns
+            return self._empty([], flds, ("secu_abbr", "trading_day") if table == "valuation" else _META)
         if table == "valuation":
             return self._valuation(codes, flds, date, start_year, end_year, year_mode, is_dataframe)
         if not self.fund.has_table(table):
@@ -290,7 +292,7 @@ class FundamentalsAPI:
         if last is None:
             return self._empty(codes, fields, meta)
         if not year_mode:
-            dates, vals = self.fund.valuation(codes, last, last)
+            dates, vals = self.fund.valuation(codes, last, last, fields)
             df = pd.DataFrame({f: vals[f][0] for f in fields}, index=pd.Index(codes, name="secu_code"))
             df["secu_abbr"] = self._names(codes)
             df["trading_day"] = str(last)
@@ -298,7 +300,7 @@ class FundamentalsAPI:
         sy, ey = self._year(start_year, "start_year"), self._year(end_year, "end_year")
         start = np.datetime64(f"{sy:04d}-01-01")
         end = min(np.datetime64(f"{ey:04d}-12-31"), last)
-        dates, vals = self.fund.valuation(codes, start, end)
+        dates, vals = self.fund.valuation(codes, start, end, fields)
         n = len(dates)
         df = pd.DataFrame({f: vals[f].T.reshape(-1) for f in fields},
                           index=pd.Index(np.repeat(codes, n), name="secu_code"))

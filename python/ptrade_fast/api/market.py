@@ -147,6 +147,18 @@ class MarketAPI:
 
     # -- READS ---------------------------------------------------------------------------------------
 
+    def _need_minutes(self, day, fn, frequency):
+        """Minute queries read the minute bars up to ``day``: refuse a day outside the minute data's span."""
+        store = self.rt.store
+        if store.has_minutes(day):
+            return
+        avail = store.minute_dates
+        from ..errors import DataError
+        span = f"{avail[0]} … {avail[-1]}" if len(avail) else "no days"
+        raise DataError(f"{fn}(frequency={frequency!r}) on {day}: the data root {store.root} has minute bars "
+                        f"for {span} only, so there are no minute bars up to {day} (import minute data for "
+                        f"that period, or query daily bars)")
+
     def _daily(self, sids, fields, end_day, count=None, start_day=None):
         """Daily rows ending at ``end_day`` (inclusive): (dates, {field: [n, m]}), with derived fields."""
         store = self.rt.store
@@ -325,7 +337,9 @@ class MarketAPI:
 
         Differences from Ptrade
         -----------------------
-        Minute history skips days the data root has no minute file for.
+        Minute history skips days the data root has no minute file for inside the span its minute data
+        covers; a minute query on a simulated day outside that span raises ``DataError`` (it would otherwise
+        answer with bars from another year).
         """
         count = self._count(count)
         kind, k = self._frequency(frequency)
@@ -337,6 +351,7 @@ class MarketAPI:
         current = self._in_period()
         minute = kind == "m"
         if minute:
+            self._need_minutes(today, "get_history", frequency)
             n_used = n_done - 1 if (current and not include and k == 1) else n_done
             end = today.astype("datetime64[m]") + np.timedelta64(9 * 60 + 30, "m")
             if n_used > 0:

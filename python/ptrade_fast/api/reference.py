@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import adjust as _adjust
-from ..data.codes import normalize_code
+from ..data.codes import industry_code_of_name, industry_table, normalize_code
 from ..data.store import to_day
 from ..model.phases import phases
 
@@ -399,8 +399,12 @@ class ReferenceAPI:
             if b.empty:
                 b = pd.DataFrame(columns=["category", "block", "code"])
             if "block_code" not in b:
-                # The data has no block codes: 'name.XBHS' stands in, and get_industry_stocks reads it back.
-                b = b.assign(block_code=b["block"].astype(str) + ".XBHS")
+                # The data has no block codes: industries get their Ptrade code from the shipped table
+                # (rules/industry_codes.json); any other block is named by its name (never a made-up code).
+                by_name = industry_code_of_name()
+                codes = [by_name.get(n, n) if c == "industry" else n
+                         for c, n in zip(b["category"].astype(str), b["block"].astype(str))]
+                b = b.assign(block_code=codes)
             self._blocks = b
         return self._blocks
 
@@ -425,9 +429,10 @@ class ReferenceAPI:
 
         Differences from Ptrade
         -----------------------
-        Membership is the data root's snapshot (as in Ptrade, not point-in-time).  The data has no block
-        codes, so ``block_code`` is ``'<block name>.XBHS'`` (get_industry_stocks accepts it); index
-        membership is not listed (use get_index_stocks) and there are no 'ZJHHY'/'HGT' types.
+        Membership is the data root's snapshot (as in Ptrade, not point-in-time).  Where the data has no
+        block codes, an industry's ``block_code`` is its Ptrade industry code from the shipped table
+        (``'A01000.XBHS'``, docs/engine.md) and any other block's is its name (get_industry_stocks accepts
+        both); index membership is not listed (use get_index_stocks) and there are no 'ZJHHY'/'HGT' types.
         """
         if not isinstance(stock_code, str):
             raise TypeError(f"stock_code must be one code as a str, was {stock_code!r}")
@@ -554,7 +559,7 @@ class ReferenceAPI:
         Parameters
         ----------
         industry_code : str
-            The block code (get_stock_blocks' 'HY' entries, ``'<name>.XBHS'`` here) or the industry name
+            The industry code (``'A01000.XBHS'``, get_stock_blocks' 'HY' entries) or the industry name
             (e.g. '软件服务'; spec §0.1a).
 
         Returns
@@ -569,8 +574,9 @@ class ReferenceAPI:
 
         Differences from Ptrade
         -----------------------
-        The data root's industry classification has no Ptrade codes ('A01000.XBHS'), so those return ``[]``
-        unless the blocks table carries a ``block_code`` column.  Membership is a snapshot (as in Ptrade).
+        Where the data root's industry blocks carry no Ptrade codes, a code like ``'A01000.XBHS'`` (CSRC
+        2012 division, the spec's form) selects the blocks the shipped table lists for it
+        (``rules/industry_codes.json``, docs/engine.md).  Membership is a snapshot (as in Ptrade).
         """
         if not isinstance(industry_code, str):
             raise TypeError(f"industry_code must be a str like 'A01000.XBHS' or an industry name, was "
@@ -579,8 +585,11 @@ class ReferenceAPI:
         ind = b[b["category"] == "industry"]
         key = industry_code.strip()
         hit = ind[(ind["block_code"] == key) | (ind["block"] == key)]
-        if hit.empty and key.upper().endswith(".XBHS"):
-            hit = ind[ind["block"] == key[:-5]]
+        if hit.empty and "." in key:
+            body, _, suffix = key.rpartition(".")
+            if suffix.upper() == "XBHS":
+                names = industry_table().get(body.upper(), ())
+                hit = ind[ind["block"].isin(list(names)) | (ind["block"] == body)]
         if hit.empty:
             self.rt.warn_once(f"industry:{key}", f"get_industry_stocks: no industry {industry_code!r} in the data")
             return []
@@ -685,23 +694,54 @@ class ReferenceAPI:
 
         Differences from Ptrade
         -----------------------
-        Research/live only on the platform.  The data root holds no bond terms: only ``bond_code``,
-        ``bond_name`` and ``list_date`` are filled; the underlying (``stock_code``, ``stock_name``) and the
-        dates are None and the numbers NaN.
+        Research/live only on the platform.  The bond terms come from the data root's instruments table
+        where it carries them (columns ``underlying``, ``convert_price``, ``convert_date``,
+        ``maturity_date``); from those, ``convert_rate`` = 100 / convert_price (shares per 100 CNY of face
+        value), ``convert_value`` = convert_rate × the underlying's close and ``premium_rate`` = (bond close /
+        convert_value − 1) × 100, both on the last trading day before the simulated date (as valuation).
+        A term the data lacks is None (text) or NaN (numbers), as are the figures computed from it.
         """
         codes = self.get_cb_list.__wrapped__(self)
         inst = self._inst
         n = len(codes)
-        none = [None] * n
-        nan = np.full(n, np.nan)
+
+        def column(name, default=None):
+            if name not in inst.columns:
+                return [default] * n
+            return [None if pd.isna(v) else v for v in inst.loc[codes, name]] if n else []
+
+        under = [normalize_code(u) if isinstance(u, str) and u else None for u in column("underlying")]
+        price = np.array([float(v) if v is not None else np.nan for v in column("convert_price")], float)
+        rate = np.where(price > 0, 100.0 / np.where(price > 0, price, 1.0), np.nan)
+        stock_close = self._last_closes(under)
+        bond_close = self._last_closes(codes)
+        value = rate * stock_close
+        with np.errstate(invalid="ignore", divide="ignore"):
+            premium = np.where(value > 0, (bond_close / np.where(value > 0, value, 1.0) - 1.0) * 100.0, np.nan)
         return pd.DataFrame({
             "bond_code": codes,
             "bond_name": [str(inst.at[c, "name"]) for c in codes],
-            "stock_code": none, "stock_name": none,
+            "stock_code": under,
+            "stock_name": [str(inst.at[u, "name"]) if u in inst.index else None for u in under],
             "list_date": [_date_text(inst.at[c, "list_date"], None) for c in codes],
-            "premium_rate": nan, "convert_date": none, "maturity_date": none,
-            "convert_rate": nan, "convert_price": nan, "convert_value": nan,
+            "premium_rate": premium,
+            "convert_date": [_date_text(v, None) if v is not None else None for v in column("convert_date")],
+            "maturity_date": [_date_text(v, None) if v is not None else None for v in column("maturity_date")],
+            "convert_rate": rate, "convert_price": price, "convert_value": value,
         }, columns=list(_CB_INFO_COLUMNS))
+
+    def _last_closes(self, codes) -> np.ndarray:
+        """Unadjusted close of each code (None -> NaN) on the last trading day before the simulated date."""
+        out = np.full(len(codes), np.nan)
+        store = self.rt.store
+        sids = [store.sid(c) if c else -1 for c in codes]
+        have = [i for i, s in enumerate(sids) if s >= 0]
+        if not have:
+            return out
+        _, rows = store.daily_history([sids[i] for i in have], ("close",), self._today(), 1, include_end=False)
+        if len(rows["close"]):
+            out[have] = rows["close"][-1]
+        return out
 
     # -- LIMITS --------------------------------------------------------------------------------------
 

@@ -285,12 +285,21 @@ class SettingsAPI:
     @phases("init")
     def run_interval(self, context, func, seconds=10):
         """Ptrade ``run_interval`` (live only): accepted so ``initialize`` runs, never called in a
-        backtest (§D.2); logged once."""
+        backtest (§D.2); logged once.
+
+        Differences from Ptrade: with the run option ``snapshot='bars'`` (an extension, docs/engine.md)
+        ``func`` runs on the minute bars every ``seconds`` rounded up to whole minutes."""
         if not callable(func):
             raise TypeError(f"run_interval: func must be callable, was {func!r}")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise ValueError(f"run_interval: seconds must be a positive number, was {seconds!r}")
         self.s.interval_tasks.append((func, seconds))
-        self.rt.warn_once("run_interval", f"run_interval({getattr(func, '__name__', func)}, seconds={seconds}) "
-                          f"is live-only: inactive in this backtest")
+        if self.rt.options.get("snapshot") == "bars":
+            self.rt.warn_once("run_interval", f"run_interval({getattr(func, '__name__', func)}, seconds={seconds}) "
+                              f"runs on the minute bars (snapshot='bars', an extension)")
+        else:
+            self.rt.warn_once("run_interval", f"run_interval({getattr(func, '__name__', func)}, seconds={seconds}) "
+                              f"is live-only: inactive in this backtest (snapshot='bars' runs it on bars)")
 
 
 def session_time_for(hhmm: str, frequency: str) -> tuple[str, _dt.time]:

@@ -12,6 +12,9 @@ from ..model.phases import ALL_PHASES, phases
 from ..errors import LiveOnlyError
 
 
+BUSINESS_TYPES = ("stock", "rzrq", "future")
+
+
 def spec_functions() -> list[dict]:
     """The Ptrade function list (``ptrade-api.json``, shipped with the package)."""
     with resources.files("ptrade_fast.api").joinpath("ptrade-api.json").open(encoding="utf-8") as fh:
@@ -25,6 +28,9 @@ class UtilityAPI:
         self.rt = rt
         self._acct = account
         self._market = market
+        kind = rt.options.get("business_type")
+        if kind is not None and kind not in BUSINESS_TYPES:
+            raise ValueError(f"business_type must be one of {', '.join(map(repr, BUSINESS_TYPES))}, was {kind!r}")
 
     @phases(*ALL_PHASES)
     def is_trade(self, security=None):
@@ -44,8 +50,22 @@ class UtilityAPI:
 
     @phases(*ALL_PHASES)
     def get_business_type(self):
-        """Ptrade ``get_business_type``: ``'stock'`` (ordinary stock backtest)."""
-        return "stock"
+        """Ptrade ``get_business_type``: the business type of the account the strategy runs on.
+
+        Returns
+        -------
+        str
+            ``'rzrq'`` when the run simulates a margin account (option ``margin_account``), else the run
+            option ``business_type`` when given (``'stock'``, ``'rzrq'``, ``'future'``), else ``'stock'``.
+
+        Differences from Ptrade
+        -----------------------
+        On the platform the type is chosen when the strategy is created; here futures trade in the same
+        account as stocks, so a futures strategy that branches on the type passes ``business_type='future'``.
+        """
+        if self._acct.margin_enabled:
+            return "rzrq"
+        return self.rt.options.get("business_type") or "stock"
 
     @phases(*ALL_PHASES)
     def get_research_path(self):

@@ -159,7 +159,8 @@ class FactorTable:
     def apply(self, data: dict, sids: np.ndarray, dates: np.ndarray, how: str, anchor, price_fields) -> dict:
         """Adjust ``data`` ({field: [n, m]}) in place for the codes ``sids`` observed on ``dates``.
 
-        Price fields get ``(A_t·P + B_t − B_A) / A_A``; ``volume`` is scaled by ``A_A / A_t``.
+        Price fields get ``(A_t·P + B_t − B_A) / A_A``; volume and money stay as traded (the spec adjusts
+        prices only; docs/engine.md, "fq").
         """
         sids = np.asarray(sids, np.int64)
         if how not in ("pre", "post", "dypre"):
@@ -181,8 +182,6 @@ class FactorTable:
             day = np.datetime64(anchor, "D").astype(np.int64)
             aa, bb = (x[0] for x in self._at(sids, np.array([day], np.int64)))
         for f, v in data.items():
-            if f == "volume":
-                data[f] = v * aa / at
-            elif f in price_fields:
+            if f in price_fields:
                 data[f] = (at * v + bt - bb) / aa
         return data

@@ -1,7 +1,12 @@
 """Security codes: suffix normalisation and classification by code prefix.
 
-Ptrade accepts ``.SS``/``.XSHG`` and ``.SZ``/``.XSHE`` interchangeably (ptrade-api.md §G.2); internally
-every code is the short form.  ``.CFX`` (used by the project seed) is an alias of ``.CCFX``.  The prefix
+Ptrade accepts ``.SS``/``.XSHG`` and ``.SZ``/``.XSHE`` interchangeably (docs/engine.md, "Security codes");
+internally every code is the short form.  ``.CFX`` (used by the project seed) is an alias of ``.CCFX``.
+``.XBHS`` is the platform's suffix for indices and sectors: a six-digit ``.XBHS`` body is an exchange
+index and maps to its exchange form (``399xxx`` Shenzhen ``.SZ``, every other six-digit body Shanghai
+``.SS``: ``'000300.XBHS'`` -> ``'000300.SS'``); sector and industry codes (``'A01000.XBHS'``) keep the
+suffix.  Every API function that takes a code goes through :func:`normalize_code`, so every spelling
+works everywhere.  The prefix
 table is data (``rules/code_rules.json``), not code.
 """
 from __future__ import annotations
@@ -24,7 +29,7 @@ _FUTURE_BODY = re.compile(r"^[A-Za-z]{1,2}[0-9]{3,4}F?$")
 
 
 def normalize_code(code) -> str:
-    """Return the short form of a security code ('600570.XSHG' -> '600570.SS').
+    """Return the short form of a security code ('600570.XSHG' -> '600570.SS', '000300.XBHS' -> '000300.SS').
 
     Raises
     ------
@@ -44,6 +49,10 @@ def _normalize(code: str) -> str:
         raise ValueError(f"malformed security code {code!r} (expected e.g. '600570.SS')")
     suffix = suffix.upper()
     suffix = _SUFFIX_ALIASES.get(suffix, suffix)
+    if suffix == "XBHS" and len(body) == 6 and body.isdigit():
+        suffix = "SZ" if body.startswith("399") else "SS"   # an exchange index under the platform suffix
+    elif suffix == "XBHS":
+        body = body.upper()
     if suffix in ("SS", "SZ") and not (len(body) == 6 and body.isdigit()):
         raise ValueError(f"malformed security code {code!r}: .SS/.SZ codes have 6 digits")
     if suffix in ("CCFX", "XSGE", "XDCE", "XZCE", "XINE", "XGFE"):
@@ -105,3 +114,21 @@ def classify(code) -> str | None:
 def board_of(code) -> str | None:
     """Return the board ('SH_main', 'SZ_main', 'ChiNext', 'STAR', 'B') of a share code, else None."""
     return classify_full(code)[1]
+
+
+@functools.lru_cache(maxsize=1)
+def industry_table() -> dict[str, tuple[str, ...]]:
+    """Ptrade industry code body ('A01000') -> the data's industry block names (rules/industry_codes.json)."""
+    text = resources.files("ptrade_fast.rules").joinpath("industry_codes.json").read_text(encoding="utf-8")
+    return {k.upper(): tuple(v) for k, v in json.loads(text)["codes"].items()}
+
+
+@functools.lru_cache(maxsize=1)
+def industry_code_of_name() -> dict[str, str]:
+    """Industry block name -> its Ptrade code ('农业' -> 'A01000.XBHS'), the first code listing it."""
+    out: dict[str, str] = {}
+    for code, names in industry_table().items():
+        for n in names:
+            out.setdefault(n, f"{code}.XBHS")
+    return out
+

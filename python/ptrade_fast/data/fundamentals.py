@@ -31,8 +31,23 @@ REPORT_TYPES = ("1", "2", "3", "4")  # Q1, half year, Q1-Q3, annual (cumulative 
 
 # Derived daily valuation fields (``valuation``): shares from ex_rights, prices from the daily bars,
 # earnings, revenue and book value from the reports published strictly before the day.
-VALUATION_FIELDS = ("total_shares", "a_floats", "total_value", "float_value", "turnover_rate",
-                    "pe_ttm", "pb", "ps_ttm")
+VALUATION_FIELDS = ("total_shares", "a_shares", "a_floats", "b_shares", "b_floats", "h_shares", "total_value",
+                    "float_value", "turnover_rate", "pe_ttm", "pe_static", "pe_dynamic", "pb", "ps", "ps_ttm",
+                    "pcf", "naps", "roe", "dividend_ratio")
+# The report figures a valuation needs: (step name, table, field, report types or None for any).
+_VALUATION_INPUTS = (("naps", "eps", "naps", None), ("np_ttm", "income_statement", "net_profit_ttm", None),
+                     ("rev_ttm", "income_statement", "operating_revenue_ttm", None),
+                     ("np_year", "income_statement", "net_profit", ("4",)),
+                     ("rev_year", "income_statement", "operating_revenue", ("4",)),
+                     ("cf_year", "cashflow_statement", "net_operate_cash_flow", ("4",)),
+                     ("np_last", "income_statement", "net_profit", None),
+                     ("roe", "profit_ability", "roe", None))
+# The inputs each derived field needs (fields not listed need only shares and prices).
+_NEEDS = {"pe_ttm": ("np_ttm",), "ps_ttm": ("rev_ttm",), "pe_static": ("np_year",), "ps": ("rev_year",),
+          "pcf": ("cf_year",), "pe_dynamic": ("np_last",), "naps": ("naps",), "pb": ("naps",), "roe": ("roe",),
+          "dividend_ratio": ("div",)}
+# pe_dynamic annualises the latest cumulative report: Q1 × 4, half year × 2, Q1–Q3 × 4/3, year × 1.
+_ANNUALISE = {1: 4.0, 2: 2.0, 3: 4.0 / 3.0, 4: 1.0}
 
 # -- THE TDX MAPPING -----------------------------------------------------------------------------------
 # TDX gpcw field (shared/data/real financial_fields.parquet) for each Ptrade field we map.  Only fields
@@ -324,46 +339,119 @@ class FundamentalsStore:
                 self._shares = (None, None, None)
         return self._shares
 
-    def valuation(self, codes, start, end):
+    def _report_steps(self, table, field, code, report_types=None, with_type=False):
+        """(publ_dates, values): the value of the most recent report after each publication of ``code``
+        (only reports of ``report_types`` when given).  ``with_type`` adds the report type in force."""
+        df = self.table(table)
+        if df is None or field not in df:
+            empty = (np.array([], "datetime64[D]"), np.array([]))
+            return empty + (np.array([]),) if with_type else empty
+        g = self._originals(table).get(code)
+        if g is None:
+            g = df.iloc[:0]
+        if report_types:
+            g = g[g["report_type"].astype(str).isin(report_types)]
+        g = g.sort_values(["publ_date", "end_date"])
+        best_end = np.maximum.accumulate(g["end_date"].to_numpy().astype("datetime64[D]").astype(np.int64))
+        ends = g["end_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        vals = g[field].to_numpy(float)
+        # The value in force after publication i is that of the report with the latest end_date so far.
+        pick = np.array([np.flatnonzero(ends[: i + 1] == best_end[i])[-1] for i in range(len(g))], np.int64)
+        out = (g["publ_date"].to_numpy().astype("datetime64[D]"), vals[pick] if len(g) else vals)
+        if with_type:
+            types = pd.to_numeric(g["report_type"], errors="coerce").to_numpy(float)
+            out = out + (types[pick] if len(g) else types,)
+        return out
+
+    def _originals(self, table) -> dict:
+        """code -> the table's original disclosures (revision 0) of that code, grouped once per table."""
+        cache = self.__dict__.setdefault("_orig_cache", {})
+        if table not in cache:
+            df = self.table(table)
+            cache[table] = ({} if df is None else
+                            {c: g for c, g in df[df["revision"] == 0].groupby("code", sort=False)})
+        return cache[table]
+
+    def _dividend_ttm(self, code, dates):
+        """Cash dividend per share with ex-date in the 365 days up to each day (ex_rights)."""
+        out = np.zeros(len(dates))
+        if "_div_cache" not in self.__dict__:
+            ex = self.store.exrights_table()
+            groups = {}
+            if len(ex) and "cash_dividend" in ex:
+                ex = ex[np.nan_to_num(ex["cash_dividend"].to_numpy(float)) != 0]
+                for c, g in ex.groupby("code", sort=False):
+                    groups[c] = (pd.to_datetime(g["ex_date"]).to_numpy().astype("datetime64[D]"),
+                                 g["cash_dividend"].to_numpy(float))
+            self._div_cache = groups
+        if code not in self._div_cache:
+            return out
+        ed, cash = self._div_cache[code]
+        for i, d in enumerate(dates):
+            out[i] = cash[(ed <= d) & (ed > d - np.timedelta64(365, "D"))].sum()
+        return out
+
+    def valuation(self, codes, start, end, fields=None):
         """Daily valuation of ``codes`` on the trading days in [start, end]: ``(dates, {field: [days, codes]})``.
 
-        total_shares, a_floats: shares in force (latest ex_rights row with ex_date <= day);
+        total_shares, a_floats: shares in force (latest ex_rights row with ex_date <= day); a_shares =
+        total_shares (the data carries A shares only; b_shares, b_floats, h_shares are NaN);
         total_value / float_value: close × total_shares / a_floats (CNY);
         turnover_rate: volume / a_floats × 100 (percent);
-        pe_ttm: total_value / net_profit_ttm, ps_ttm: total_value / operating_revenue_ttm,
-        pb: close / naps, each from the most recent report published strictly before the day.
+        from the most recent report published strictly before the day: pe_ttm = total_value / net_profit_ttm,
+        ps_ttm = total_value / operating_revenue_ttm, pb = close / naps, naps, roe (profit_ability);
+        from the latest annual report: pe_static = total_value / net_profit, ps = total_value /
+        operating_revenue, pcf = total_value / net_operate_cash_flow; pe_dynamic = total_value / (the latest
+        report's cumulative net_profit annualised: Q1 × 4, half year × 2, Q1–Q3 × 4/3);
+        dividend_ratio: cash dividends per share with ex-date in the last 365 days / close × 100 (percent).
+        With ``fields`` only the report inputs those fields need are read (the others come back NaN).
         """
+        wanted = VALUATION_FIELDS if fields is None else tuple(fields)
+        needs = {n for f in wanted for n in _NEEDS.get(f, ())}
         store = self.store
         dates, rows = store.daily_range(store.sids(codes), ("close", "volume"), start, end)
         n, m = len(dates), len(codes)
         out = {f: np.full((n, m), np.nan) for f in VALUATION_FIELDS}
-        steps, tot, flt = self._share_steps()
-        parts = {"_naps": ("eps", "naps"), "_np": ("income_statement", "net_profit_ttm"),
-                 "_rev": ("income_statement", "operating_revenue_ttm")}
-        for name in parts:
-            out[name] = np.full((n, m), np.nan)
-        for i, day in enumerate(dates):
-            if steps is not None:
-                k = steps.find(codes, day, strict=False)
+        share_steps, tot, flt = self._share_steps()
+        if share_steps is not None:
+            for i, day in enumerate(dates):          # share capital: one vectorised lookup per day
+                k = share_steps.find(codes, day, strict=False)
                 ok = k >= 0
                 out["total_shares"][i, ok] = tot[k[ok]]
                 out["a_floats"][i, ok] = flt[k[ok]]
-            for name, (table, field) in parts.items():
-                r = self.latest_rows(table, codes, day)
-                if r is None:
+        for j, code in enumerate(codes):
+            for name, table, field, types in _VALUATION_INPUTS:
+                out.setdefault("_" + name, np.full((n, m), np.nan))
+                if name not in needs:
                     continue
-                cols = self._columns(table)
-                if field in cols:
-                    ok = r >= 0
-                    out[name][i, ok] = cols[field][r[ok]]
+                steps = self._report_steps(table, field, code, types, with_type=name == "np_last")
+                pd_, vals = steps[0], steps[1]
+                k = np.searchsorted(pd_, dates, side="left") - 1  # strictly before the day
+                col = np.where(k >= 0, vals[np.maximum(k, 0)] if len(vals) else np.nan, np.nan)
+                out["_" + name][:, j] = col
+                if name == "np_last":
+                    typ = np.where(k >= 0, steps[2][np.maximum(k, 0)] if len(vals) else np.nan, np.nan)
+                    factor = np.array([_ANNUALISE.get(int(t), np.nan) if np.isfinite(t) else np.nan for t in typ])
+                    out["_np_last"][:, j] = col * factor
+            if "div" in needs:
+                out.setdefault("_div", np.full((n, m), np.nan))[:, j] = self._dividend_ttm(code, dates)
+        out.setdefault("_div", np.full((n, m), np.nan))
         close, volume = rows["close"], rows["volume"]
         with np.errstate(invalid="ignore", divide="ignore"):
+            out["a_shares"] = out["total_shares"].copy()
             out["total_value"] = close * out["total_shares"]
             out["float_value"] = close * out["a_floats"]
             out["turnover_rate"] = volume / out["a_floats"] * 100.0
-            out["pe_ttm"] = _ratio(out["total_value"], out.pop("_np"))
-            out["ps_ttm"] = _ratio(out["total_value"], out.pop("_rev"))
-            out["pb"] = _ratio(close, out.pop("_naps"))
+            out["pe_ttm"] = _ratio(out["total_value"], out.pop("_np_ttm"))
+            out["ps_ttm"] = _ratio(out["total_value"], out.pop("_rev_ttm"))
+            out["pe_static"] = _ratio(out["total_value"], out.pop("_np_year"))
+            out["ps"] = _ratio(out["total_value"], out.pop("_rev_year"))
+            out["pcf"] = _ratio(out["total_value"], out.pop("_cf_year"))
+            out["pe_dynamic"] = _ratio(out["total_value"], out.pop("_np_last"))
+            out["naps"] = out.pop("_naps")
+            out["pb"] = _ratio(close, out["naps"])
+            out["roe"] = out.pop("_roe")
+            out["dividend_ratio"] = np.where(np.isfinite(close) & (close > 0), out.pop("_div") / close * 100.0, np.nan)
         return dates, out
 
 

@@ -2,8 +2,8 @@
 
 One ``OrderBook.match`` kernel call per bar handles every working order (stock, futures and margin,
 §H.1–H.7); the fills move into the account's trade list; every clip or cancel is logged with its reason
-(§0.1a item 5); ``on_trade_response`` / ``on_order_response`` are pushed when the run asks for them
-(docs/engine.md: an extension — the platform calls them only live).
+(§0.1a item 5); ``on_trade_response`` / ``on_order_response`` are pushed only when the run asks for them
+(option ``order_callbacks``, off by default: the platform calls them only live, docs/engine.md).
 """
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ class OrderRouter:
                 o = acct.order_object(row)
                 self.log.warning(f"order {o.entrust_no} {o.sid} {'buy' if o.amount > 0 else 'sell'} {abs(o.amount)}: "
                                  f"{o.error_info}; filled {abs(o.filled)}, status '{o.status}'")
-        if self.options.get("order_callbacks", True):
+        if self.options.get("order_callbacks", False):
             on_trade, on_order = self.callbacks["on_trade_response"], self.callbacks["on_order_response"]
             if on_trade and new_trades:
                 items = [self._trade_push(t) for t in new_trades]

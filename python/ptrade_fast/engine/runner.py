@@ -43,6 +43,7 @@ from . import checkpoint as _checkpoint
 from .corporate_actions import CorporateActions
 from .futures_settlement import force_close, settle_futures
 from .interrupts import CallbackTimer, InterruptGuard
+from .intervals import BarIntervals
 from .loader import load_strategy
 from .logs import StrategyLog
 from .market_view import MarketView, to_kernel_prices
@@ -116,10 +117,13 @@ class Backtest:
         if self.apis.margin.enabled:
             self.account.margin_enabled = True
             self.apis.margin.setup(self.account.margin, self.account.inst, self.capital_base)
-        self.injected = strategy_globals(self.apis, self.g, self.log)
+        self.caller = StrategyCaller(rt, None, CallbackTimer(opts.get("callback_timeout")))
+        # snapshot='bars': get_snapshot/get_gear_price from the current bar, run_interval on minute bars.
+        self.intervals = BarIntervals.create(rt, self.market, self.settings, self.caller, self.context, opts)
+        self.injected = strategy_globals(self.apis, self.g, self.log, extra=[self.intervals])
         self.ns, self.strategy_path = load_strategy(strategy, self.injected, opts.get("sandbox", True))
+        self.caller.strategy_path = self.strategy_path
         self._cb = {name: self.ns.get(name) for name in CALLBACK_NAMES}
-        self.caller = StrategyCaller(rt, self.strategy_path, CallbackTimer(opts.get("callback_timeout")))
         self.checkpoint_every = opts.get("checkpoint_every")
         self.checkpoint_dir = opts.get("checkpoint_dir")
         if self.checkpoint_every and not self.checkpoint_dir:
@@ -274,6 +278,8 @@ class Backtest:
             acct.mark(day_close, valid)
             self._run_tasks(bar_tasks.get(DAILY_BAR_TIME, []))
             rt.now = _dt.datetime.combine(day, DAILY_BAR_TIME)
+            if self.intervals is not None:
+                self.intervals.on_bar(239)
             call("handle", self._cb["handle_data"], ctx, market.bar_data())
             if persist:
                 self._save_g()
@@ -299,6 +305,8 @@ class Backtest:
                     self._run_tasks(tasks)
                 rt.now = _dt.datetime.combine(day, t)
                 market.set_minute_rows(b)
+                if self.intervals is not None:
+                    self.intervals.on_bar(b)
                 call("handle", handle, ctx, data)
                 if persist:
                     self._save_g()

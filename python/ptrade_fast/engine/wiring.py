@@ -34,7 +34,7 @@ def build_apis(rt, account, market, settings, futures_settings, on_yesterday_pos
     return apis
 
 
-def strategy_globals(apis: SimpleNamespace, g, log) -> dict:
+def strategy_globals(apis: SimpleNamespace, g, log, extra=()) -> dict:
     """Every Ptrade global a strategy may reference: live-only and not-simulated names become stubs that
     raise when called (§H.12); the rest are the bound API methods."""
     out = {}
@@ -44,7 +44,8 @@ def strategy_globals(apis: SimpleNamespace, g, log) -> dict:
             continue
         out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
     providers = [apis.calendar, apis.market, apis.reference, apis.fundamentals, apis.trading, apis.settings,
-                 apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin]
+                 apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin,
+                 *(x for x in extra if x is not None)]
     for api in providers:
         for name in dir(api):
             if name.startswith("_"):
