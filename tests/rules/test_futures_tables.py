@@ -128,3 +128,24 @@ def test_by_volume_commodity_fee_example_cu():
 def test_unknown_product_is_an_error_naming_it():
     with pytest.raises(KeyError, match="unknown futures product 'XX'"):
         futures.spec("XX")
+
+
+def test_commodity_fees_margins_and_ticks_are_the_labelled_backtest_defaults(real_data):
+    # market-rules §9.4: commodity fees, margins and ticks are the cross-check backtester's defaults, shipped in
+    # the real fixtures (futures_product_specs.parquet); every product of the table must carry exactly those.
+    import pandas as pd
+
+    ref = pd.read_parquet(real_data / "futures_product_specs.parquet").set_index("product")
+    checked = 0
+    for product in futures.products():
+        if product in CFFEX_SPECS:
+            continue
+        s = futures.spec(product, "2024-01-02")
+        r = ref.loc[product]
+        assert (s.exchange, s.commission_type, s.open_commission, s.close_commission, s.close_today_commission,
+                s.margin_rate, s.tick) == (r["exchange"], r["commission_type"], r["open_commission"],
+                                           r["close_commission"], r["close_today_commission"], r["margin_rate"],
+                                           r["tick_size"]), product
+        assert s.fee_source == s.margin_source == "rqalpha default, not exchange schedule"
+        checked += 1
+    assert checked == len(ROWS_95) == 64
