@@ -349,7 +349,14 @@ def test_check_limit_bad_inputs(store):
 @pytest.mark.parametrize("name, args", [("get_stock_name", ("600570.SS",)), ("get_Ashares", ()),
                                         ("check_limit", ("600570.SS",)), ("get_cb_list", ())])
 def test_reference_functions_run_in_order_callbacks(store, name, args):
-    getattr(make_api(store, phase="on_trade"), name)(*args)
+    got = getattr(make_api(store, phase="on_trade"), name)(*args)
+    assert got == getattr(make_api(store, phase="handle"), name)(*args)      # the same answer as in handle_data
+    expected = {"get_stock_name": {"600570.SS": "恒生电子"}, "check_limit": {"600570.SS": -1},
+                "get_cb_list": ["110059.SS"]}
+    if name == "get_Ashares":
+        assert len(got) == 1785 and got[:3] == ["000001.SZ", "000002.SZ", "000004.SZ"]
+    else:
+        assert got == expected[name]
 
 
 def test_strict_phases_refuses_initialize(store):
