@@ -249,19 +249,22 @@ def main(argv=None) -> int:
     if shutil.which("cosmic-ray", path=str(Path(sys.executable).parent)) is None and not args.tables_only:
         ap.error("cosmic-ray is not installed in this environment: pip install -e '.[mutation]'")
     OUT.mkdir(parents=True, exist_ok=True)
-    summary_path = OUT / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     for name in names:
         group = cfg["groups"][name]
-        entry = summary.setdefault(name, {})
         if not args.tables_only:
-            entry["cosmic-ray"] = run_cosmic_ray(name, group, cfg)
-            print(f"[{name}] cosmic-ray: {json.dumps(entry['cosmic-ray'])}")
+            record(name, "cosmic-ray", run_cosmic_ray(name, group, cfg))
         if not args.no_tables and group.get("tables"):
-            entry["tables"] = run_tables(name, group)
-            print(f"[{name}] tables: {json.dumps(entry['tables'])}")
-        summary_path.write_text(json.dumps(summary, indent=1, sort_keys=True))
+            record(name, "tables", run_tables(name, group))
     return 0
+
+
+def record(group: str, kind: str, result: dict) -> None:
+    """Merge one result into build/mutation/summary.json (re-read first: groups may run in parallel copies)."""
+    print(f"[{group}] {kind}: {json.dumps(result)}", flush=True)
+    path = OUT / "summary.json"
+    summary = json.loads(path.read_text()) if path.exists() else {}
+    summary.setdefault(group, {})[kind] = result
+    path.write_text(json.dumps(summary, indent=1, sort_keys=True))
 
 
 if __name__ == "__main__":
