@@ -41,7 +41,7 @@ DATE = re.compile(r"""(["'])(\d{4}-\d{2}-\d{2})\1""")
 def load_config() -> dict:
     with open(ROOT / "pyproject.toml", "rb") as fh:
         cfg = tomllib.load(fh)["tool"]["ptrade_fast"]["mutation"]
-    unknown = set(cfg) - {"timeout", "exclude-operators", "groups"}
+    unknown = set(cfg) - {"timeout", "exclude-operators", "test-options", "groups"}
     if unknown:
         raise SystemExit(f"pyproject.toml [tool.ptrade_fast.mutation]: unknown keys {sorted(unknown)}")
     for name, group in cfg["groups"].items():
@@ -51,9 +51,38 @@ def load_config() -> dict:
     return cfg
 
 
-def test_argv(group: dict) -> list[str]:
+def test_argv(group: dict, options=()) -> list[str]:
     return [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header",
-            "-W", "ignore", *group["tests"]]
+            "-W", "ignore", *options, *group["tests"]]
+
+
+def baseline(name: str, argv: list[str]) -> None:
+    """The selection must pass on the unmutated sources, or every mutant would count as killed."""
+    res = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise SystemExit(f"[{name}] the test selection fails without mutation:\n{res.stdout[-3000:]}")
+
+
+def skip_twins(session: Path) -> int:
+    """Keep one mutant per (module, operator, position): NumberReplacer plants +1 and -1 at each number, and
+    one wrong value per constant is what the tests must catch.  Marks the twins skipped; returns how many."""
+    import sqlite3
+
+    con = sqlite3.connect(session)
+    rows = con.execute("SELECT m.job_id, m.module_path, m.operator_name, m.start_pos_row, m.start_pos_col "
+                       "FROM mutation_specs m LEFT JOIN work_results r ON r.job_id = m.job_id "
+                       "WHERE r.job_id IS NULL ORDER BY m.module_path, m.start_pos_row, m.start_pos_col, "
+                       "m.occurrence").fetchall()
+    seen, twins = set(), []
+    for job_id, *key in rows:
+        if tuple(key) in seen:
+            twins.append(job_id)
+        seen.add(tuple(key))
+    con.executemany("INSERT INTO work_results (job_id, worker_outcome, output, test_outcome, diff) "
+                    "VALUES (?, 'SKIPPED', 'twin of the same constant', NULL, NULL)", [(j,) for j in twins])
+    con.commit()
+    con.close()
+    return len(twins)
 
 
 def _toml_list(items) -> str:
@@ -73,15 +102,17 @@ def run_cosmic_ray(name: str, group: dict, cfg: dict) -> dict:
         f"module-path = {_toml_list(modules)}\n"
         f"timeout = {float(cfg['timeout'])}\n"
         "excluded-modules = []\n"
-        f"test-command = {json.dumps(' '.join(test_argv(group)))}\n\n"
+        f"test-command = {json.dumps(' '.join(test_argv(group, cfg.get('test-options', ()))))}\n\n"
         "[cosmic-ray.distributor]\nname = \"local\"\n\n"
         "[cosmic-ray.filters.operators-filter]\n"
         f"exclude-operators = {_toml_list(cfg['exclude-operators'])}\n", encoding="utf-8")
     if session.exists():
         session.unlink()
+    baseline(name, test_argv(group, cfg.get("test-options", ())))
     bindir = Path(sys.executable).parent
     subprocess.run([bindir / "cosmic-ray", "init", conf, session], check=True, cwd=ROOT)
     subprocess.run([bindir / "cr-filter-operators", session, conf], check=True, cwd=ROOT)
+    twins = skip_twins(session)
     t0 = time.monotonic()
     subprocess.run([bindir / "cosmic-ray", "exec", conf, session], check=True, cwd=ROOT)
     seconds = time.monotonic() - t0
@@ -114,7 +145,7 @@ def run_cosmic_ray(name: str, group: dict, cfg: dict) -> dict:
             stats[0] += 1
     (OUT / f"{name}-survivors.txt").write_text("\n".join(survivors), encoding="utf-8")
     tested = counts["killed"] + counts["incompetent"] + counts["timeout"] + counts["survived"]
-    return {"tool": "cosmic-ray", "counts": counts, "tested": tested,
+    return {"tool": "cosmic-ray", "counts": counts, "tested": tested, "twins_skipped": twins,
             "score": round(100.0 * (tested - counts["survived"]) / tested, 1) if tested else None,
             "seconds": round(seconds), "per_module": {m: {"killed": k, "survived": s}
                                                       for m, (k, s) in sorted(per_module.items())}}
@@ -179,6 +210,7 @@ def run_tables(name: str, group: dict) -> dict:
             killed += res["killed"]
             survived += res["survived"]
             continue
+        baseline(name, test_argv(group))
         original = path.read_bytes()
         try:
             for label, mutated in table_mutants(path):
