@@ -211,3 +211,10 @@ def test_per_trade_sell_extra_replaces_the_dated_stamp_duty():
     assert s.stamp_rate_on(dt.date(2024, 1, 2)) == 0.001
     assert FeeSettings(stamp_duty=False).stamp_rate_on(dt.date(2024, 1, 2)) == 0.0
     assert FeeSettings().stamp_rate_on(dt.date(2007, 6, 1)) == 0.003
+
+
+def test_days_before_the_first_row_use_the_first_row():
+    # The tables start "since always" (1990-01-01); an earlier day falls back to that first row.
+    assert stamp_rate_on(dt.date(1989, 12, 29)) == 0.006
+    table = _filled(dt.date(1989, 12, 29), "market")
+    assert table.handling_rate[SID["stock", "SZSE"]] == 0.000122

@@ -123,3 +123,36 @@ def test_futures_limits_round_inward():
 ])
 def test_ex_reference_price(args, want):
     assert limits.ex_reference_price(*args) == want
+
+
+# -- edges found by mutation testing (tests/mutation_survivors.md) -------------------------------------------
+
+def test_round_to_tick_guards_binary_halves():
+    # 2.675 / 0.01 = 267.49999999999997 in binary: the guard makes the exchange's half-up give 2.68.
+    assert limits.round_to_tick(2.675, 0.01) == pytest.approx(2.68, abs=1e-12)
+    assert limits.round_to_tick(1.0005, 0.001) == pytest.approx(1.001, abs=1e-12)
+
+
+def test_cb_first_day_band_rounds_to_mills_for_any_par():
+    # 99.99 × 1.573 = 157.28427 -> 157.284; 99.99 × 0.567 = 56.69433 -> 56.694
+    assert limits.cb_first_day_limits(99.99) == (157.284, 56.694)
+
+
+def test_ex_reference_price_keyword_defaults_are_no_action():
+    assert limits.ex_reference_price(10.0) == 10.0
+    assert limits.ex_reference_price(10.0, cash=0.5) == 9.5
+    assert limits.ex_reference_price(10.0, conversion=1.0) == 5.0
+    assert limits.ex_reference_price(12.0, rights_ratio=0.3, rights_price=8.0) == 11.08
+
+
+def test_star_ipos_after_the_opening_also_have_five_free_days():
+    got = [ratio("star", "2020-02-10", days_listed=n, list_date="2020-01-10") for n in range(6)]
+    assert all(np.isnan(g) for g in got[:5]) and got[5] == 0.20
+
+
+def test_limit_prices_return_floats_for_scalars_and_arrays_for_arrays():
+    high, low = limits.limit_prices(27.02, 0.10, 0.01)
+    assert type(high) is float and type(low) is float
+    high, low = limits.limit_prices(np.array([27.02, 3.33, 10.0]), np.array([0.10, 0.05, np.nan]), 0.01)
+    assert high[:2].tolist() == [29.72, 3.50] and low[:2].tolist() == [24.32, 3.16]
+    assert np.isnan(high[2]) and np.isnan(low[2])
