@@ -45,7 +45,7 @@ def load_config() -> dict:
     if unknown:
         raise SystemExit(f"pyproject.toml [tool.ptrade_fast.mutation]: unknown keys {sorted(unknown)}")
     for name, group in cfg["groups"].items():
-        bad = set(group) - {"modules", "tests", "tables"}
+        bad = set(group) - {"modules", "functions", "tests", "tables"}
         if bad:
             raise SystemExit(f"pyproject.toml [tool.ptrade_fast.mutation.groups.{name}]: unknown keys {sorted(bad)}")
     return cfg
@@ -63,26 +63,31 @@ def baseline(name: str, argv: list[str]) -> None:
         raise SystemExit(f"[{name}] the test selection fails without mutation:\n{res.stdout[-3000:]}")
 
 
-def skip_twins(session: Path) -> int:
+def skip_twins(session: Path, functions: dict) -> int:
     """Keep one mutant per (module, operator, position): NumberReplacer plants +1 and -1 at each number, and
-    one wrong value per constant is what the tests must catch.  Marks the twins skipped; returns how many."""
+    one wrong value per constant is what the tests must catch.  In a module listed in ``functions`` keep only
+    the mutants inside those functions (cosmic-ray records the enclosing function's name).  Marks the others
+    skipped; returns how many."""
     import sqlite3
 
+    only = {str(Path(m)): set(names) for m, names in functions.items()}
     con = sqlite3.connect(session)
-    rows = con.execute("SELECT m.job_id, m.module_path, m.operator_name, m.start_pos_row, m.start_pos_col "
-                       "FROM mutation_specs m LEFT JOIN work_results r ON r.job_id = m.job_id "
+    rows = con.execute("SELECT m.job_id, m.definition_name, m.module_path, m.operator_name, m.start_pos_row, "
+                       "m.start_pos_col FROM mutation_specs m LEFT JOIN work_results r ON r.job_id = m.job_id "
                        "WHERE r.job_id IS NULL ORDER BY m.module_path, m.start_pos_row, m.start_pos_col, "
                        "m.occurrence").fetchall()
-    seen, twins = set(), []
-    for job_id, *key in rows:
-        if tuple(key) in seen:
-            twins.append(job_id)
+    seen, skip = set(), []
+    for job_id, definition, *key in rows:
+        module = str(Path(key[0]))
+        if tuple(key) in seen or (module in only and definition not in only[module]):
+            skip.append(job_id)
         seen.add(tuple(key))
     con.executemany("INSERT INTO work_results (job_id, worker_outcome, output, test_outcome, diff) "
-                    "VALUES (?, 'SKIPPED', 'twin of the same constant', NULL, NULL)", [(j,) for j in twins])
+                    "VALUES (?, 'SKIPPED', 'twin of the same constant or outside the target functions', NULL, "
+                    "NULL)", [(j,) for j in skip])
     con.commit()
     con.close()
-    return len(twins)
+    return len(skip)
 
 
 def _toml_list(items) -> str:
@@ -112,7 +117,7 @@ def run_cosmic_ray(name: str, group: dict, cfg: dict) -> dict:
     bindir = Path(sys.executable).parent
     subprocess.run([bindir / "cosmic-ray", "init", conf, session], check=True, cwd=ROOT)
     subprocess.run([bindir / "cr-filter-operators", session, conf], check=True, cwd=ROOT)
-    twins = skip_twins(session)
+    twins = skip_twins(session, group.get("functions", {}))
     t0 = time.monotonic()
     subprocess.run([bindir / "cosmic-ray", "exec", conf, session], check=True, cwd=ROOT)
     seconds = time.monotonic() - t0
