@@ -156,3 +156,13 @@ def test_limit_prices_return_floats_for_scalars_and_arrays_for_arrays():
     high, low = limits.limit_prices(np.array([27.02, 3.33, 10.0]), np.array([0.10, 0.05, np.nan]), 0.01)
     assert high[:2].tolist() == [29.72, 3.50] and low[:2].tolist() == [24.32, 3.16]
     assert np.isnan(high[2]) and np.isnan(low[2])
+
+
+def test_ipo_days_need_both_the_day_count_and_the_listing_date():
+    day = np.array(["2024-01-10"], "datetime64[D]")
+    assert limits.limit_ratio(np.array(["stock"], object), day, days_listed=np.array([0]))[0] == 0.10
+    assert limits.limit_ratio(np.array(["stock"], object), day, list_dates=day)[0] == 0.10
+
+
+def test_ex_reference_price_rights_price_defaults_to_zero():
+    assert limits.ex_reference_price(10.0, rights_ratio=0.5) == 6.67      # 10 / 1.5 = 6.667
