@@ -51,7 +51,8 @@ def test_current_is_the_latest_row(typ, exch):
 def test_rows_start_on_the_contract_dates():
     starts = {(r.type, r.exchange, r.start) for r in instruments.INSTRUMENT_RULES}
     assert {("chinext", None, "2009-10-30"), ("star", None, "2019-07-22"), ("reit", None, "2021-06-21"),
-            ("repo", "SSE", "2022-05-16"), ("repo", "SZSE", "2022-05-16")} <= starts
+            ("repo", "SSE", "2022-05-16"), ("repo", "SZSE", "2022-05-16"),
+            ("b_share", "SSE", "1992-02-21"), ("b_share", "SZSE", "1991-01-01")} <= starts
 
 
 def test_unknown_type_is_an_error_naming_it():
