@@ -237,7 +237,11 @@ def run_tables(name: str, group: dict) -> dict:
 
 
 def json_worker(name: str, rel: str) -> None:
-    """Plant each JSON mutant and run the group's rule tests in this process (pytest.main per mutant)."""
+    """Plant each JSON mutant and run the group's rule tests in this process (pytest.main per mutant).
+
+    The mutated table is handed to ``rules.futures`` in memory (its cached loader is replaced), so the file on
+    disk never changes and other runs in the same checkout are not disturbed.
+    """
     import contextlib
     import io
 
@@ -248,14 +252,14 @@ def json_worker(name: str, rel: str) -> None:
     group = load_config()["groups"][name]
     tests = [t for t in group["tests"] if t.startswith("tests/rules")]
     path = ROOT / rel
-    original = path.read_bytes()
+    loader = futures._table
     killed, survived = 0, []
     try:
         for label, mutated in table_mutants(path):
             if f"date {SENTINEL}" in label:
                 continue
-            path.write_text(mutated, encoding="utf-8")
-            futures._table.cache_clear()
+            table = json.loads(mutated)
+            futures._table = lambda table=table: table
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 rc = pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-W", "ignore", *tests])
             if rc == 0:
@@ -263,8 +267,7 @@ def json_worker(name: str, rel: str) -> None:
             else:
                 killed += 1
     finally:
-        path.write_bytes(original)
-        futures._table.cache_clear()
+        futures._table = loader
     print(json.dumps({"killed": killed, "survived": survived}))
 
 

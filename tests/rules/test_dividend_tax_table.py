@@ -58,3 +58,11 @@ def test_dividends_before_2013_are_withheld_at_payment():
     assert tax.on_dividend(7, 2000, 0, D("2005-06-10")) == int(1000 * 2000 * 0.20)
     assert tax.on_dividend(7, 2000, 0, D("2012-12-31")) == int(1000 * 2000 * 0.10)
     assert tax.on_sell(7, 1000, D("2013-01-04")) == 0
+
+
+def test_dividends_from_2013_are_recorded_and_taxed_at_the_sale():
+    tax = HoldingPeriodTax()
+    tax.on_buy(8, 1000, D("2012-12-03"))
+    assert tax.on_dividend(8, 2000, 0, D("2012-12-31")) == 200_000         # 10 % withheld the day before
+    assert tax.on_dividend(8, 2000, 0, D("2013-01-04")) == 0               # from 2013-01-01: not withheld
+    assert tax.on_sell(8, 1000, D("2013-01-31")) == 20_000 * 10            # held ≤ 1 year: 10 % of 200 CNY
