@@ -187,7 +187,7 @@ def test_exrights_on_a_date(store):
     assert list(api.get_stock_exrights("600570.SS", dt.date(2010, 5, 10)).index) == [20100510]
     assert api.get_stock_exrights("600570.SS", 20100511) is None
     # A named date after the simulated date is served.
-    assert api.get_stock_exrights("600570.SS", 20110517).bonus_ps.iloc[0] > 0
+    assert api.get_stock_exrights("600570.SS", 20110517).bonus_ps.iloc[0] == 0.05
 
 
 def test_exrights_none_without_events(store):
@@ -246,8 +246,10 @@ def test_index_stocks_only_lists_members_listed_on_the_date(store):
 
 def test_index_stocks_shenzhen_and_block_fallback(store):
     api = make_api(store, day=dt.date(2024, 11, 5))
-    assert len(api.get_index_stocks("399006.XSHE")) > 0
-    assert len(api.get_index_stocks("000010.SS")) > 0  # 上证180: from the index blocks of that name
+    gem = api.get_index_stocks("399006.XSHE")
+    assert len(gem) == 30 and gem[:3] == ["300001.SZ", "300002.SZ", "300009.SZ"]
+    sse180 = api.get_index_stocks("000010.SS")   # 上证180: from the index blocks of that name
+    assert len(sse180) == 26 and sse180[:3] == ["600000.SS", "600021.SS", "600060.SS"]
     assert api.get_index_stocks("000999.SS") == []
 
 
