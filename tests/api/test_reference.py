@@ -247,9 +247,9 @@ def test_index_stocks_only_lists_members_listed_on_the_date(store):
 def test_index_stocks_shenzhen_and_block_fallback(store):
     api = make_api(store, day=dt.date(2024, 11, 5))
     gem = api.get_index_stocks("399006.XSHE")
-    assert len(gem) == 30 and gem[:3] == ["300001.SZ", "300002.SZ", "300009.SZ"]
+    assert len(gem) == 65 and gem[:3] == ["300001.SZ", "300002.SZ", "300003.SZ"]
     sse180 = api.get_index_stocks("000010.SS")   # 上证180: from the index blocks of that name
-    assert len(sse180) == 26 and sse180[:3] == ["600000.SS", "600021.SS", "600060.SS"]
+    assert len(sse180) == 176 and sse180[:3] == ["600000.SS", "600008.SS", "600009.SS"]
     assert api.get_index_stocks("000999.SS") == []
 
 
