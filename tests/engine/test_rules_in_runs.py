@@ -273,3 +273,26 @@ def test_holding_period_tax_is_charged_on_a_sale_within_a_month_and_logged(tmp_p
     assert round(plain.ns["g"].cash[4] - taxed.ns["g"].cash[4], 2) == 100.0
     logs = taxed.result.logs
     assert logs["message"].str.contains("dividend tax on the sale of 1000 600570.SS: 100.00 CNY").sum() == 1
+
+
+def test_holding_period_tax_also_applies_to_a_financed_position_sold_to_repay(tmp_path):
+    # 融资买入 (margincash_open) 1,000 on 2014-03-03, 0.50 CNY cash on 2014-03-05, 卖券还款 (margincash_close)
+    # on 2014-03-07: the same 20 % of 500.00 = 100.00 CNY as for a cash account.
+    days = weekdays("2014-03-03", 5)
+    root = _with_action(make_root(tmp_path, days, {"600570.SS": [{"close": 10.0}] * 5}),
+                        "600570.SS", "2014-03-05", cash=0.5)
+    src = """
+        def initialize(context):
+            g.n = 0
+        def handle_data(context, data):
+            g.n += 1
+            if g.n == 1:
+                margincash_open('600570.SS', 1000)
+            if g.n == 5:
+                margincash_close('600570.SS', 1000)
+    """
+    taxed = backtest(src, root, options={"dividend_tax": "holding_period", "margin_account": True})
+    plain = backtest(src, root, options={"margin_account": True})
+    assert len(taxed.result.trades) == len(plain.result.trades) == 2
+    assert round(plain.result.portfolio["total_value"].iloc[-1] - taxed.result.portfolio["total_value"].iloc[-1],
+                 2) == 100.0
