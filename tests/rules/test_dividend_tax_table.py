@@ -66,3 +66,13 @@ def test_dividends_from_2013_are_recorded_and_taxed_at_the_sale():
     assert tax.on_dividend(8, 2000, 0, D("2012-12-31")) == 200_000         # 10 % withheld the day before
     assert tax.on_dividend(8, 2000, 0, D("2013-01-04")) == 0               # from 2013-01-01: not withheld
     assert tax.on_sell(8, 1000, D("2013-01-31")) == 20_000 * 10            # held ≤ 1 year: 10 % of 200 CNY
+
+
+def test_a_partly_sold_lot_keeps_its_remaining_shares_first_in_line():
+    tax = HoldingPeriodTax()
+    tax.on_buy(9, 1000, D("2014-01-06"))                     # lot A
+    tax.on_buy(9, 1000, D("2014-03-03"))                     # lot B
+    assert tax.on_sell(9, 500, D("2014-03-04")) == 0          # 500 of lot A, no dividend yet
+    assert tax.on_dividend(9, 10000, 0, D("2014-03-10")) == 0  # 1 CNY a share: A 500.00, B 1,000.00
+    # A's 500 (held > 1 month): 10 % of 500 = 50; B's 1000 (≤ 1 month): 20 % of 1,000 = 200.
+    assert tax.on_sell(9, 1500, D("2014-03-20")) == 250 * 10000
