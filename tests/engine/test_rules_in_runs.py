@@ -41,6 +41,8 @@ def test_conversion_shares_only_000005_sz_1997_08_25():
     assert (amount, enable) == (10_000, 10_000)
     assert days["1997-08-25"] == (13_000, 13_000, round(paid / 13_000, 6), cash)
     assert len(r.trades) == 1
+    line = "ex-rights 000005.SZ: cash dividend 0.00 CNY credited, 3000 bonus/conversion shares added"
+    assert r.logs["message"].eq(line).sum() == 1
 
 
 def test_cash_bonus_and_conversion_together_000005_sz_2001_07_16():
@@ -273,6 +275,8 @@ def test_holding_period_tax_is_charged_on_a_sale_within_a_month_and_logged(tmp_p
     assert round(plain.ns["g"].cash[4] - taxed.ns["g"].cash[4], 2) == 100.0
     logs = taxed.result.logs
     assert logs["message"].str.contains("dividend tax on the sale of 1000 600570.SS: 100.00 CNY").sum() == 1
+    line = "ex-rights 600570.SS: cash dividend 500.00 CNY credited, 0 bonus/conversion shares added"
+    assert logs["message"].eq(line).sum() == 1
 
 
 def test_holding_period_tax_also_applies_to_a_financed_position_sold_to_repay(tmp_path):

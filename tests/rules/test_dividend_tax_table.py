@@ -76,3 +76,24 @@ def test_a_partly_sold_lot_keeps_its_remaining_shares_first_in_line():
     assert tax.on_dividend(9, 10000, 0, D("2014-03-10")) == 0  # 1 CNY a share: A 500.00, B 1,000.00
     # A's 500 (held > 1 month): 10 % of 500 = 50; B's 1000 (≤ 1 month): 20 % of 1,000 = 200.
     assert tax.on_sell(9, 1500, D("2014-03-20")) == 250 * 10000
+
+
+def test_one_month_from_the_31st_ends_on_the_last_day_of_a_30_day_month():
+    assert sale_rate(D("2014-03-31"), D("2014-04-30")) == 0.20
+    assert sale_rate(D("2014-03-31"), D("2014-05-01")) == 0.10
+
+
+def test_bonus_shares_remainder_goes_to_the_last_lot():
+    tax = HoldingPeriodTax()
+    for day in ("2014-01-06", "2014-02-10", "2014-03-03"):
+        tax.on_buy(4, 1000, D(day))
+    tax.on_dividend(4, 0, 100, D("2014-03-10"))              # 100 shares over 3,000: 33, 33, and 34
+    assert [lot[1] for lot in tax.lots[4]] == [1033, 1033, 1034]
+
+
+def test_no_lots_no_tax_and_a_one_share_sale_is_taxed():
+    tax = HoldingPeriodTax()
+    assert tax.on_dividend(5, 5000, 0, D("2014-03-10")) == 0
+    tax.on_buy(5, 1, D("2014-03-03"))
+    tax.on_dividend(5, 10000, 0, D("2014-03-10"))             # 1.00 CNY on the one share
+    assert tax.on_sell(5, 1, D("2014-03-11")) == 2000           # 20 % of 1.00 CNY
