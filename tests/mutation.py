@@ -45,7 +45,7 @@ def load_config() -> dict:
     if unknown:
         raise SystemExit(f"pyproject.toml [tool.ptrade_fast.mutation]: unknown keys {sorted(unknown)}")
     for name, group in cfg["groups"].items():
-        bad = set(group) - {"modules", "functions", "tests", "tables"}
+        bad = set(group) - {"modules", "functions", "tests", "tables", "test-options"}
         if bad:
             raise SystemExit(f"pyproject.toml [tool.ptrade_fast.mutation.groups.{name}]: unknown keys {sorted(bad)}")
     return cfg
@@ -107,13 +107,14 @@ def run_cosmic_ray(name: str, group: dict, cfg: dict) -> dict:
         f"module-path = {_toml_list(modules)}\n"
         f"timeout = {float(cfg['timeout'])}\n"
         "excluded-modules = []\n"
-        f"test-command = {json.dumps(' '.join(test_argv(group, cfg.get('test-options', ()))))}\n\n"
+        f"test-command = {json.dumps(' '.join(test_argv(group, group.get('test-options', cfg.get('test-options', ())))))}\n\n"
         "[cosmic-ray.distributor]\nname = \"local\"\n\n"
         "[cosmic-ray.filters.operators-filter]\n"
         f"exclude-operators = {_toml_list(cfg['exclude-operators'])}\n", encoding="utf-8")
     if session.exists():
         session.unlink()
-    baseline(name, test_argv(group, cfg.get("test-options", ())))
+    options = group.get("test-options", cfg.get("test-options", ()))
+    baseline(name, test_argv(group, options))
     bindir = Path(sys.executable).parent
     subprocess.run([bindir / "cosmic-ray", "init", conf, session], check=True, cwd=ROOT)
     subprocess.run([bindir / "cr-filter-operators", session, conf], check=True, cwd=ROOT)
