@@ -66,6 +66,7 @@ def test_codes(code, product, yymm):
 
 def test_product_of_accepts_a_product_and_rejects_bad_codes():
     assert futures.product_of("IF") == "IF" and futures.product_of("cu") == "CU"
+    assert futures.product_of("M") == "M" and futures.product_of("T") == "T"
     with pytest.raises(ValueError, match="malformed futures code '600570.SS'"):
         futures.product_of("600570.SS")
     with pytest.raises(ValueError, match="must be a str"):
