@@ -58,9 +58,10 @@ def test_cash_bonus_and_conversion_together_000005_sz_2001_07_16():
 
 def test_pre_2005_dividend_is_withheld_at_20_percent_under_holding_period_tax():
     # market-rules §5.8: before 2005-06-13 (project day) 20 % withheld at payment: 113.00 − 22.60 = 90.40.
-    _, days = _hold("000005.SZ", "2001-07-12", "2001-07-12", "2001-07-17", dividend_tax="holding_period")
+    r, days = _hold("000005.SZ", "2001-07-12", "2001-07-12", "2001-07-17", dividend_tax="holding_period")
     assert days["2001-07-16"][0] == 10_880
     assert days["2001-07-16"][3] == round(days["2001-07-13"][3] + 90.40, 2)
+    assert r.logs["message"].eq("dividend tax withheld on 000005.SZ: 22.60 CNY").sum() == 1
 
 
 def test_cash_and_conversion_600000_ss_2002_08_22():

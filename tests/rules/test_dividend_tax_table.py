@@ -97,3 +97,10 @@ def test_no_lots_no_tax_and_a_one_share_sale_is_taxed():
     tax.on_buy(5, 1, D("2014-03-03"))
     tax.on_dividend(5, 10000, 0, D("2014-03-10"))             # 1.00 CNY on the one share
     assert tax.on_sell(5, 1, D("2014-03-11")) == 2000           # 20 % of 1.00 CNY
+
+
+def test_lots_without_dividends_owe_nothing():
+    tax = HoldingPeriodTax()
+    for day in ("2014-03-03", "2014-03-04", "2014-03-05", "2014-03-06", "2014-03-07"):
+        tax.on_buy(6, 100, D(day))
+    assert tax.on_sell(6, 500, D("2014-03-10")) == 0
