@@ -97,3 +97,24 @@ def test_is_known_and_exchanges():
     assert {k: (v["suffix"], v["close_today"]) for k, v in ex.items()} == {
         "CFFEX": ("CCFX", False), "SHFE": ("XSGE", True), "INE": ("XINE", True), "DCE": ("XDCE", False),
         "CZCE": ("XZCE", False), "GFEX": ("XGFE", False)}
+
+
+@pytest.mark.parametrize("day, months", [
+    ("2024-04-15", ["2406", "2409", "2412"]),     # between quarter months: the next quarter month first
+    ("2024-05-20", ["2406", "2409", "2412"]),
+    ("2024-06-17", ["2409", "2412", "2503"]),     # after June's second Friday (06-14)
+])
+def test_cgb_contract_months_between_quarters(day, months):
+    assert futures.contract_months("T", day) == months
+
+
+@pytest.mark.parametrize("product, decimals", [("RB", 0), ("CU", 0), ("SC", 1), ("IF", 1), ("AU", 2), ("TS", 3),
+                                               ("TF", 3), ("TL", 2), ("ZC", 1)])
+def test_price_decimals_follow_the_tick(product, decimals):
+    assert futures.spec(product).decimals == decimals
+
+
+def test_round_to_tick_returns_a_float_for_a_scalar_and_an_array_for_an_array():
+    assert type(futures.round_to_tick(632.1, 0.2)) is float
+    got = futures.round_to_tick(np.array([632.1, 632.3]), 0.2)
+    assert isinstance(got, np.ndarray) and got.tolist() == [632.2, 632.4]
