@@ -118,3 +118,18 @@ def test_round_to_tick_returns_a_float_for_a_scalar_and_an_array_for_an_array():
     assert type(futures.round_to_tick(632.1, 0.2)) is float
     got = futures.round_to_tick(np.array([632.1, 632.3]), 0.2)
     assert isinstance(got, np.ndarray) and got.tolist() == [632.2, 632.4]
+
+
+def test_a_holiday_just_before_the_calendars_last_day_rolls_to_it():
+    cal = np.array(["2024-03-14", "2024-03-18"], "datetime64[D]")
+    assert futures.last_trading_day("IF", "2403", cal) == D("2024-03-18")
+
+
+def test_dates_with_a_time_of_day_resolve_by_their_day():
+    assert futures.spec("IF", "2023-03-17 15:00:00").close_today_commission == 0.000345
+    assert futures.spec("IF", "2023-03-20 09:30:00").close_today_commission == 0.00023
+
+
+def test_a_numeric_body_is_not_a_product():
+    with pytest.raises(ValueError, match="malformed futures code '12'"):
+        futures.product_of("12")
