@@ -301,3 +301,23 @@ def test_holding_period_tax_also_applies_to_a_financed_position_sold_to_repay(tm
     assert len(taxed.result.trades) == len(plain.result.trades) == 2
     assert round(plain.result.portfolio["total_value"].iloc[-1] - taxed.result.portfolio["total_value"].iloc[-1],
                  2) == 100.0
+
+
+def test_an_ex_date_on_the_last_day_of_the_run_applies():
+    _, days = _hold("000005.SZ", "1997-08-21", "1997-08-21", "1997-08-25")
+    assert days["1997-08-25"][:2] == (13_000, 13_000)
+
+
+def test_ten_for_ten_conversion_without_cash_doubles_the_position(tmp_path):
+    days = weekdays("2014-03-03", 3)
+    root = _with_action(make_root(tmp_path, days, {"600570.SS": [{"close": 10.0}, {"close": 10.0}, {"close": 5.0}]}),
+                        "600570.SS", "2014-03-05", conversion=1.0)
+    bt = backtest("""
+        def initialize(context):
+            g.amounts = []
+        def handle_data(context, data):
+            if not g.amounts:
+                order('600570.SS', 1000)
+            g.amounts.append(get_position('600570.SS').amount)
+    """, root)
+    assert bt.ns["g"].amounts == [0, 1000, 2000]      # seen in handle_data: the buy fills after it

@@ -104,3 +104,8 @@ def test_lots_without_dividends_owe_nothing():
     for day in ("2014-03-03", "2014-03-04", "2014-03-05", "2014-03-06", "2014-03-07"):
         tax.on_buy(6, 100, D(day))
     assert tax.on_sell(6, 500, D("2014-03-10")) == 0
+
+
+def test_one_month_from_january_31st_in_a_leap_year_is_february_29th():
+    assert sale_rate(D("2016-01-31"), D("2016-02-29")) == 0.20
+    assert sale_rate(D("2016-01-31"), D("2016-03-01")) == 0.10
