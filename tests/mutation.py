@@ -95,6 +95,7 @@ def _toml_list(items) -> str:
 
 
 def run_cosmic_ray(name: str, group: dict, cfg: dict) -> dict:
+    options = group.get("test-options", cfg.get("test-options", ()))
     modules = [m for m in group["modules"] if (ROOT / m).exists()]
     missing = sorted(set(group["modules"]) - set(modules))
     if missing:
@@ -107,13 +108,12 @@ def run_cosmic_ray(name: str, group: dict, cfg: dict) -> dict:
         f"module-path = {_toml_list(modules)}\n"
         f"timeout = {float(cfg['timeout'])}\n"
         "excluded-modules = []\n"
-        f"test-command = {json.dumps(' '.join(test_argv(group, group.get('test-options', cfg.get('test-options', ())))))}\n\n"
+        f"test-command = {json.dumps(' '.join(test_argv(group, options)))}\n\n"
         "[cosmic-ray.distributor]\nname = \"local\"\n\n"
         "[cosmic-ray.filters.operators-filter]\n"
         f"exclude-operators = {_toml_list(cfg['exclude-operators'])}\n", encoding="utf-8")
     if session.exists():
         session.unlink()
-    options = group.get("test-options", cfg.get("test-options", ()))
     baseline(name, test_argv(group, options))
     bindir = Path(sys.executable).parent
     subprocess.run([bindir / "cosmic-ray", "init", conf, session], check=True, cwd=ROOT)

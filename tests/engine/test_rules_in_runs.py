@@ -135,7 +135,8 @@ def test_default_volume_cap_is_a_quarter_of_the_bar_and_the_rest_is_cancelled(tm
 def test_default_volume_cap_applies_per_minute_bar(tmp_path):
     day = weekdays("2024-03-04", 1)
     minutes = [(10.0, 10.0, 10.0, 10.0, 1_000)] * 240
-    root = make_root(tmp_path, day, {"600570.SS": [{"close": 10.0, "volume": 240_000}]}, {day[0]: {"600570.SS": minutes}})
+    root = make_root(tmp_path, day, {"600570.SS": [{"close": 10.0, "volume": 240_000}]},
+                     {day[0]: {"600570.SS": minutes}})
     bt = backtest("""
         def initialize(context):
             g.done = False
