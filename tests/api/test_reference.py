@@ -190,7 +190,7 @@ def test_exrights_on_a_date(store):
     assert list(api.get_stock_exrights("600570.SS", dt.date(2010, 5, 10)).index) == [20100510]
     assert api.get_stock_exrights("600570.SS", 20100511) is None
     # A named date after the simulated date is served.
-    assert api.get_stock_exrights("600570.SS", 20110517).bonus_ps.iloc[0] > 0
+    assert api.get_stock_exrights("600570.SS", 20110517).bonus_ps.iloc[0] == 0.05
 
 
 def test_exrights_none_without_events(store):
@@ -251,8 +251,10 @@ def test_index_stocks_only_lists_members_listed_on_the_date(store):
 
 def test_index_stocks_shenzhen_and_block_fallback(store):
     api = make_api(store, day=dt.date(2024, 11, 5))
-    assert len(api.get_index_stocks("399006.XSHE")) > 0
-    assert len(api.get_index_stocks("000010.SS")) > 0  # 上证180: from the index blocks of that name
+    gem = api.get_index_stocks("399006.XSHE")
+    assert len(gem) == 65 and gem[:3] == ["300001.SZ", "300002.SZ", "300003.SZ"]
+    sse180 = api.get_index_stocks("000010.SS")   # 上证180: from the index blocks of that name
+    assert len(sse180) == 176 and sse180[:3] == ["600000.SS", "600008.SS", "600009.SS"]
     assert api.get_index_stocks("000999.SS") == []
 
 
@@ -354,7 +356,14 @@ def test_check_limit_bad_inputs(store):
 @pytest.mark.parametrize("name, args", [("get_stock_name", ("600570.SS",)), ("get_Ashares", ()),
                                         ("check_limit", ("600570.SS",)), ("get_cb_list", ())])
 def test_reference_functions_run_in_order_callbacks(store, name, args):
-    getattr(make_api(store, phase="on_trade"), name)(*args)
+    got = getattr(make_api(store, phase="on_trade"), name)(*args)
+    assert got == getattr(make_api(store, phase="handle"), name)(*args)      # the same answer as in handle_data
+    expected = {"get_stock_name": {"600570.SS": "恒生电子"}, "check_limit": {"600570.SS": -1},
+                "get_cb_list": ["110059.SS"]}
+    if name == "get_Ashares":
+        assert len(got) == 1785 and got[:3] == ["000001.SZ", "000002.SZ", "000004.SZ"]
+    else:
+        assert got == expected[name]
 
 
 def test_strict_phases_refuses_initialize(store):

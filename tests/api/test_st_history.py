@@ -15,7 +15,7 @@ def test_get_stock_status_st_follows_the_dated_periods(tmp_path):
     generate(tmp_path / "m", stocks=300, start="2024-01-01", end="2024-06-30", seed=3)
     store = DataStore.open(tmp_path / "m")
     st = store.st_periods()
-    assert st is not None and len(st) > 0
+    assert len(st) == 16                       # seed 3: 16 dated ST periods
     row = st.iloc[0]
     code, start = row["code"], pd.Timestamp(row["start_date"]).date()
     rt = Runtime(store, "1d", {})

@@ -221,12 +221,12 @@ def test_suspended_days_are_flat_rows_at_the_previous_close(daily):
 def test_ipos_and_delistings_happen_inside_the_range(daily, inst):
     stocks = inst[inst["type"].isin(["stock", "star", "chinext"])]
     ipos = stocks[stocks["list_date"] >= pd.Timestamp(START).date()]
-    assert len(ipos) >= 3
+    assert len(ipos) == 6                         # seed 7
     first = daily.groupby("code").head(1).set_index("code")
     assert (first.loc[ipos.index, "date"] == ipos["list_date"]).all()
     assert first["preclose"].isna().all() and first.loc[ipos.index, "high_limit"].isna().all()
     gone = stocks[stocks["delist_date"].notna()]
-    assert len(gone) >= 1 and not gone["is_valid"].any()
+    assert len(gone) == 1 and not gone["is_valid"].any()
     last = daily.groupby("code")["date"].max()
     assert (last[gone.index] < gone["delist_date"]).all()
 

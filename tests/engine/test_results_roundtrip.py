@@ -23,7 +23,8 @@ def digest(folder: Path) -> dict:
 
 def test_saving_and_loading_a_backtest_round_trips_every_table_exactly(tmp_path):
     r = run(tmp_path)
-    assert len(r.trades) > 0 and len(r.positions) > 0 and len(r.logs) > 0
+    # double_ma on the bundle, 2023: fixed inputs, so fixed counts (a change here is a behaviour change).
+    assert (len(r.trades), len(r.positions), len(r.logs)) == (45, 86, 47)
     r.save(tmp_path / "res")
     back = Result.load(tmp_path / "res")
     for name in ("portfolio", "benchmark", "orders", "trades", "positions", "logs"):

@@ -224,6 +224,12 @@ class Backtest:
             fill_futures_tables(acct, self.futures_settings, day)
         if acct.margin_enabled:
             self.apis.margin.start_day(acct.margin, day, self.days[k - 1] if k > 0 else None)
+        first_day = not self._base_done
+        if first_day:
+            # Base positions (set_yesterday_position) are yesterday's holdings: they exist before today's
+            # ex-rights step and take its dividends and bonus shares.
+            self._base_done = True
+            self._materialise_base()
         self.actions.apply(day)
         # Value holdings at the reference previous close (the ex-rights price on an ex-date).
         prev = market.reference_close()
@@ -236,9 +242,7 @@ class Backtest:
             rt.now = _dt.datetime.combine(day, _dt.time(9, 30))
             force_close(self.apis.trading, acct, self.log, self._liquidate)
             self._liquidate = []
-        if not self._base_done:
-            self._base_done = True
-            self._materialise_base()
+        if first_day:
             acct.starting_value = acct.cash + acct.positions_value
             acct.start_date = _dt.datetime.combine(day, _dt.time(9, 30))
             self.records.prev_total = acct.starting_value
