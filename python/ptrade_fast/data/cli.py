@@ -60,7 +60,7 @@ def _generate(args) -> int:
                        seed=args.seed, progress=None, overwrite=args.force)
     print(f"generated {args.stocks} synthetic stocks {args.start} … {args.end} into {args.data}")
     if args.futures:
-        from .synthetic_futures import add_index_futures
+        from .synthetic import add_index_futures
         codes = add_index_futures(args.data, seed=args.seed)
         print(f"added {len(codes)} synthetic index-futures contracts (IF/IH/IC/IM on their indices) and the "
               f"dominant-contract table")
