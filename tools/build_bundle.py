@@ -66,6 +66,15 @@ SEED_SECURITIES = {
     "110059.SS": ("浦发转债", 100.0),
     "131810.SZ": ("R-001", 2.0),
 }
+# The bundle ships the synthetic series of the first CSI 300 members only (the seed examples screen
+# ``get_index_stocks('000300.SS')[:50]``); every constituent is still generated, in the same order and from
+# the same stream, so the shipped series do not depend on how many are kept.  ``ptrade-fast data generate``
+# makes a whole market.
+KEEP_MEMBERS = 50          # CSI 300 members (in code order) whose synthetic daily series are shipped
+KEEP_MINUTE_MEMBERS = 10   # of those, the first with synthetic minute bars
+# Further members shipped for the tests (check_limit on 600061's minutes) and the codes users type first.
+KEEP_EXTRA = ("600061.SS", "600519.SS", "600036.SS", "601318.SS", "000858.SZ")
+KEEP_EXTRA_MINUTE = ("600061.SS",)
 INDEX_BLOCKS = {"沪深300": "000300.SS", "上证50": "000016.SS", "中证500": "000905.SS",
                 "深证成指": "399001.SZ", "创业板指": "399006.SZ"}
 
@@ -209,6 +218,10 @@ def build(src: Path, out: Path) -> None:
         for d in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
             os.chmod(d, 0o755)
         if out.exists():
+            # Files the build does not make (e.g. known_findings.json) stay: they move into the new bundle.
+            for entry in out.iterdir():
+                if not (tmp / entry.name).exists():
+                    os.replace(entry, tmp / entry.name)
             shutil.rmtree(out)
         os.replace(tmp, out)
     finally:
@@ -254,7 +267,14 @@ def _build_into(src: Path, root: Path, rng) -> None:
     con_prices = np.round(np.exp(rng.uniform(np.log(4), np.log(60), len(constituents))), 2)
     daily.append(synth_daily(constituents, con_prices, con_days, rng))
     daily = pd.concat(daily, ignore_index=True).sort_values(["code", "date"], kind="stable")
-    synthetic = set(seeds) | set(constituents)
+    shipped = set(sorted(set(members))[:KEEP_MEMBERS]) | set(KEEP_EXTRA)
+    kept = [c for c in constituents if c in shipped]
+    minute_kept = set(seeds) | set(kept[:KEEP_MINUTE_MEMBERS]) | set(KEEP_EXTRA_MINUTE)
+    # The others stay instruments (listed from the first generated day) without bars in the bundle.
+    unshipped = {c: con_days[0] for c in constituents if c not in shipped}
+    generated = daily[daily.code.isin(set(seeds) | set(constituents))]
+    daily = daily[~daily.code.isin(set(constituents) - set(kept))]
+    synthetic = set(seeds) | set(kept)
 
     # -- minutes --
     minute_frames: dict[np.datetime64, list[pd.DataFrame]] = {}
@@ -276,9 +296,11 @@ def _build_into(src: Path, root: Path, rng) -> None:
     for day, g in imin.groupby("day"):
         minute_frames.setdefault(np.datetime64(day, "D"), []).append(g)
     syn_minute_days = sorted(np.datetime64(d, "D") for d in ts["day"].unique())
-    syn_daily = daily[daily.code.isin(synthetic) & daily.date.isin(syn_minute_days) & (daily.is_open == 1)]
+    syn_daily = generated[generated.date.isin(syn_minute_days) & (generated.is_open == 1)]
     for bar in syn_daily.sort_values(["date", "code"]).itertuples():
-        bars = synth_minutes(bar, rng)
+        bars = synth_minutes(bar, rng)     # drawn for every generated series, kept for some
+        if bar.code not in minute_kept:
+            continue
         day = np.datetime64(bar.date, "D")
         dt = (day + MINUTE_LABELS).astype("datetime64[ms]")
         minute_frames.setdefault(day, []).append(pd.DataFrame({"code": bar.code, "datetime": dt, **bars}))
@@ -298,7 +320,7 @@ def _build_into(src: Path, root: Path, rng) -> None:
         write_table_atomic(_minute_table(f), root / "minute" / y / f"{day}.parquet")
 
     write_table_atomic(pa.table({"date": pa.array(calendar, pa.date32())}), root / "calendar.parquet")
-    inst = _instruments(inst_real, daily, minute_codes, synthetic)
+    inst = _instruments(inst_real, daily, minute_codes, synthetic, unshipped)
     write_table_atomic(pa.Table.from_pandas(inst, schema=INSTRUMENT_SCHEMA, preserve_index=False),
                        root / "instruments.parquet")
     exr = ex.rename(columns={"symbol": "code"}).sort_values(["code", "ex_date"], kind="stable")
@@ -312,6 +334,9 @@ def _build_into(src: Path, root: Path, rng) -> None:
     bl = blocks.rename(columns={"symbol": "code"}).sort_values(["category", "block", "code"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(bl, preserve_index=False), root / "blocks.parquet")
     fin = pd.read_parquet(src / "financials_2011q3.parquet")
+    # Reports of the stocks with bars in the bundle, and 000415.SZ (its record revised in the same file).
+    with_bars = {codes_mod.normalize_code(c) for c in daily["code"].unique()} | {"000415.SZ"}
+    fin = fin[fin["symbol"].map(codes_mod.normalize_code).isin(with_bars)]
     for table, frame in fund_mod.tdx_tables(fin, Q3_2011_PUBL_DATE, "3").items():
         fund_mod.write_table(root, table, frame)
 
@@ -327,7 +352,10 @@ def _build_into(src: Path, root: Path, rng) -> None:
         "daily_years": [int(y) for y in np.unique(years)],
         "minute_days": len(minute_days),
         "minute_range": [str(minute_days[0]), str(minute_days[-1])],
-        "synthetic": {"seed": SEED, "codes": sorted(synthetic)},
+        "synthetic": {"seed": SEED, "codes": sorted(synthetic | set(unshipped)),
+                      "without_bars": sorted(unshipped),
+                      "without_bars_note": "CSI 300 members generated but not shipped (bundle size); "
+                                           "`ptrade-fast data generate` makes a whole market"},
         "index_members": {"kind": "snapshot", "as_of": "about 2018-06 (hikyuu block files)",
                           "indices": INDEX_BLOCKS},
         "notes": [
@@ -385,6 +413,8 @@ def _add_futures(src: Path, root: Path) -> None:
     meta["futures"]["synthetic"] = {"products": ["IF"], "underlying": "000300.SS (synthetic)",
                                     "minute": list(FUT_MINUTE_WINDOW), "daily": [FUT_DAILY_START, SYN_END],
                                     "seeds": [SEED, SEED + 1]}
+    inst = pd.read_parquet(root / "instruments.parquet", columns=["code", "synthetic"])
+    meta["synthetic_instruments"] = sorted(inst.loc[inst["synthetic"].fillna(False).astype(bool), "code"])
     meta["notes"] = meta["notes"] + [
         "IF1706.CCFX 2016-11-08 is real (240 minute bars; daily bar aggregated from them, settlement = last-hour "
         "VWAP, preclose = the previous settlement 3197.2 implied by the day's limits).",
@@ -405,19 +435,21 @@ def _minute_table(df):
     return pa.Table.from_pandas(pd.DataFrame(cols), schema=MINUTE_SCHEMA, preserve_index=False)
 
 
-def _instruments(inst_real, daily, minute_codes, synthetic):
+def _instruments(inst_real, daily, minute_codes, synthetic, unshipped):
     real = inst_real.set_index("symbol")
     span = daily.groupby("code")["date"].agg(["min", "max"])
-    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes))
+    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes) | set(unshipped))
     rows = []
     for code in all_codes:
         typ, board = codes_mod.classify_full(code)
         exch = codes_mod.exchange_of(code)
         rule = irules.current(typ, exch)
         r = real.loc[code] if code in real.index else None
-        syn = code in synthetic
+        syn = code in synthetic or code in unshipped
         name = r["name"] if r is not None else SEED_SECURITIES.get(code, (f"SYN{code[:6]}",))[0]
-        if syn:
+        if code in unshipped:
+            list_date, delist = unshipped[code], None
+        elif syn:
             list_date, delist = span.loc[code, "min"], None
         else:
             list_date = r["list_date"] if r is not None else (span.loc[code, "min"] if code in span.index else None)

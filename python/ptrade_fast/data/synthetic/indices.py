@@ -4,18 +4,21 @@ from __future__ import annotations
 import numpy as np
 
 from .bars import _daily_money
-from .params import FULL_UNIVERSE, INDEX_SIZES, INDICES
+from .params import FULL_UNIVERSE
 
 
 class IndicesMixin:
     """Index members and levels of :class:`market.Market`."""
 
     def _make_indices(self):
-        self.idx_codes = [i[0] for i in INDICES]
-        self.level = np.array([i[2] for i in INDICES])
-        self.members = np.zeros((len(INDICES), self.n), bool)
-        self.member_since = np.full((len(INDICES), self.n), -1, np.int64)
-        self.sizes = {c: min(s, max(1, int(round(s * self.n / FULL_UNIVERSE)))) for c, s in INDEX_SIZES.items()}
+        indices, rules = self.profile.indices, self.profile.rules
+        self.idx_codes = [i[0] for i in indices]
+        self.level = np.array([i[2] for i in indices])
+        self.members = np.zeros((len(indices), self.n), bool)
+        self.member_since = np.full((len(indices), self.n), -1, np.int64)
+        self.sizes = {c: min(r[2], max(1, int(round(r[2] * self.n / FULL_UNIVERSE))))
+                      for c, r in rules.items() if r[0] == "top"}
+        self.idx_rules = [rules[c] for c in self.idx_codes]
         cal = self.cal
         rebal = set()
         for y in np.unique(cal.astype("datetime64[Y]").astype(int) + 1970):
@@ -37,12 +40,31 @@ class IndicesMixin:
         order = np.lexsort((np.arange(self.n), -cap))
         ranked = order[eligible[order]]
         new = np.zeros_like(self.members)
-        k300, k500 = self.sizes["000300.SS"], self.sizes["000905.SS"]
-        new[1, ranked[:k300]] = True
-        new[2, ranked[k300:k300 + k500]] = True
-        new[3, ranked[self.exchange[ranked] == "SZSE"][: self.sizes["399001.SZ"]]] = True
-        new[4, ranked[self.boards[ranked] == "ChiNext"][: self.sizes["399006.SZ"]]] = True
+        for k, (code, rule) in enumerate(zip(self.idx_codes, self.idx_rules)):
+            if rule[0] != "top":
+                continue
+            pool = ranked[self._universe(rule[1])[ranked]]
+            skip = sum(self.sizes[a] for a in rule[3])
+            new[k, pool[skip:skip + self.sizes[code]]] = True
         return new
+
+    def _universe(self, name):
+        """Stocks of a membership universe (see ``profiles``), as a mask over sids."""
+        cache = self.__dict__.setdefault("_universes", {})
+        if name not in cache:
+            cache[name] = self._universe_mask(name)
+        return cache[name]
+
+    def _universe_mask(self, name):
+        if name == "all":
+            return np.ones(self.n, bool)
+        if name in ("SSE", "SZSE"):
+            return self.exchange == name
+        if name in ("ChiNext", "STAR"):
+            return self.boards == name
+        if name == "SME":
+            return np.array([c[:3] in ("002", "003") for c in self.codes])
+        raise ValueError(f"unknown index universe {name!r}")
 
     def _indices_day(self, t, st, mins):
         """Chain-linked cap-weighted levels: level × Σ fs·price / Σ fs·preclose over today's members."""
@@ -51,7 +73,9 @@ class IndicesMixin:
         new = self.members & listed[None, :]
         if t == 0 or t in self.rebalance_days:
             new = self._rebalance(listed, dl)
-        new[0] = listed & (self.exchange == "SSE") & (dl >= 10)   # SSE Composite: from the 11th day
+        for k, rule in enumerate(self.idx_rules):
+            if rule[0] == "all":                                 # composites: from the 11th day
+                new[k] = listed & self._universe(rule[1]) & (dl >= 10)
         self._track_members(t, new)
         self.members = new
         w = new * self.float_shares.astype(float)[None, :]

@@ -12,13 +12,13 @@ from .calendar import trading_calendar
 from .corporate import CorporateMixin
 from .indices import IndicesMixin
 from .output import OutputMixin
-from .params import ETFS
+from .profiles import profile as _profile
 from .prices import PricesMixin
 from .universe import UniverseMixin
 
 
 def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=False, seed=0, progress=None,
-             etfs=None, cbs=None, overwrite=False) -> dict:
+             etfs=None, cbs=None, overwrite=False, market="plain") -> dict:
     """Generate a synthetic market into the data root ``root``.
 
     Parameters
@@ -38,9 +38,17 @@ def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=Fal
     progress : callable, optional
         ``progress(done_days, total_days, 'YYYY-MM-DD')`` after each day.
     etfs : int, optional
-        Number of ETFs from ``ETFS`` (default all six).
+        Number of funds from the profile's fund table (default all: six plain ETFs, or the fourteen
+        common ETFs/LOFs of the realistic market).
     cbs : int, optional
         Number of convertible bonds (default ``stocks // 50``).
+    overwrite : bool
+        Replace the data root files at ``root``.
+    market : {'plain', 'realistic'}
+        ``'plain'``: generated codes named ``SYN<code>``, five indices, six ETFs.  ``'realistic'`` (what
+        ``ptrade-fast data generate`` makes): the real codes and names of the shipped code list (index
+        heavyweights largest), the major SSE/SZSE indices with dated membership, the common ETFs/LOFs,
+        bond terms in instruments.parquet and quarterly reports for every stock in fundamentals/.
 
     Returns
     -------
@@ -56,11 +64,12 @@ def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=Fal
     stocks = int(stocks)
     if stocks < 12:
         raise ValueError(f"stocks must be at least 12 (one per board prefix and an index member), was {stocks}")
-    n_etf = len(ETFS) if etfs is None else int(np.clip(etfs, 0, len(ETFS)))
+    prof = _profile(market)
+    n_etf = len(prof.funds) if etfs is None else int(np.clip(etfs, 0, len(prof.funds)))
     n_cb = max(2, stocks // 50) if cbs is None else max(0, int(cbs))
-    market = Market(root, cal, stocks, n_etf, n_cb, int(seed), bool(minute))
-    market.run(progress)
-    summary = market.finish()
+    m = Market(root, cal, stocks, n_etf, n_cb, int(seed), bool(minute), prof)
+    m.run(progress)
+    summary = m.finish()
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     return summary
 
@@ -70,8 +79,8 @@ def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=Fal
 class Market(UniverseMixin, CorporateMixin, PricesMixin, IndicesMixin, OutputMixin):
     """Per-security state vectors and the day loop.  Stocks are sids 0..n-1 of ``self.codes`` order."""
 
-    def __init__(self, root, cal, n_stocks, n_etf, n_cb, seed, minute):
-        self.root, self.cal, self.seed, self.minute = root, cal, seed, minute
+    def __init__(self, root, cal, n_stocks, n_etf, n_cb, seed, minute, profile):
+        self.root, self.cal, self.seed, self.minute, self.profile = root, cal, seed, minute, profile
         self.n_days = len(cal)
         ss = np.random.SeedSequence(seed)
         r_uni, r_day, r_min, r_etc = (np.random.default_rng(s) for s in ss.spawn(4))
@@ -129,7 +138,7 @@ def _prepare_root(root: Path, overwrite: bool) -> None:
             raise FileExistsError(f"{root} is not empty (pass overwrite=True to replace a data root there)")
         for name in ("meta.json",):
             (root / name).unlink(missing_ok=True)
-        for name in ("daily", "minute"):
+        for name in ("daily", "minute", "fundamentals"):
             if (root / name).is_dir():
                 shutil.rmtree(root / name)
         for name in ("calendar", "instruments", "ex_rights", "index_members", "blocks", "st"):

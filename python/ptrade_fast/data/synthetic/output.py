@@ -9,7 +9,13 @@ import pyarrow as pa
 from ..format import DAILY_SCHEMA, FORMAT_VERSION, INSTRUMENT_SCHEMA, MINUTE_SCHEMA, write_json_atomic, write_table_atomic
 from ..format import minute_path as minute_file
 from .bars import _daily_money
-from .params import INDICES, MINUTES
+from .fundamentals import add_fundamentals
+from .params import MINUTES
+from .universe import BOND_TERMS
+
+_BOND_TERM_FIELDS = [pa.field("stock_code", pa.string()), pa.field("convert_price", pa.float64()),
+                     pa.field("convert_date", pa.date32()), pa.field("maturity_date", pa.date32())]
+assert tuple(f.name for f in _BOND_TERM_FIELDS) == BOND_TERMS
 
 
 class OutputMixin:
@@ -86,7 +92,8 @@ class OutputMixin:
         cal, nd, root = self.cal, self.n_days, self.root
         write_table_atomic(pa.table({"date": pa.array(cal, pa.date32())}), root / "calendar.parquet")
         inst = self._instruments()
-        write_table_atomic(pa.Table.from_pandas(inst, schema=INSTRUMENT_SCHEMA, preserve_index=False),
+        schema = pa.schema(list(INSTRUMENT_SCHEMA) + (_BOND_TERM_FIELDS if self.profile.bond_terms else []))
+        write_table_atomic(pa.Table.from_pandas(inst, schema=schema, preserve_index=False),
                            root / "instruments.parquet")
 
         ex = {k: np.concatenate([r[k] for r in self.ex_rows]) for k in self.ex_rows[0]}
@@ -124,6 +131,7 @@ class OutputMixin:
         }), root / "st.parquet")
 
         syn_codes = sorted(inst["code"])
+        reports = add_fundamentals(root, self.seed) if self.profile.fundamentals else None
         meta = {
             "format_version": FORMAT_VERSION,
             "title": f"ptrade_fast synthetic market (seed {self.seed})",
@@ -134,7 +142,7 @@ class OutputMixin:
             "minute_range": [self.minute_days[0], self.minute_days[-1]] if self.minute_days else None,
             "synthetic": {"seed": self.seed, "count": len(syn_codes), "codes": syn_codes,
                           "stocks": self.n, "etfs": len(self.etf_codes), "cbs": len(self.cb_codes)},
-            "index_members": {"kind": "dated", "indices": {c: n for c, n, _, _ in INDICES},
+            "index_members": {"kind": "dated", "indices": {c: n for c, n, _, _ in self.profile.indices},
                               "rule": "000001: SH stocks from their 11th trading day; others by float cap at "
                                       "the previous close, rebalanced after the 2nd Friday of June and December",
                               "sizes": self.sizes},
@@ -150,6 +158,8 @@ class OutputMixin:
                 "Minute money is whole CNY; daily money is its sum (without minutes: volume * (O+H+L+C)/4).",
             ],
         }
+        if self.profile.name != "plain":
+            self._realistic_meta(meta, syn_codes, reports)
         write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
         return {
             "root": str(root), "seed": self.seed, "days": nd, "calendar": meta["calendar"],
@@ -160,6 +170,29 @@ class OutputMixin:
             "limit_down_closes": self.limit_down_closes, "daily_rows": self.rows_daily,
             "minute_days": len(self.minute_days), "minute_rows": self.rows_minute,
         }
+
+
+    def _realistic_meta(self, meta, syn_codes, reports) -> None:
+        meta["title"] = f"ptrade_fast synthetic market, {self.profile.name} (seed {self.seed})"
+        meta["market"] = self.profile.name
+        meta["synthetic_instruments"] = syn_codes
+        meta["index_members"]["rule"] = (
+            "composites (000001 SSE, 399106 SZSE, 399101 SME) hold every listed stock from its 11th trading "
+            "day; the others rank eligible stocks (listed 60+ days, not ST) by float cap at the previous "
+            "close, rebalanced after the 2nd Friday of June and December")
+        meta["index_members"]["rules"] = {c: list(r[:1]) + list(r[1:3]) + [list(r[3])] if r[0] == "top" else list(r)
+                                          for c, r in self.profile.rules.items()}
+        meta["sources"]["codes"] = ("real SSE/SZSE codes and names (2011-12 instrument snapshot) and mid-2018 "
+                                    "index memberships, ptrade_fast/data/synthetic/codelist.csv; prices, "
+                                    "shares and reports are generated")
+        meta["bond_terms"] = {"columns": list(BOND_TERMS),
+                              "note": "convert_price as set at the bond's first bar; conversion from six "
+                                      "months after listing, six-year term"}
+        meta["fundamentals"] = reports
+        meta["notes"] = meta["notes"] + [
+            "Real codes and names, generated prices: a name is the company's, its bars are not.",
+            "Funds tracking gold (518880) or foreign indices (513100) follow an A-share index here.",
+        ]
 
 
 def _dates_or_null(cal, idx) -> pa.Array:

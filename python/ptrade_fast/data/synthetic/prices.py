@@ -33,7 +33,7 @@ class PricesMixin:
         self.sus_left = np.where(start_sus, sus_len, self.sus_left)
         sus = listed & (self.sus_left > 0)
         self.sus_left = np.where(sus, self.sus_left - 1, self.sus_left)
-        start_st = listed & ~first & (self.st_left == 0) & (u_st < P_ST)
+        start_st = listed & ~first & (self.st_left == 0) & (u_st < P_ST) & ~self.protect
         self.st_left = np.where(start_st, st_len, self.st_left)
         self.st_left = np.where(self.st_force == t, 10 ** 6, self.st_left)
         is_st = listed & (self.st_left > 0)
@@ -161,6 +161,7 @@ class PricesMixin:
         first = self.cb_first == t
         self.cb_k = self.cb_k * st["ratio_ex"][u]          # the conversion price follows ex-rights
         self.cb_k = np.where(first, st["pc_ticks"][u] / 100.0 * self.cb_k_ratio, self.cb_k)
+        self.cb_k0 = np.where(first, self.cb_k, self.cb_k0)
         sus = listed & st["sus"][u]
         day = self.cal[t]
         base = np.where(first, np.nan, self.cb_pc / 1000.0)

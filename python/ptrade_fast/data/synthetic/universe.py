@@ -9,7 +9,11 @@ import pyarrow as pa
 from ...rules import instruments as irules
 from .. import codes as codes_mod
 from .calendar import trading_calendar
-from .params import CB_PREFIXES, ETFS, HISTORY_END, INDICES, MIN_LOTS, P_DELIST_YEAR, STOCK_PREFIXES
+from .params import CB_PREFIXES, HISTORY_END, MIN_LOTS, P_DELIST_YEAR, STOCK_PREFIXES
+from .profiles import code_list
+
+# Bond terms the realistic market adds to instruments.parquet (docs/data-format.md, *Synthetic market*).
+BOND_TERMS = ("stock_code", "convert_price", "convert_date", "maturity_date")
 
 
 class UniverseMixin:
@@ -30,7 +34,19 @@ class UniverseMixin:
             weights.append(w * min(1.0, span / full) if span > 5 else 0.0)
         counts = _allocate(n, np.array(weights), cap=999)
         codes, prefix_of = [], []
+        real = self._real_codes() if self.profile.real_codes else {}
         for k, ((sfx, prefix, _, _), c) in enumerate(zip(STOCK_PREFIXES, counts)):
+            if real:
+                # Real codes of the prefix first (index members before the others), then generated ones.
+                mine = [r for r in real.values() if r[0].startswith(prefix) and r[0].endswith(sfx)]
+                mine.sort(key=lambda r: (-r[4], r[0]))
+                take = [r[0] for r in mine[:c]]
+                taken = {int(x[3:6]) for x in (r[0] for r in mine)}
+                free = np.array([x for x in range(1, 1000) if x not in taken])
+                extra = np.sort(rng.choice(free, size=min(c - len(take), len(free)), replace=False))
+                codes += take + [f"{prefix}{x:03d}.{sfx}" for x in extra]
+                prefix_of += [k] * (len(take) + len(extra))
+                continue
             nums = np.sort(rng.choice(np.arange(1, 1000), size=c, replace=False))
             codes += [f"{prefix}{x:03d}.{sfx}" for x in nums]
             prefix_of += [k] * c
@@ -38,6 +54,14 @@ class UniverseMixin:
         self.codes = np.array(codes, dtype=object)[order]
         prefix_of = np.array(prefix_of)[order]
         n = self.n = len(self.codes)
+        # Real names, listing dates and index weight (0 for generated codes); big index members are kept
+        # from delisting and ST designations.
+        self.names = np.array([real[c][1] if c in real and real[c][1] else f"SYN{c[:6]}" for c in self.codes],
+                              dtype=object)
+        self.weight = np.array([real[c][4] if c in real else 0 for c in self.codes], np.int64)
+        real_list = np.array([np.datetime64(real[c][2]) if c in real and real[c][2] else np.datetime64("NaT")
+                              for c in self.codes], "datetime64[D]")
+        self.protect = self.weight >= 2
         cls = [codes_mod.classify_full(c) for c in self.codes]
         self.types = np.array([c[0] for c in cls], dtype=object)
         self.boards = np.array([c[1] for c in cls], dtype=object)
@@ -59,6 +83,14 @@ class UniverseMixin:
         lo = np.maximum(open_idx, 1)
         ipo &= lo < nd - 1
         self.first_idx = np.where(ipo, lo + (rng.random(n) * (nd - 1 - lo)).astype(np.int64), 0)
+        known = ~np.isnat(real_list)
+        known[known] = real_list[known] < cal[-1]        # listing after the range: a generated date
+        if known.any():
+            # A real code lists on its real date: an IPO inside the range, or listed before it.
+            at = np.searchsorted(cal, real_list[known])
+            inside = (at > 0) & (at < nd - 1)
+            ipo[known] = inside
+            self.first_idx[known] = np.where(inside, at, 0)
         old_floor = np.where(self.boards == "ChiNext", np.datetime64("2009-10-30"), np.datetime64("1991-01-02"))
         old_floor = np.maximum(old_floor, opening)       # no 688 code listed before STAR opened
         # Earlier listings fall on trading days of the real calendar before the range.
@@ -68,10 +100,11 @@ class UniverseMixin:
         past = before[np.minimum(lo_p + (rng.random(n) * (hi_p - lo_p)).astype(np.int64), len(before) - 1)] \
             if len(before) else np.full(n, first - 1)
         self.list_date = np.where(ipo, cal[np.minimum(self.first_idx, nd - 1)], past).astype("datetime64[D]")
+        self.list_date = np.where(known & ~ipo, real_list, self.list_date).astype("datetime64[D]")
         self.age0 = np.where(ipo, 0, 100000)          # trading days listed before the first bar
         # Delisting: the first day not listed; the year before it the stock is ST.
         n_del = max(1, int(round(P_DELIST_YEAR * years * n)))
-        cand = np.flatnonzero(self.first_idx < nd - 80)
+        cand = np.flatnonzero((self.first_idx < nd - 80) & ~self.protect)
         self.delist_idx = np.full(n, nd, np.int64)
         if len(cand):
             pick = np.sort(rng.choice(cand, size=min(n_del, len(cand)), replace=False))
@@ -87,22 +120,37 @@ class UniverseMixin:
         self.pc = np.rint(np.clip(price0, 2.0, 400.0) * 100).astype(np.int64)   # previous close, cents
         self.anchor = np.log(self.pc.astype(float))
         cap = np.exp(rng.normal(np.log(6e9), 1.0, n)).clip(8e8, 2e12)
+        if self.weight.any():
+            # The largest caps go to the real index heavyweights, so cap-ranked indices start near reality.
+            by_weight = np.lexsort((np.arange(n), -self.weight))
+            cap[by_weight] = np.sort(cap)[::-1]
         self.float_shares = (np.rint(cap / (self.pc / 100.0) / 1e4) * 1e4).astype(np.int64)
         self.total_shares = (np.rint(self.float_shares * rng.uniform(1.0, 2.5, n) / 1e4) * 1e4).astype(np.int64)
         self.sigma = rng.uniform(0.012, 0.028, n) * np.where(growth, 1.25, 1.0)
         self.beta = rng.uniform(0.6, 1.4, n)
         self.base_lots = np.maximum(self.float_shares * rng.uniform(0.004, 0.04, n) / 100, MIN_LOTS * 4)
-        self.st_left = np.where((rng.random(n) < 0.03) & ~ipo, rng.integers(100, 500, n), 0)
+        self.st_left = np.where((rng.random(n) < 0.03) & ~ipo & ~self.protect, rng.integers(100, 500, n), 0)
         self.sus_left = np.zeros(n, np.int64)
         self.streak = np.zeros(n, np.int64)        # one-price limit-up days left after an IPO
         self.is_st_prev = np.zeros(n, bool)
         self.st_since = np.full(n, -1, np.int64)
         self.open_days = np.zeros(n, np.int64)
 
+    def _real_codes(self) -> dict:
+        """code -> (code, name, list date, indices, weight) of the shipped code list; weight 3 for SSE 50
+        members, 2 for CSI 300, 1 for the other indices' members, 0 for the rest."""
+        out = {}
+        for code, name, listed, indices in code_list():
+            w = 3 if "000016" in indices else 2 if "000300" in indices else 1 if indices else 0
+            out[code] = (code, name, listed, indices, w)
+        return out
+
     def _make_etfs(self, n_etf):
-        self.etf_codes = np.array([e[0] for e in ETFS[:n_etf]], dtype=object)
-        self.etf_index = [e[1] for e in ETFS[:n_etf]]
-        self.etf_scale = np.array([e[2] for e in ETFS[:n_etf]])
+        funds = self.profile.funds[:n_etf]
+        self.etf_codes = np.array([e[0] for e in funds], dtype=object)
+        self.etf_index = [e[1] for e in funds]
+        self.etf_scale = np.array([e[2] for e in funds])
+        self.etf_names = [e[3] or f"SYN{e[0][:6]}" for e in funds]
         self.etf_pc = np.zeros(n_etf, np.int64)
 
     def _make_cbs(self, rng, n_cb):
@@ -132,6 +180,7 @@ class UniverseMixin:
         self.cb_delist = np.minimum(self.cb_delist, nd)
         self.cb_k_ratio = rng.uniform(0.85, 1.3, m)     # conversion price / underlying price at listing
         self.cb_k = np.zeros(m)
+        self.cb_k0 = np.zeros(m)                         # the conversion price at the bond's first bar
         self.cb_floor = rng.uniform(92.0, 105.0, m)
         self.cb_prem = rng.uniform(0.03, 0.30, m)
         self.cb_base_lots = rng.uniform(2e3, 5e4, m)
@@ -173,18 +222,41 @@ class UniverseMixin:
             })
 
         for i, code in enumerate(self.codes):
-            add(code, f"SYN{code[:6]}", self.list_date[i], int(self.first_idx[i]), int(self.delist_idx[i]),
+            add(code, self.names[i], self.list_date[i], int(self.first_idx[i]), int(self.delist_idx[i]),
                 int(self.open_days[i]))
-        for code, name, _, listed in INDICES:
-            add(code, name, np.datetime64(listed), 0, nd, nd)
-        for code in self.etf_codes:
-            add(code, f"SYN{code[:6]}", cal[0] - np.timedelta64(2000, "D"), 0, nd, nd)
+        for code, name, _, listed in self.profile.indices:
+            # An index launched inside the range carries back-calculated levels from the range's start.
+            add(code, name, min(np.datetime64(listed), cal[0]) if self.profile.real_codes else np.datetime64(listed),
+                0, nd, nd)
+        for code, name in zip(self.etf_codes, self.etf_names):
+            add(code, name, cal[0] - np.timedelta64(2000, "D"), 0, nd, nd)
+        terms = []
         for j, code in enumerate(self.cb_codes):
             if self.cb_first[j] >= min(nd, self.cb_delist[j]):
                 continue                         # its listing was pushed past the data's end
-            add(code, f"SYN{code[:6]}", self.cb_list_date[j], int(self.cb_first[j]), int(self.cb_delist[j]),
+            add(code, self._cb_name(j), self.cb_list_date[j], int(self.cb_first[j]), int(self.cb_delist[j]),
                 int(self.cb_open_days[j]))
-        return pd.DataFrame(rows).sort_values("code", kind="stable").reset_index(drop=True)
+            terms.append(self._cb_terms(j))
+        inst = pd.DataFrame(rows)
+        if self.profile.bond_terms:
+            t = pd.DataFrame(terms, columns=["code", *BOND_TERMS]) if terms else pd.DataFrame(columns=["code", *BOND_TERMS])
+            inst = inst.merge(t, on="code", how="left")
+        return inst.sort_values("code", kind="stable").reset_index(drop=True)
+
+    def _cb_name(self, j) -> str:
+        """A bond's name: the first two characters of its underlying's real name and 转债, else SYN<code>."""
+        sid = self.cb_u[j]
+        under = self.names[sid]
+        return f"{under[:2]}转债" if self.profile.real_codes and not under.startswith("SYN") else f"SYN{self.cb_codes[j][:6]}"
+
+    def _cb_terms(self, j) -> dict:
+        """Bond terms (conversion from six months after listing, six-year term, the conversion price set at
+        the first bar: the underlying's price there × the bond's ratio)."""
+        listed = pd.Timestamp(self.cb_list_date[j])
+        return {"code": self.cb_codes[j], "stock_code": self.codes[self.cb_u[j]],
+                "convert_price": round(float(self.cb_k0[j]), 2),
+                "convert_date": (listed + pd.DateOffset(months=6)).date(),
+                "maturity_date": (listed + pd.DateOffset(years=6)).date()}
 
 
 
