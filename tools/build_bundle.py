@@ -6,7 +6,8 @@
 The layout is documented in docs/data-format.md.  Real series are copied with derived columns
 (preclose with ex-rights reference prices, daily limits, is_open); synthetic series (clearly labelled
 ``synthetic=True`` in instruments.parquet and listed in meta.json) cover the securities the seed
-strategies name but the fixtures lack.  Output is deterministic: a seeded numpy Generator, sorted
+strategies name but the fixtures lack, the CSI 300 members the examples select, their reports.  Files in
+``--out`` that the build does not make (e.g. known_findings.json) are kept.  Output is deterministic: a seeded numpy Generator, sorted
 rows and fixed Parquet options give byte-identical files on every run.
 """
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ptrade_fast.data.adjust import price_events  # noqa: E402
 from ptrade_fast.data.derive import derive_daily  # noqa: E402  (shared with the importers)
 from ptrade_fast.data import fundamentals as fund_mod  # noqa: E402
 from ptrade_fast.data.synthetic import add_index_futures  # noqa: E402
+from ptrade_fast.data.synthetic.fundamentals import fundamental_tables  # noqa: E402
 from ptrade_fast.data.writer import RootWriter  # noqa: E402
 from ptrade_fast.rules import futures as frules  # noqa: E402
 from ptrade_fast.data.format import (  # noqa: E402
@@ -66,15 +68,19 @@ SEED_SECURITIES = {
     "110059.SS": ("浦发转债", 100.0),
     "131810.SZ": ("R-001", 2.0),
 }
-# The bundle ships the synthetic series of the first CSI 300 members only (the seed examples screen
-# ``get_index_stocks('000300.SS')[:50]``); every constituent is still generated, in the same order and from
-# the same stream, so the shipped series do not depend on how many are kept.  ``ptrade-fast data generate``
+# The bundle ships the synthetic series (daily and minute) of the first 50 CSI 300 members in code order
+# (scheduled_tasks screens get_index_stocks('000300.SS')[:50]; a listed member without bars would pass its NaN
+# filters, so all 50 need their series), 600061.SS (the tests' check_limit example) and 600519.SS.  Every
+# constituent is still generated, in the same order and from the same stream, so the shipped series do not
+# depend on how many are kept; the others stay instruments without bars.  ``ptrade-fast data generate``
 # makes a whole market.
-KEEP_MEMBERS = 50          # CSI 300 members (in code order) whose synthetic daily series are shipped
-KEEP_MINUTE_MEMBERS = 10   # of those, the first with synthetic minute bars
-# Further members shipped for the tests (check_limit on 600061's minutes) and the codes users type first.
-KEEP_EXTRA = ("600061.SS", "600519.SS", "600036.SS", "601318.SS", "000858.SZ")
-KEEP_EXTRA_MINUTE = ("600061.SS",)
+KEEP_MEMBERS = 50
+KEEP_EXTRA = ("600061.SS", "600519.SS")
+FUNDAMENTALS_SEED = SEED + 2
+SHARES_SEED = SEED + 3
+# 浦发转债's published terms (the bundle's 110059 prices are synthetic; its terms are the bond's).
+BOND_TERMS = {"110059.SS": {"stock_code": "600000.SS", "convert_price": 15.05,
+                            "convert_date": "2020-05-04", "maturity_date": "2025-10-27"}}
 INDEX_BLOCKS = {"沪深300": "000300.SS", "上证50": "000016.SS", "中证500": "000905.SS",
                 "深证成指": "399001.SZ", "创业板指": "399006.SZ"}
 
@@ -269,7 +275,7 @@ def _build_into(src: Path, root: Path, rng) -> None:
     daily = pd.concat(daily, ignore_index=True).sort_values(["code", "date"], kind="stable")
     shipped = set(sorted(set(members))[:KEEP_MEMBERS]) | set(KEEP_EXTRA)
     kept = [c for c in constituents if c in shipped]
-    minute_kept = set(seeds) | set(kept[:KEEP_MINUTE_MEMBERS]) | set(KEEP_EXTRA_MINUTE)
+    minute_kept = set(seeds) | set(kept)
     # The others stay instruments (listed from the first generated day) without bars in the bundle.
     unshipped = {c: con_days[0] for c in constituents if c not in shipped}
     generated = daily[daily.code.isin(set(seeds) | set(constituents))]
@@ -321,9 +327,17 @@ def _build_into(src: Path, root: Path, rng) -> None:
 
     write_table_atomic(pa.table({"date": pa.array(calendar, pa.date32())}), root / "calendar.parquet")
     inst = _instruments(inst_real, daily, minute_codes, synthetic, unshipped)
-    write_table_atomic(pa.Table.from_pandas(inst, schema=INSTRUMENT_SCHEMA, preserve_index=False),
+    terms = pd.DataFrame([{"code": c, **t} for c, t in BOND_TERMS.items()])
+    for col in ("convert_date", "maturity_date"):
+        terms[col] = pd.to_datetime(terms[col]).dt.date
+    inst = inst.merge(terms, on="code", how="left")
+    write_table_atomic(pa.Table.from_pandas(inst, schema=pa.schema(list(INSTRUMENT_SCHEMA) + [
+        pa.field("stock_code", pa.string()), pa.field("convert_price", pa.float64()),
+        pa.field("convert_date", pa.date32()), pa.field("maturity_date", pa.date32())]), preserve_index=False),
                        root / "instruments.parquet")
-    exr = ex.rename(columns={"symbol": "code"}).sort_values(["code", "ex_date"], kind="stable")
+    exr = ex.rename(columns={"symbol": "code"})
+    exr = pd.concat([exr, _share_capital(daily, synthetic, set(exr["code"]))], ignore_index=True)
+    exr = exr.sort_values(["code", "ex_date"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(exr, preserve_index=False), root / "ex_rights.parquet")
     idx = blocks[(blocks.category == "index") & blocks.block.isin(list(INDEX_BLOCKS))]
     members_df = pd.DataFrame({"index_code": idx.block.map(INDEX_BLOCKS), "code": idx.symbol,
@@ -337,7 +351,11 @@ def _build_into(src: Path, root: Path, rng) -> None:
     # Reports of the stocks with bars in the bundle, and 000415.SZ (its record revised in the same file).
     with_bars = {codes_mod.normalize_code(c) for c in daily["code"].unique()} | {"000415.SZ"}
     fin = fin[fin["symbol"].map(codes_mod.normalize_code).isin(with_bars)]
+    syn_stocks = [c for c in sorted(synthetic) if codes_mod.classify(c) in ("stock", "star", "chinext")]
+    generated = fundamental_tables(root, FUNDAMENTALS_SEED, syn_stocks)
     for table, frame in fund_mod.tdx_tables(fin, Q3_2011_PUBL_DATE, "3").items():
+        frame = pd.concat([frame, generated[table][frame.columns]], ignore_index=True)
+        frame = frame.sort_values(["code", "end_date", "revision"], kind="stable").reset_index(drop=True)
         fund_mod.write_table(root, table, frame)
 
     meta = {
@@ -352,7 +370,7 @@ def _build_into(src: Path, root: Path, rng) -> None:
         "daily_years": [int(y) for y in np.unique(years)],
         "minute_days": len(minute_days),
         "minute_range": [str(minute_days[0]), str(minute_days[-1])],
-        "synthetic": {"seed": SEED, "codes": sorted(synthetic | set(unshipped)),
+        "synthetic": {"seed": SEED, "codes": sorted(synthetic),
                       "without_bars": sorted(unshipped),
                       "without_bars_note": "CSI 300 members generated but not shipped (bundle size); "
                                            "`ptrade-fast data generate` makes a whole market"},
@@ -364,6 +382,10 @@ def _build_into(src: Path, root: Path, rng) -> None:
             "ST history is not in the data: limits use the ordinary ratio for every stock.",
             "Real time-share minutes carry one price per minute (open = high = low = close); stock minutes have no money, index minutes no volume (null).",
             "2017 index minutes: the 13:00 bar (11:30 + 13:01 merged) is labelled 13:01; 11:30 is absent.",
+            f"Synthetic CSI 300 members: the first {KEEP_MEMBERS} in code order, {', '.join(KEEP_EXTRA)} ship daily "
+            "and minute bars; the others are synthetic instruments without bars "
+            "(synthetic.without_bars, not in synthetic.codes); `ptrade-fast data generate` makes a whole market.",
+            f"Synthetic stocks have generated quarterly reports in fundamentals/ (seed {FUNDAMENTALS_SEED}).",
         ],
     }
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
@@ -413,12 +435,16 @@ def _add_futures(src: Path, root: Path) -> None:
     meta["futures"]["synthetic"] = {"products": ["IF"], "underlying": "000300.SS (synthetic)",
                                     "minute": list(FUT_MINUTE_WINDOW), "daily": [FUT_DAILY_START, SYN_END],
                                     "seeds": [SEED, SEED + 1]}
-    inst = pd.read_parquet(root / "instruments.parquet", columns=["code", "synthetic"])
-    meta["synthetic_instruments"] = sorted(inst.loc[inst["synthetic"].fillna(False).astype(bool), "code"])
+    inst = pd.read_parquet(root / "instruments.parquet", columns=["code", "type", "synthetic", "has_daily"])
+    generated = inst["synthetic"].fillna(False).astype(bool)
+    meta["synthetic_instruments"] = sorted(inst.loc[generated, "code"])
+    # synthetic.codes: the securities whose generated series the bundle ships (RootWriter adds every
+    # synthetic instrument; the members without bars are listed under synthetic.without_bars instead).
+    meta["synthetic"]["codes"] = sorted(inst.loc[generated & inst["has_daily"] & (inst["type"] != "future"), "code"])
     meta["notes"] = meta["notes"] + [
         "IF1706.CCFX 2016-11-08 is real (240 minute bars; daily bar aggregated from them, settlement = last-hour "
         "VWAP, preclose = the previous settlement 3197.2 implied by the day's limits).",
-        "Every other futures contract is SYNTHETIC: IF from the synthetic 000300.SS (synthetic_futures.add_index_futures).",
+        "Every other futures contract is SYNTHETIC: IF from the synthetic 000300.SS (synthetic.add_index_futures).",
     ]
     write_json_atomic(meta, root / "meta.json")
 
@@ -467,6 +493,22 @@ def _instruments(inst_real, daily, minute_codes, synthetic, unshipped):
             "source": f"synthetic:{SEED}" if syn else ("hikyuu:stock.db@2011-12-06" if r is not None else "data"),
         })
     return pd.DataFrame(rows)
+
+
+def _share_capital(daily, synthetic, known) -> pd.DataFrame:
+    """A ``has_action = False`` ex_rights row at the first bar of each synthetic stock without share capital
+    on record (a cap drawn as in the synthetic market), so valuation and reports have shares."""
+    rng = np.random.default_rng(SHARES_SEED)
+    first = daily[daily.code.isin(synthetic)].groupby("code").head(1)
+    first = first[first["code"].map(codes_mod.classify).isin(["stock", "star", "chinext"])]
+    first = first[~first.code.isin(known)].sort_values("code")
+    cap = np.exp(rng.normal(np.log(6e9), 1.0, len(first))).clip(8e8, 2e12)
+    float_shares = (np.rint(cap / first["close"].to_numpy() / 1e4) * 1e4).astype(np.int64)
+    total = (np.rint(float_shares * rng.uniform(1.0, 2.5, len(first)) / 1e4) * 1e4).astype(np.int64)
+    return pd.DataFrame({"code": first["code"].to_numpy(), "ex_date": pd.to_datetime(first["date"]).dt.date.to_numpy(),
+                         "cash_dividend": 0.0, "bonus_ratio": 0.0, "conversion_ratio": 0.0, "rights_ratio": 0.0,
+                         "rights_price": 0.0, "total_shares": total, "float_shares": float_shares,
+                         "has_action": False})
 
 
 def _d(x):

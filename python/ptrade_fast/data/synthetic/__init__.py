@@ -2,13 +2,16 @@
 
 ``generate(root, stocks=5300, start, end, minute=False, seed=0)`` writes a complete root: calendar,
 instruments, daily/YYYY, minute/YYYY/YYYY-MM-DD (with ``minute=True``), ex_rights, index_members, the
-optional ``st.parquet`` and meta.json last.  ``add_index_futures(root)`` adds index futures to a root.
+optional ``st.parquet`` and meta.json last; ``market='realistic'`` (what ``ptrade-fast data generate`` makes)
+adds real codes and names, the major indices, common funds, bond terms and fundamentals.
+``add_index_futures(root)`` adds index futures to a root.
 
 Modules, one concept each: ``params`` (board ranges, indices, ETFs, model constants), ``calendar``,
 ``universe`` (codes, listings, ETFs, bonds, the instruments table), ``corporate`` (ex-rights events, ST),
 ``prices`` (the daily and minute bars of stocks, ETFs and bonds), ``indices`` (dated membership, levels),
 ``bars`` (minute paths and money), ``output`` (the files), ``market`` (``generate`` and the day loop),
-``futures`` (index futures on a root's indices).
+``profiles`` (the plain and realistic markets: indices, membership rules, funds, the shipped real code list),
+``fundamentals`` (quarterly reports for every stock), ``futures`` (index futures on a root's indices).
 
 Invariants (the tests check each one):
 - Deterministic: the same arguments give byte-identical files.  Four independent random streams

@@ -26,6 +26,8 @@ from .. import fundamentals as fund_mod
 
 # Month-day windows of first publication: (first day offset from the period end's next month start, span).
 _PUBL = {1: ("04-15", 15), 2: ("08-01", 30), 3: ("10-12", 19), 4: ("03-01", 60)}
+_AMOUNTS = (set(fund_mod.TDX_FIELDS["balance_statement"]) | set(fund_mod.TDX_FIELDS["income_statement"])
+            | set(fund_mod.TDX_FIELDS["cashflow_statement"]) | {"net_profit_cut", "ebit", "ebitda"})
 _SEASON = np.array([0.88, 1.02, 0.97, 1.13])      # revenue share of Q1 … Q4 (× 1/4)
 
 
@@ -249,7 +251,9 @@ def _company(code, date0, close0, steps, last_day, ps0, margin, growth, pb0, lev
     # Reports: from the second modelled year (every growth and TTM figure defined; a stock's reports are
     # visible from its first bar, as a listing prospectus shows the past years), published by the end.
     keep = (np.arange(k) >= 4) & (publ <= last_day)
-    out = pd.DataFrame({f: np.round(np.asarray(x, float)[keep], 4) for f, x in v.items()})
+    # Amounts in whole 10,000 CNY (as many reports round), ratios and per-share figures to 4 decimals.
+    out = pd.DataFrame({f: (np.round(np.asarray(x, float)[keep] / 1e4) * 1e4 if f in _AMOUNTS
+                            else np.round(np.asarray(x, float)[keep], 4)) for f, x in v.items()})
     out.insert(0, "code", codes_mod.normalize_code(code))
     out.insert(1, "end_date", [pd.Timestamp(e).date() for e in ends[keep]])
     out.insert(2, "publ_date", [pd.Timestamp(p).date() for p in publ[keep]])
