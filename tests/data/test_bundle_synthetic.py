@@ -14,7 +14,6 @@ from ptrade_fast.data.fundamentals import KEY_COLUMNS, STATEMENT_TABLES, Fundame
 from ptrade_fast.data.store import DataStore
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT.parent / "shared" / "data" / "real"
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +64,7 @@ def test_every_synthetic_stock_with_bars_has_every_report_table(inst):
 
 
 @pytest.mark.slow
-def test_build_is_deterministic_and_keeps_files_it_does_not_make(tmp_path):
-    if not REAL.is_dir():
-        pytest.skip("needs ../shared/data/real")
+def test_build_is_deterministic_and_keeps_files_it_does_not_make(tmp_path, real_dir):
     spec = importlib.util.spec_from_file_location("build_bundle", ROOT / "tools" / "build_bundle.py")
     mod = importlib.util.module_from_spec(spec)
     sys.modules["build_bundle"] = mod
@@ -75,7 +72,7 @@ def test_build_is_deterministic_and_keeps_files_it_does_not_make(tmp_path):
     out = tmp_path / "data"
     out.mkdir()
     (out / "known_findings.json").write_text("{}\n")
-    mod.build(REAL, out)
+    mod.build(real_dir, out)
     assert (out / "known_findings.json").read_text() == "{}\n"
     for p in sorted(bundle_root().rglob("*")):
         if p.is_file() and p.name != "known_findings.json":
