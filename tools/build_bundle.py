@@ -6,7 +6,8 @@
 The layout is documented in docs/data-format.md.  Real series are copied with derived columns
 (preclose with ex-rights reference prices, daily limits, is_open); synthetic series (clearly labelled
 ``synthetic=True`` in instruments.parquet and listed in meta.json) cover the securities the seed
-strategies name but the fixtures lack.  Output is deterministic: a seeded numpy Generator, sorted
+strategies name but the fixtures lack, the CSI 300 members the examples select, their reports.  Files in
+``--out`` that the build does not make (e.g. known_findings.json) are kept.  Output is deterministic: a seeded numpy Generator, sorted
 rows and fixed Parquet options give byte-identical files on every run.
 """
 from __future__ import annotations
@@ -30,7 +31,8 @@ from ptrade_fast.data import codes as codes_mod  # noqa: E402
 from ptrade_fast.data.adjust import price_events  # noqa: E402
 from ptrade_fast.data.derive import derive_daily  # noqa: E402  (shared with the importers)
 from ptrade_fast.data import fundamentals as fund_mod  # noqa: E402
-from ptrade_fast.data.synthetic_futures import add_index_futures  # noqa: E402
+from ptrade_fast.data.synthetic import add_index_futures  # noqa: E402
+from ptrade_fast.data.synthetic.fundamentals import fundamental_tables  # noqa: E402
 from ptrade_fast.data.writer import RootWriter  # noqa: E402
 from ptrade_fast.rules import futures as frules  # noqa: E402
 from ptrade_fast.data.format import (  # noqa: E402
@@ -66,6 +68,19 @@ SEED_SECURITIES = {
     "110059.SS": ("浦发转债", 100.0),
     "131810.SZ": ("R-001", 2.0),
 }
+# The bundle ships the synthetic series (daily and minute) of the first 50 CSI 300 members in code order
+# (scheduled_tasks screens get_index_stocks('000300.SS')[:50]; a listed member without bars would pass its NaN
+# filters, so all 50 need their series), 600061.SS (the tests' check_limit example) and 600519.SS.  Every
+# constituent is still generated, in the same order and from the same stream, so the shipped series do not
+# depend on how many are kept; the others stay instruments without bars.  ``ptrade-fast data generate``
+# makes a whole market.
+KEEP_MEMBERS = 50
+KEEP_EXTRA = ("600061.SS", "600519.SS")
+FUNDAMENTALS_SEED = SEED + 2
+SHARES_SEED = SEED + 3
+# 浦发转债's published terms (the bundle's 110059 prices are synthetic; its terms are the bond's).
+BOND_TERMS = {"110059.SS": {"stock_code": "600000.SS", "convert_price": 15.05,
+                            "convert_date": "2020-05-04", "maturity_date": "2025-10-27"}}
 INDEX_BLOCKS = {"沪深300": "000300.SS", "上证50": "000016.SS", "中证500": "000905.SS",
                 "深证成指": "399001.SZ", "创业板指": "399006.SZ"}
 
@@ -209,6 +224,10 @@ def build(src: Path, out: Path) -> None:
         for d in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
             os.chmod(d, 0o755)
         if out.exists():
+            # Files the build does not make (e.g. known_findings.json) stay: they move into the new bundle.
+            for entry in out.iterdir():
+                if not (tmp / entry.name).exists():
+                    os.replace(entry, tmp / entry.name)
             shutil.rmtree(out)
         os.replace(tmp, out)
     finally:
@@ -254,7 +273,14 @@ def _build_into(src: Path, root: Path, rng) -> None:
     con_prices = np.round(np.exp(rng.uniform(np.log(4), np.log(60), len(constituents))), 2)
     daily.append(synth_daily(constituents, con_prices, con_days, rng))
     daily = pd.concat(daily, ignore_index=True).sort_values(["code", "date"], kind="stable")
-    synthetic = set(seeds) | set(constituents)
+    shipped = set(sorted(set(members))[:KEEP_MEMBERS]) | set(KEEP_EXTRA)
+    kept = [c for c in constituents if c in shipped]
+    minute_kept = set(seeds) | set(kept)
+    # The others stay instruments (listed from the first generated day) without bars in the bundle.
+    unshipped = {c: con_days[0] for c in constituents if c not in shipped}
+    generated = daily[daily.code.isin(set(seeds) | set(constituents))]
+    daily = daily[~daily.code.isin(set(constituents) - set(kept))]
+    synthetic = set(seeds) | set(kept)
 
     # -- minutes --
     minute_frames: dict[np.datetime64, list[pd.DataFrame]] = {}
@@ -276,9 +302,11 @@ def _build_into(src: Path, root: Path, rng) -> None:
     for day, g in imin.groupby("day"):
         minute_frames.setdefault(np.datetime64(day, "D"), []).append(g)
     syn_minute_days = sorted(np.datetime64(d, "D") for d in ts["day"].unique())
-    syn_daily = daily[daily.code.isin(synthetic) & daily.date.isin(syn_minute_days) & (daily.is_open == 1)]
+    syn_daily = generated[generated.date.isin(syn_minute_days) & (generated.is_open == 1)]
     for bar in syn_daily.sort_values(["date", "code"]).itertuples():
-        bars = synth_minutes(bar, rng)
+        bars = synth_minutes(bar, rng)     # drawn for every generated series, kept for some
+        if bar.code not in minute_kept:
+            continue
         day = np.datetime64(bar.date, "D")
         dt = (day + MINUTE_LABELS).astype("datetime64[ms]")
         minute_frames.setdefault(day, []).append(pd.DataFrame({"code": bar.code, "datetime": dt, **bars}))
@@ -298,10 +326,18 @@ def _build_into(src: Path, root: Path, rng) -> None:
         write_table_atomic(_minute_table(f), root / "minute" / y / f"{day}.parquet")
 
     write_table_atomic(pa.table({"date": pa.array(calendar, pa.date32())}), root / "calendar.parquet")
-    inst = _instruments(inst_real, daily, minute_codes, synthetic)
-    write_table_atomic(pa.Table.from_pandas(inst, schema=INSTRUMENT_SCHEMA, preserve_index=False),
+    inst = _instruments(inst_real, daily, minute_codes, synthetic, unshipped)
+    terms = pd.DataFrame([{"code": c, **t} for c, t in BOND_TERMS.items()])
+    for col in ("convert_date", "maturity_date"):
+        terms[col] = pd.to_datetime(terms[col]).dt.date
+    inst = inst.merge(terms, on="code", how="left")
+    write_table_atomic(pa.Table.from_pandas(inst, schema=pa.schema(list(INSTRUMENT_SCHEMA) + [
+        pa.field("stock_code", pa.string()), pa.field("convert_price", pa.float64()),
+        pa.field("convert_date", pa.date32()), pa.field("maturity_date", pa.date32())]), preserve_index=False),
                        root / "instruments.parquet")
-    exr = ex.rename(columns={"symbol": "code"}).sort_values(["code", "ex_date"], kind="stable")
+    exr = ex.rename(columns={"symbol": "code"})
+    exr = pd.concat([exr, _share_capital(daily, synthetic, set(exr["code"]))], ignore_index=True)
+    exr = exr.sort_values(["code", "ex_date"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(exr, preserve_index=False), root / "ex_rights.parquet")
     idx = blocks[(blocks.category == "index") & blocks.block.isin(list(INDEX_BLOCKS))]
     members_df = pd.DataFrame({"index_code": idx.block.map(INDEX_BLOCKS), "code": idx.symbol,
@@ -312,7 +348,14 @@ def _build_into(src: Path, root: Path, rng) -> None:
     bl = blocks.rename(columns={"symbol": "code"}).sort_values(["category", "block", "code"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(bl, preserve_index=False), root / "blocks.parquet")
     fin = pd.read_parquet(src / "financials_2011q3.parquet")
+    # Reports of the stocks with bars in the bundle, and 000415.SZ (its record revised in the same file).
+    with_bars = {codes_mod.normalize_code(c) for c in daily["code"].unique()} | {"000415.SZ"}
+    fin = fin[fin["symbol"].map(codes_mod.normalize_code).isin(with_bars)]
+    syn_stocks = [c for c in sorted(synthetic) if codes_mod.classify(c) in ("stock", "star", "chinext")]
+    generated = fundamental_tables(root, FUNDAMENTALS_SEED, syn_stocks)
     for table, frame in fund_mod.tdx_tables(fin, Q3_2011_PUBL_DATE, "3").items():
+        frame = pd.concat([frame, generated[table][frame.columns]], ignore_index=True)
+        frame = frame.sort_values(["code", "end_date", "revision"], kind="stable").reset_index(drop=True)
         fund_mod.write_table(root, table, frame)
 
     meta = {
@@ -327,7 +370,10 @@ def _build_into(src: Path, root: Path, rng) -> None:
         "daily_years": [int(y) for y in np.unique(years)],
         "minute_days": len(minute_days),
         "minute_range": [str(minute_days[0]), str(minute_days[-1])],
-        "synthetic": {"seed": SEED, "codes": sorted(synthetic)},
+        "synthetic": {"seed": SEED, "codes": sorted(synthetic),
+                      "without_bars": sorted(unshipped),
+                      "without_bars_note": "CSI 300 members generated but not shipped (bundle size); "
+                                           "`ptrade-fast data generate` makes a whole market"},
         "index_members": {"kind": "snapshot", "as_of": "about 2018-06 (hikyuu block files)",
                           "indices": INDEX_BLOCKS},
         "notes": [
@@ -336,6 +382,10 @@ def _build_into(src: Path, root: Path, rng) -> None:
             "ST history is not in the data: limits use the ordinary ratio for every stock.",
             "Real time-share minutes carry one price per minute (open = high = low = close); stock minutes have no money, index minutes no volume (null).",
             "2017 index minutes: the 13:00 bar (11:30 + 13:01 merged) is labelled 13:01; 11:30 is absent.",
+            f"Synthetic CSI 300 members: the first {KEEP_MEMBERS} in code order, {', '.join(KEEP_EXTRA)} ship daily "
+            "and minute bars; the others are synthetic instruments without bars "
+            "(synthetic.without_bars, not in synthetic.codes); `ptrade-fast data generate` makes a whole market.",
+            f"Synthetic stocks have generated quarterly reports in fundamentals/ (seed {FUNDAMENTALS_SEED}).",
         ],
     }
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
@@ -385,10 +435,16 @@ def _add_futures(src: Path, root: Path) -> None:
     meta["futures"]["synthetic"] = {"products": ["IF"], "underlying": "000300.SS (synthetic)",
                                     "minute": list(FUT_MINUTE_WINDOW), "daily": [FUT_DAILY_START, SYN_END],
                                     "seeds": [SEED, SEED + 1]}
+    inst = pd.read_parquet(root / "instruments.parquet", columns=["code", "type", "synthetic", "has_daily"])
+    generated = inst["synthetic"].fillna(False).astype(bool)
+    meta["synthetic_instruments"] = sorted(inst.loc[generated, "code"])
+    # synthetic.codes: the securities whose generated series the bundle ships (RootWriter adds every
+    # synthetic instrument; the members without bars are listed under synthetic.without_bars instead).
+    meta["synthetic"]["codes"] = sorted(inst.loc[generated & inst["has_daily"] & (inst["type"] != "future"), "code"])
     meta["notes"] = meta["notes"] + [
         "IF1706.CCFX 2016-11-08 is real (240 minute bars; daily bar aggregated from them, settlement = last-hour "
         "VWAP, preclose = the previous settlement 3197.2 implied by the day's limits).",
-        "Every other futures contract is SYNTHETIC: IF from the synthetic 000300.SS (synthetic_futures.add_index_futures).",
+        "Every other futures contract is SYNTHETIC: IF from the synthetic 000300.SS (synthetic.add_index_futures).",
     ]
     write_json_atomic(meta, root / "meta.json")
 
@@ -405,19 +461,21 @@ def _minute_table(df):
     return pa.Table.from_pandas(pd.DataFrame(cols), schema=MINUTE_SCHEMA, preserve_index=False)
 
 
-def _instruments(inst_real, daily, minute_codes, synthetic):
+def _instruments(inst_real, daily, minute_codes, synthetic, unshipped):
     real = inst_real.set_index("symbol")
     span = daily.groupby("code")["date"].agg(["min", "max"])
-    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes))
+    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes) | set(unshipped))
     rows = []
     for code in all_codes:
         typ, board = codes_mod.classify_full(code)
         exch = codes_mod.exchange_of(code)
         rule = irules.current(typ, exch)
         r = real.loc[code] if code in real.index else None
-        syn = code in synthetic
+        syn = code in synthetic or code in unshipped
         name = r["name"] if r is not None else SEED_SECURITIES.get(code, (f"SYN{code[:6]}",))[0]
-        if syn:
+        if code in unshipped:
+            list_date, delist = unshipped[code], None
+        elif syn:
             list_date, delist = span.loc[code, "min"], None
         else:
             list_date = r["list_date"] if r is not None else (span.loc[code, "min"] if code in span.index else None)
@@ -435,6 +493,22 @@ def _instruments(inst_real, daily, minute_codes, synthetic):
             "source": f"synthetic:{SEED}" if syn else ("hikyuu:stock.db@2011-12-06" if r is not None else "data"),
         })
     return pd.DataFrame(rows)
+
+
+def _share_capital(daily, synthetic, known) -> pd.DataFrame:
+    """A ``has_action = False`` ex_rights row at the first bar of each synthetic stock without share capital
+    on record (a cap drawn as in the synthetic market), so valuation and reports have shares."""
+    rng = np.random.default_rng(SHARES_SEED)
+    first = daily[daily.code.isin(synthetic)].groupby("code").head(1)
+    first = first[first["code"].map(codes_mod.classify).isin(["stock", "star", "chinext"])]
+    first = first[~first.code.isin(known)].sort_values("code")
+    cap = np.exp(rng.normal(np.log(6e9), 1.0, len(first))).clip(8e8, 2e12)
+    float_shares = (np.rint(cap / first["close"].to_numpy() / 1e4) * 1e4).astype(np.int64)
+    total = (np.rint(float_shares * rng.uniform(1.0, 2.5, len(first)) / 1e4) * 1e4).astype(np.int64)
+    return pd.DataFrame({"code": first["code"].to_numpy(), "ex_date": pd.to_datetime(first["date"]).dt.date.to_numpy(),
+                         "cash_dividend": 0.0, "bonus_ratio": 0.0, "conversion_ratio": 0.0, "rights_ratio": 0.0,
+                         "rights_price": 0.0, "total_shares": total, "float_shares": float_shares,
+                         "has_action": False})
 
 
 def _d(x):

@@ -6,7 +6,7 @@ import pytest
 
 from ptrade_fast.data.derive import dominant_contracts
 from ptrade_fast.data.store import DataStore
-from ptrade_fast.data.synthetic_futures import add_index_futures
+from ptrade_fast.data.synthetic import add_index_futures
 from ptrade_fast.data.writer import RootWriter
 from ptrade_fast.rules import futures as frules
 

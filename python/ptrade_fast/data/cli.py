@@ -117,10 +117,11 @@ def _generate(args) -> int:
     except ImportError as exc:
         raise ValueError(f"the synthetic market generator is not available: {exc}") from exc
     synthetic.generate(args.data, stocks=args.stocks, start=args.start, end=args.end, minute=args.minute,
-                       seed=args.seed, progress=None, overwrite=args.force)
-    print(f"generated {args.stocks} synthetic stocks {args.start} … {args.end} into {args.data}")
+                       seed=args.seed, progress=None, overwrite=args.force, market=args.market)
+    print(f"generated a {args.market} synthetic market of {args.stocks} stocks {args.start} … {args.end} "
+          f"into {args.data}")
     if args.futures:
-        from .synthetic_futures import add_index_futures
+        from .synthetic import add_index_futures
         codes = add_index_futures(args.data, seed=args.seed)
         print(f"added {len(codes)} synthetic index-futures contracts (IF/IH/IC/IM on their indices) and the "
               f"dominant-contract table")
@@ -220,6 +221,9 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--no-futures", dest="futures", action="store_false",
                    help="skip the index futures (IF/IH/IC/IM with contract months, expiries, dominant table)")
     g.add_argument("--force", action="store_true", help="replace the data files of an existing root")
+    g.add_argument("--market", choices=("realistic", "plain"), default="realistic",
+                   help="realistic (default): real codes and names, the major indices with dated membership, "
+                        "common ETFs/LOFs, bond terms, fundamentals; plain: generated codes, five indices")
     g.set_defaults(func=_generate)
 
     i = sub.add_parser("info", help="what a data root holds")

@@ -122,6 +122,9 @@ class RootWriter(ReferenceTables):
         inst = root / "instruments.parquet"
         self._inst = pq.read_table(inst).to_pandas() if inst.is_file() else pd.DataFrame(
             columns=INSTRUMENT_SCHEMA.names)
+        # Columns beyond the schema (e.g. the synthetic market's bond terms) are kept as they are.
+        known = set(instrument_schema(True).names)
+        self._extra_fields = [f for f in pq.read_schema(inst) if f.name not in known] if inst.is_file() else []
         self._given: dict[str, dict] = {}
         ex = root / "ex_rights.parquet"
         self._ex_rights = pd.read_parquet(ex) if ex.is_file() else None
@@ -376,7 +379,8 @@ class RootWriter(ReferenceTables):
         table_meta = self._commit_tables()
         inst = self._instruments()
         futures = _has_futures(inst["code"])
-        write_table_atomic(pa.Table.from_pandas(inst, schema=instrument_schema(futures), preserve_index=False),
+        schema = pa.schema(list(instrument_schema(futures)) + self._extra_fields)
+        write_table_atomic(pa.Table.from_pandas(inst, schema=schema, preserve_index=False),
                            self.root / "instruments.parquet")
         meta = {**self._meta(inst), **table_meta}
         write_json_atomic(meta, self.root / "meta.json")  # last: its presence marks a complete root
@@ -429,7 +433,7 @@ class RootWriter(ReferenceTables):
                 row[k] = _nat_or_day(row.get(k))
             rows.append(row)
         futures = any(r.get("type") == "future" for r in rows)
-        return pd.DataFrame(rows, columns=instrument_schema(futures).names)
+        return pd.DataFrame(rows, columns=instrument_schema(futures).names + [f.name for f in self._extra_fields])
 
     def _meta(self, inst: pd.DataFrame) -> dict:
         meta = dict(self.previous_meta or {})

@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..rules import futures as frules
-from .derive import dominant_contracts
-from .store import DataStore
-from .writer import RootWriter, check_root
+from ...rules import futures as frules
+from ..derive import dominant_contracts
+from ..store import DataStore
+from ..writer import RootWriter, check_root
 
 INDEX_PRODUCTS = {"IF": "000300.SS", "IH": "000016.SS", "IC": "000905.SS", "IM": "000852.SS"}
 # Typical open interest of the peak contract, in lots.

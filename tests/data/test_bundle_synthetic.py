@@ -1,0 +1,79 @@
+"""The sample bundle's synthetic part: provenance in meta.json, the trimmed CSI 300 members, bond terms and
+generated reports (docs/data-format.md, *The sample bundle*)."""
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ptrade_fast.data.bundle import bundle_root
+from ptrade_fast.data.fundamentals import KEY_COLUMNS, STATEMENT_TABLES, FundamentalsStore
+from ptrade_fast.data.store import DataStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return pd.read_parquet(bundle_root() / "instruments.parquet").set_index("code", drop=False)
+
+
+@pytest.fixture(scope="module")
+def meta():
+    return json.loads((bundle_root() / "meta.json").read_text(encoding="utf-8"))
+
+
+def test_meta_lists_every_synthetic_instrument(inst, meta):
+    assert meta["synthetic_instruments"] == sorted(inst.index[inst["synthetic"]])
+    assert {"600570.SS", "000300.SS", "IF2401.CCFX", "600519.SS"} <= set(meta["synthetic_instruments"])
+    assert "600000.SS" not in meta["synthetic_instruments"]
+
+
+def test_members_without_shipped_bars_stay_listed_instruments(inst, meta):
+    gone = meta["synthetic"]["without_bars"]
+    assert len(gone) > 200
+    rows = inst.loc[gone]
+    assert rows["synthetic"].all() and not rows["has_daily"].any() and not rows["has_minute"].any()
+    assert (rows["list_date"] == pd.Timestamp("2019-01-02").date()).all()
+    shipped = inst[inst["synthetic"] & inst["has_daily"] & inst["type"].isin(["stock", "chinext"])]
+    assert {"000060.SZ", "000425.SZ", "002008.SZ", "600061.SS", "600519.SS", "600570.SS"} <= set(shipped.index)
+    assert set(meta["synthetic"]["codes"]) == set(inst.index[inst["synthetic"] & inst["has_daily"]
+                                                             & (inst["type"] != "future")])
+    assert not set(gone) & set(meta["synthetic"]["codes"])
+
+
+def test_the_bond_carries_its_terms(inst):
+    row = inst.loc["110059.SS"]
+    assert row["stock_code"] == "600000.SS" and row["convert_price"] == 15.05
+    assert str(row["convert_date"]) == "2020-05-04" and str(row["maturity_date"]) == "2025-10-27"
+
+
+def test_every_synthetic_stock_with_bars_has_every_report_table(inst):
+    stocks = set(inst.index[inst["synthetic"] & inst["has_daily"] & inst["type"].isin(["stock", "chinext"])])
+    for table in STATEMENT_TABLES:
+        df = pd.read_parquet(bundle_root() / "fundamentals" / f"{table}.parquet")
+        syn = df[df["end_date"] > pd.Timestamp("2012-01-01").date()]
+        assert set(syn["code"]) == stocks, table
+        assert not syn[[c for c in syn.columns if c not in KEY_COLUMNS]].isna().any().any(), table
+    dates, v = FundamentalsStore(DataStore.open(bundle_root())).valuation(sorted(stocks), np.datetime64("2024-01-02"),
+                                                                          np.datetime64("2024-01-05"))
+    assert not np.isnan(v["pe_ttm"]).any() and not np.isnan(v["pb"]).any()
+
+
+@pytest.mark.slow
+def test_build_is_deterministic_and_keeps_files_it_does_not_make(tmp_path, real_dir):
+    spec = importlib.util.spec_from_file_location("build_bundle", ROOT / "tools" / "build_bundle.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["build_bundle"] = mod
+    spec.loader.exec_module(mod)
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "known_findings.json").write_text("{}\n")
+    mod.build(real_dir, out)
+    assert (out / "known_findings.json").read_text() == "{}\n"
+    for p in sorted(bundle_root().rglob("*")):
+        if p.is_file() and p.name != "known_findings.json":
+            assert (out / p.relative_to(bundle_root())).read_bytes() == p.read_bytes(), p
