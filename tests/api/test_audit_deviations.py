@@ -117,9 +117,9 @@ def test_minute_history_inside_the_minute_data_is_served(store):
 def test_cb_info_computes_the_terms_the_data_carries(store, tmp_path, monkeypatch):
     api = ReferenceAPI(rt_for(store, day=dt.date(2024, 6, 3)))
     inst = store.instruments.copy()
-    inst["underlying"] = None
+    inst["stock_code"] = None
     inst["convert_price"] = np.nan
-    inst.loc["110059.SS", ["underlying", "convert_price"]] = ["600570.SS", 20.0]
+    inst.loc["110059.SS", ["stock_code", "convert_price"]] = ["600570.SS", 20.0]
     monkeypatch.setattr(type(store), "instruments", property(lambda self: inst), raising=False)
     info = api.get_cb_info().set_index("bond_code").loc["110059.SS"]
     closes = store.daily_history([store.sid("600570.SS"), store.sid("110059.SS")], ("close",),
@@ -130,7 +130,10 @@ def test_cb_info_computes_the_terms_the_data_carries(store, tmp_path, monkeypatc
     assert info["premium_rate"] == pytest.approx((closes[1] / (5.0 * closes[0]) - 1.0) * 100.0)
 
 
-def test_cb_info_without_terms_leaves_them_empty(store):
+def test_cb_info_without_terms_leaves_them_empty(store, monkeypatch):
+    inst = store.instruments.drop(columns=[c for c in ("stock_code", "underlying", "convert_price", "convert_date",
+                                                       "maturity_date") if c in store.instruments.columns])
+    monkeypatch.setattr(type(store), "instruments", property(lambda self: inst), raising=False)
     info = ReferenceAPI(rt_for(store, day=dt.date(2024, 6, 3))).get_cb_info()
     row = info.set_index("bond_code").loc["110059.SS"]
     assert row["stock_code"] is None and np.isnan(row["convert_price"]) and np.isnan(row["premium_rate"])

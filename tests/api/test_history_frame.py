@@ -1,6 +1,4 @@
 """The long history frame answers ``frame[code]`` with the old edition's per-code view (spec §0.1a-6)."""
-import types
-
 import pandas as pd
 import pytest
 
@@ -24,14 +22,13 @@ def handle_data(context, data):
 
 @pytest.fixture(scope="module")
 def frames():
-    """The strategy's get_history / get_price results, handed out by a module strategy."""
-    mod = types.ModuleType("hist_frames_strategy")
-    exec(STRATEGY + "\ndef after_trading_end(context, data):\n    OUT.update(one=g.one, many=g.many, single=g.single,"
-         " single_pre=g.single_pre, price=g.price)\n", mod.__dict__)
-    mod.OUT = {}
-    ptrade_fast.run(mod, start="2024-03-04", end="2024-03-04")
-    assert set(mod.OUT) == {"one", "many", "single", "single_pre", "price"}
-    return mod.OUT
+    """The strategy's get_history / get_price results, read from the run's ``g`` (run() never writes into a
+    caller's module, so the backtest object is asked directly)."""
+    from ptrade_fast.engine.runner import Backtest
+    bt = Backtest(STRATEGY, start="2024-03-04", end="2024-03-04")
+    bt.run()
+    g = bt.ns["g"]
+    return {name: getattr(g, name) for name in ("one", "many", "single", "single_pre", "price")}
 
 
 def test_one_field_gives_a_series_per_code(frames):
