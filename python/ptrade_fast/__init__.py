@@ -8,11 +8,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "Backtest", "__version__"]
+__all__ = ["run", "sweep", "walk_forward", "Backtest", "__version__"]
 
 
 def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0, universe=None,
-        benchmark=None, data=None, progress=None, **options):
+        benchmark=None, data=None, progress=None, params=None, **options):
     """Run a Ptrade strategy and return its :class:`~ptrade_fast.result.Result`.
 
     Parameters
@@ -34,6 +34,10 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         Data root; default ``$PTRADE_FAST_DATA``, else the bundled sample data.
     progress : callable, optional
         Called as ``progress(days_done, days_total, date)`` after each simulated day.
+    params : dict, optional
+        Strategy parameter overrides, set on ``g`` (or the ``set_parameters`` store) right after
+        ``initialize`` returns: one cell of :func:`sweep` (see ``docs/sweep.md``).  A name the
+        strategy's ``initialize`` does not set is a ``ValueError``.
     **options
         Engine options: ``cost_model`` ('ptrade'|'market'), ``stamp_duty`` (bool), ``slippage``
         (default ratio 0.001), ``block_limit_locked`` (True), ``shared_volume_cap`` (False),
@@ -52,6 +56,8 @@ def run(strategy, start=None, end=None, frequency="1d", capital_base=1_000_000.0
         ``exc.partial_result`` holds the results up to the failure.
     """
     from .engine.runner import Backtest
+    if params is not None:
+        options["params"] = params
     bt = Backtest(strategy, start=start, end=end, frequency=frequency, capital_base=capital_base,
                   universe=universe, benchmark=benchmark, data=data, options=options, progress=progress)
     return bt.run()
@@ -61,4 +67,7 @@ def __getattr__(name):
     if name == "Backtest":
         from .engine.runner import Backtest
         return Backtest
+    if name in ("sweep", "walk_forward"):
+        from . import sweeps  # the package is "sweeps" so that ptrade_fast.sweep stays this function
+        return getattr(sweeps, name)
     raise AttributeError(name)

@@ -95,6 +95,8 @@ def build_result(bt, seconds: float, complete: bool) -> Result:
         "benchmark": bt.settings.benchmark, "settings": bt.settings.as_dict(),
         "options": {k: v for k, v in bt.options.items() if isinstance(v, (str, int, float, bool)) or v is None},
     }
+    if bt.options.get("params"):
+        params["params"] = dict(bt.options["params"])  # run(params=...) / sweep cell overrides
     meta = {
         "data_root": str(bt.store.root), "ptrade_fast": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "pandas": pd.__version__, "seed": int(bt.options.get("seed", 0)),

@@ -212,7 +212,7 @@ class DataStore:
             arrays[f] = _nan_view((n, m))
         path = self.root / "daily" / f"{year}.parquet"
         if path.is_file() and n:
-            t = pq.read_table(path, read_dictionary=["code"])
+            t = pq.read_table(path, read_dictionary=["code"], memory_map=True)  # page cache shared by sweep workers
             code = t.column("code").combine_chunks()
             lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
             sid = lut[code.indices.to_numpy()]
@@ -327,7 +327,7 @@ class DataStore:
         has = np.zeros(m, np.uint8)
         path = minute_path(self.root, day)
         if path.is_file():
-            t = pq.read_table(path, read_dictionary=["code"])
+            t = pq.read_table(path, read_dictionary=["code"], memory_map=True)  # page cache shared by sweep workers
             code = t.column("code").combine_chunks()
             lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
             sid = lut[code.indices.to_numpy()]

@@ -38,6 +38,7 @@ from ..model.units import SCALE
 from .account import Account
 from .loader import load_strategy
 from .logs import StrategyLog
+from .params import apply_params
 from .runtime import Runtime
 
 def session_minutes() -> list[_dt.time]:
@@ -424,6 +425,7 @@ class Backtest:
             self._call("init", self._cb["initialize"], self.context)
         finally:
             self._restarting = False
+        apply_params(self)  # the overrides survive a restart's initialize (engine/params.py)
         for name, blob in getattr(self, "_g_snapshot", {}).items():
             setattr(self.g, name, pickle.loads(blob))
 
@@ -799,6 +801,7 @@ class Backtest:
         self._ll = _raw(self._win.low_limit[self._di])
         self._open_today = (self._win.is_open[self._di] & self._win.listed[self._di]).astype(np.uint8)
         self._guarded(lambda: self._call("init", self._cb["initialize"], self.context))
+        apply_params(self)  # sweep/run(params=...) overrides of initialize's g defaults (engine/params.py)
         self.context.initialized = True
 
     def step(self) -> bool:
