@@ -131,3 +131,35 @@ def test_cli_sweep_bad_grid_file(strategy, tmp_path, capsys):
     bad.write_text("{}")
     assert main(["sweep", strategy, "--grid", str(bad)]) == 2
     assert "must end in .json, .yaml or .yml" in capsys.readouterr().err
+
+
+def test_a_killed_sweep_resumes_without_recomputing_finished_cells(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    out = tmp_path / "killed"
+    code = (f"import ptrade_fast\nptrade_fast.sweep({STRATEGY!r}, {GRID!r}, out={str(out)!r}, workers=1, "
+            f"report=False, progress=False, **{SPAN!r})\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (out / "cells").is_dir() and [p for p in (out / "cells").iterdir() if p.name.startswith("c-")]:
+                break
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)               # the sweep and its worker, mid-sweep
+        proc.wait()
+    finished = {p.name: (p / "portfolio.parquet").stat().st_mtime_ns
+                for p in (out / "cells").iterdir() if p.name.startswith("c-")}
+    assert 1 <= len(finished) < 4, "the sweep was not interrupted mid-way"
+    ran = []
+    res = ptrade_fast.sweep(STRATEGY, GRID, out=out, workers=2, report=False,
+                            progress=lambda d, t, e, o: ran.append(o["cell"]), **SPAN)
+    assert sorted(ran) == sorted(set(res.ids) - set(finished))
+    for cid, mtime in finished.items():
+        assert (out / "cells" / cid / "portfolio.parquet").stat().st_mtime_ns == mtime
+    assert len(res.table) == 4 and (res.table["status"] == "ok").all()

@@ -1,6 +1,7 @@
 """The Ray backend on a real local cluster (127.0.0.1): a worker killed mid-sweep, every cell still equal
 to its single run.  Needs ``pip install "ptrade_fast[ray]"`` (CI installs it); marked ``ray``."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,7 +66,11 @@ def _ours(head: subprocess.Popen, temp_dir: str) -> set[int]:
 @pytest.fixture
 def cluster(monkeypatch):
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    temp_dir = tempfile.mkdtemp(prefix="pfray", dir="/tmp")     # short: Ray's socket paths are limited
+    # A short temp dir (Ray's socket paths are limited).  Ray advertises the machine's own address even
+    # for --node-ip-address=127.0.0.1; the cluster still lives on this machine only.  The head runs with
+    # --block, so stopping it (SIGTERM) is this cluster's `ray stop`; the plain `ray stop` command would
+    # stop every Ray process on the machine, not just ours.
+    temp_dir = tempfile.mkdtemp(prefix="pfray", dir="/tmp")
     port = _free_port()
     ray_bin = str(Path(sys.executable).parent / "ray")
     log = open(Path(temp_dir) / "head.log", "wb")
@@ -105,6 +110,7 @@ def cluster(monkeypatch):
         left = [p for p in pids | _ours(head, temp_dir) if Path(f"/proc/{p}").exists()
                 and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
         assert left == [], f"ray processes left behind: {left}"
+        shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 def test_ray_sweep_survives_a_killed_worker(cluster, tmp_path):
