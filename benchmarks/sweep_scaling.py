@@ -37,7 +37,7 @@ def timed_sweep(cells, workers, root, span, tag):
 
     def progress(done, total, eta, outcome):
         peaks[outcome["pid"]] = max(peaks.get(outcome["pid"], 0), outcome["maxrss_kb"])
-        cell_seconds.append(outcome["seconds"])
+        cell_seconds.append((outcome["seconds"], outcome["cpu_seconds"]))
 
     t0 = time.perf_counter()
     ptrade_fast.sweep(STRATEGY, cells, out=out, workers=workers, report=False, progress=progress, **span)
@@ -64,13 +64,15 @@ def main(argv=None) -> int:
         timed_sweep(cells[:1], 1, root, span, "warm")           # warm the page cache and imports
         if not args.skip_timing:
             t1, _ = timed_sweep(cells, 1, root, span, "w1")
-            c1 = sum(timed_sweep.cell_seconds)
+            w1, u1 = map(sum, zip(*timed_sweep.cell_seconds))
             t2, _ = timed_sweep(cells, 2, root, span, "w2")
-            c2 = sum(timed_sweep.cell_seconds)
-            # Busy workers on average = the cells' own run times / wall time (2.0 is perfect overlap; less
-            # means the pool waited, or the machine's cores were busy with other work).
-            print(f"1 worker : {t1:8.2f} s  (cells' own run times {c1:.2f} s, busy workers {c1 / t1:.2f})")
-            print(f"2 workers: {t2:8.2f} s  (cells' own run times {c2:.2f} s, busy workers {c2 / t2:.2f})")
+            w2, u2 = map(sum, zip(*timed_sweep.cell_seconds))
+            # Busy workers = the cells' run times / wall time (2.0: the pool overlapped perfectly).  CPU
+            # share = the cells' CPU time / their run time (1.0: each worker had a core to itself; less: the
+            # machine's cores were busy with other work, which no pool can make up for).
+            for n, t, w, u in ((1, t1, w1, u1), (2, t2, w2, u2)):
+                print(f"{n} worker{'s' if n > 1 else ' '}: {t:8.2f} s   busy workers {w / t:.2f}   "
+                      f"CPU share per worker {u / w:.2f}   cells' CPU time {u:.2f} s")
             print(f"ratio    : {t2 / t1:8.3f}  (target <= 0.6)")
         print("\npeak RSS per worker (MiB) vs cells in the sweep (1 worker, one year a cell):")
         for n in args.mem_cells:

@@ -42,7 +42,8 @@ def run_cell(task: CellTask) -> dict:
     """Run ``task`` and return its outcome.
 
     Returns a dict: ``cell``, ``status`` ('ok' or 'error' — the strategy raised; the results up to the
-    failure are saved), ``error`` (message or None), ``seconds`` (wall time of this run), ``pid`` and
+    failure are saved), ``error`` (message or None), ``seconds`` and ``cpu_seconds`` (wall and CPU time of
+    this run), ``pid`` and
     ``maxrss_kb`` (the worker's peak resident memory so far), and ``files`` (name → bytes, only when
     ``task.folder`` is None).  Errors that are not the strategy's (bad option, unknown parameter, missing
     data) propagate.
@@ -50,7 +51,7 @@ def run_cell(task: CellTask) -> dict:
     import ptrade_fast
     from ptrade_fast import errors as E
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     try:
         result = ptrade_fast.run(task.strategy, params=task.params, **task.run_kwargs)
         status, error = "ok", None
@@ -59,10 +60,10 @@ def run_cell(task: CellTask) -> dict:
         status, error = "error", str(exc)
         if result is None:
             raise
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     marker = {"cell": task.cell, "params": task.params, "status": status, "error": error, "complete": True}
-    out = {"cell": task.cell, "status": status, "error": error, "seconds": seconds, "pid": os.getpid(),
-           "files": None}
+    out = {"cell": task.cell, "status": status, "error": error, "seconds": seconds, "cpu_seconds": cpu,
+           "pid": os.getpid(), "files": None}
     if task.folder is not None:
         _save_atomically(result, Path(task.folder), marker)
     else:
