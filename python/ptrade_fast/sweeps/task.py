@@ -71,8 +71,21 @@ def run_cell(task: CellTask) -> dict:
             result.save(tmp)
             out["files"] = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
         out["files"][MARKER] = _marker_bytes(marker)
+    del result
+    _release_memory()
     out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return out
+
+
+def _release_memory() -> None:
+    """Give a finished cell's memory back, so a worker's footprint does not grow with the cells it ran:
+    Arrow's allocator (mimalloc/jemalloc) otherwise keeps the Parquet buffers of every cell it read and
+    wrote (several MB a cell)."""
+    import gc
+
+    import pyarrow as pa
+    gc.collect()
+    pa.default_memory_pool().release_unused()
 
 
 def _marker_bytes(marker: dict) -> bytes:
