@@ -34,9 +34,11 @@ def timed_sweep(cells, workers, root, span, tag):
     out = Path(root) / tag
     peaks = {}
     cell_seconds = []
+    rss = []
 
     def progress(done, total, eta, outcome):
         peaks[outcome["pid"]] = max(peaks.get(outcome["pid"], 0), outcome["maxrss_kb"])
+        rss.append(outcome["rss_kb"])
         cell_seconds.append((outcome["seconds"], outcome["cpu_seconds"]))
 
     t0 = time.perf_counter()
@@ -44,6 +46,7 @@ def timed_sweep(cells, workers, root, span, tag):
     seconds = time.perf_counter() - t0
     shutil.rmtree(out)
     timed_sweep.cell_seconds = cell_seconds
+    timed_sweep.rss = rss
     return seconds, peaks
 
 
@@ -74,10 +77,13 @@ def main(argv=None) -> int:
                 print(f"{n} worker{'s' if n > 1 else ' '}: {t:8.2f} s   busy workers {w / t:.2f}   "
                       f"CPU share per worker {u / w:.2f}   cells' CPU time {u:.2f} s")
             print(f"ratio    : {t2 / t1:8.3f}  (target <= 0.6)")
-        print("\npeak RSS per worker (MiB) vs cells in the sweep (1 worker, one year a cell):")
+        print("\nworker memory (MiB) vs cells in the sweep (1 worker, one year a cell): "
+              "resident after the first and the last cell, and the peak")
         for n in args.mem_cells:
             _, peaks = timed_sweep(grid(n), 1, root, {"start": "2019-01-02", "end": "2019-12-31"}, f"m{n}")
-            print(f"  {n:3d} cells: " + ", ".join(f"{kb / 1024:.1f}" for kb in peaks.values()), flush=True)
+            rss = timed_sweep.rss
+            print(f"  {n:3d} cells: after first {rss[0] / 1024:6.1f}   after last {rss[-1] / 1024:6.1f}   "
+                  f"peak {max(peaks.values()) / 1024:6.1f}", flush=True)
     return 0
 
 

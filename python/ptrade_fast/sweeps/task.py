@@ -43,8 +43,8 @@ def run_cell(task: CellTask) -> dict:
 
     Returns a dict: ``cell``, ``status`` ('ok' or 'error' — the strategy raised; the results up to the
     failure are saved), ``error`` (message or None), ``seconds`` and ``cpu_seconds`` (wall and CPU time of
-    this run), ``pid`` and
-    ``maxrss_kb`` (the worker's peak resident memory so far), and ``files`` (name → bytes, only when
+    this run), ``pid``,
+    ``maxrss_kb`` and ``rss_kb`` (the worker's peak resident memory so far, and its memory after the cell), and ``files`` (name → bytes, only when
     ``task.folder`` is None).  Errors that are not the strategy's (bad option, unknown parameter, missing
     data) propagate.
     """
@@ -74,7 +74,17 @@ def run_cell(task: CellTask) -> dict:
     del result
     _release_memory()
     out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out["rss_kb"] = _current_rss_kb()
     return out
+
+
+def _current_rss_kb() -> int:
+    """This process's resident memory now (Linux ``/proc``; the peak elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _release_memory() -> None:
