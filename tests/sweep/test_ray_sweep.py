@@ -56,6 +56,14 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _state(pid: int) -> str:
+    """The process's state letter ('' once it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
 def _ours(head: subprocess.Popen, temp_dir: str) -> set[int]:
     """The cluster's processes: descendants of our `ray start --block`, and any naming our temp dir."""
     pids = _descendants(head.pid)
@@ -107,9 +115,8 @@ def cluster(monkeypatch):
                 pass
         time.sleep(0.5)
         log.close()
-        left = [p for p in pids | _ours(head, temp_dir) if Path(f"/proc/{p}").exists()
-                and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
-        assert left == [], f"ray processes left behind: {left}"
+        left = {p: _cmdline(p)[:120] for p in pids | _ours(head, temp_dir) if _state(p) not in ("", "Z", "X")}
+        assert left == {}, f"ray processes left behind: {left}"
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
