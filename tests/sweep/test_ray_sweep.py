@@ -82,10 +82,14 @@ def cluster(monkeypatch):
     port = _free_port()
     ray_bin = str(Path(sys.executable).parent / "ray")
     log = open(Path(temp_dir) / "head.log", "wb")
+    # Free ports for the components that would otherwise take a fixed default port (52365, ...).
+    extra = [f"--{name}={_free_port()}" for name in (
+        "dashboard-agent-listen-port", "dashboard-agent-grpc-port",
+        "runtime-env-agent-port", "metrics-export-port")]
     head = subprocess.Popen(
         [ray_bin, "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}",
          f"--temp-dir={temp_dir}", "--num-cpus=2", f"--object-store-memory={100 * 1024 * 1024}",
-         "--include-dashboard=false", "--disable-usage-stats"],
+         "--include-dashboard=false", "--disable-usage-stats", *extra],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
