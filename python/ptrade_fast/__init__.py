@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "resume", "check", "Backtest", "Result", "RunOptions", "__version__"]
+__all__ = ["run", "resume", "check", "sweep", "walk_forward", "Backtest", "Result", "RunOptions", "__version__"]
 
 import datetime as _dt
 import os as _os
@@ -26,7 +26,7 @@ def run(strategy: str | _os.PathLike | _ModuleType, start: str | _dt.date | None
         universe: str | Sequence[str] | None = None, benchmark: str | None = None,
         data: str | _os.PathLike | None = None,
         progress: bool | Callable[[int, int, _dt.date], None] | None = None,
-        options: RunOptions | None = None, **kwargs) -> "Result":
+        params: dict | None = None, options: RunOptions | None = None, **kwargs) -> "Result":
     """Run a Ptrade strategy and return its :class:`~ptrade_fast.result.Result`.
 
     Parameters
@@ -51,6 +51,10 @@ def run(strategy: str | _os.PathLike | _ModuleType, start: str | _dt.date | None
     progress : bool or callable, optional
         ``True`` shows a tqdm bar (days done, bars/s, time left; the widget in Jupyter); a callable is
         called as ``progress(days_done, days_total, date)`` after each simulated day.
+    params : dict, optional
+        Strategy parameter overrides, set on ``g`` (or the ``set_parameters`` store) right after
+        ``initialize`` returns: one cell of :func:`sweep` (see ``docs/sweep.md``).  A name the
+        strategy's ``initialize`` does not set is a ``ValueError``.
     options : RunOptions, optional
         Engine options as one typed object (see :class:`ptrade_fast.options.RunOptions`).
     **kwargs
@@ -73,6 +77,10 @@ def run(strategy: str | _os.PathLike | _ModuleType, start: str | _dt.date | None
                         f"(pass engine options as keyword arguments or RunOptions(...))")
     opts = RunOptions.from_kwargs(options, **kwargs)
     engine = opts.engine_dict()
+    if params is not None:
+        if not isinstance(params, dict):
+            raise TypeError(f"params must be a dict of strategy parameters, was {type(params).__name__}")
+        engine["params"] = dict(params)
     from .progress import progress_callback
     progress = progress_callback(progress, {"daily": "1d", "minute": "1m"}.get(frequency, frequency))
     isolate = engine.pop("isolate", False)
@@ -106,4 +114,7 @@ def __getattr__(name):
     if name == "Result":
         from .result import Result
         return Result
+    if name in ("sweep", "walk_forward"):
+        from . import sweeps  # the package is "sweeps" so that ptrade_fast.sweep stays this function
+        return getattr(sweeps, name)
     raise AttributeError(name)

@@ -16,6 +16,8 @@ the check's warnings first; ``run --isolate`` runs the backtest in a sandboxed c
 
 ``ptrade-fast report RESULTS_DIR [--open]`` rebuilds the HTML report of a saved results folder.
 
+``ptrade-fast sweep STRATEGY.py --grid params.yaml|json`` runs a parameter sweep (``ptrade_fast.sweeps.cli``).
+
 ``ptrade-fast data import-csv|import-tdx|generate|info|validate --data ROOT`` manages data roots
 (``ptrade_fast.data.cli``).
 
@@ -286,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=_report)
     from ptrade_fast.data.cli import add_data_commands
     add_data_commands(sub)
+    from ptrade_fast.sweeps.cli import add_sweep_command
+    add_sweep_command(sub)
     return ap
 
 

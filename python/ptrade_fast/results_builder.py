@@ -163,6 +163,8 @@ def build_result(bt, seconds: float, complete: bool, stop_reason: str | None = N
         "options": {k: v for k, v in bt.options.items()
                     if (isinstance(v, (str, int, float, bool)) or v is None) and k not in _DRIVER_OPTIONS},
     }
+    if bt.options.get("params"):
+        params["params"] = dict(bt.options["params"])  # run(params=...) / sweep cell overrides
     orders, trades, positions = _orders(bt), _trades(bt), _positions(bt)
     meta = {
         "data_root": str(bt.store.root), "ptrade_fast": __version__, "python": platform.python_version(),

@@ -579,7 +579,7 @@ def _read(path: Path, columns=()):
     """One bar file; an unreadable one (truncated, flipped bytes) or one lacking a column of the format is a
     DataError naming it."""
     try:
-        t = pq.read_table(path, read_dictionary=["code"])
+        t = pq.read_table(path, read_dictionary=["code"], memory_map=True)  # page cache shared by sweep workers
     except (OSError, pa.ArrowException) as exc:
         raise DataError(f"{path}: cannot read this Parquet file ({type(exc).__name__}: {exc}); it is damaged — "
                         f"re-import or regenerate it (ptrade-fast data validate lists every damaged file)") from None

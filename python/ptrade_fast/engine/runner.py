@@ -48,6 +48,7 @@ from .loader import load_strategy
 from .logs import StrategyLog
 from .market_view import MarketView, to_kernel_prices
 from .order_router import OrderRouter
+from .params import apply_params
 from .persistence import GPersistence
 from .records import DailyRecords
 from .runtime import Runtime
@@ -203,6 +204,7 @@ class Backtest:
             self.caller.call("init", self._cb["initialize"], self.context)
         finally:
             self.rt.restarting = False
+        apply_params(self)  # the overrides survive a restart's initialize (engine/params.py)
         self.persistence.restore(self.g)
 
     # -- day loop ----------------------------------------------------------------------------------
@@ -353,6 +355,7 @@ class Backtest:
         rt.now = _dt.datetime.combine(self.days[0], INITIALIZE_TIME)
         self.market.start_day(0)
         self._guarded(lambda: self.caller.call("init", self._cb["initialize"], self.context))
+        apply_params(self)  # sweep/run(params=...) overrides of initialize's g defaults (engine/params.py)
         self.context.initialized = True
 
     def step(self) -> bool:
