@@ -1,6 +1,6 @@
 # cython: boundscheck=False, wraparound=False, cdivision=True, language_level=3
-"""Futures positions with long and short legs, margin, daily settlement and expiry (market-rules 9.3,
-ptrade-api D.10, H.11), struct-of-arrays by sid, sharing the stock ``Ledger``'s cash.
+"""Futures positions with long and short legs, margin, daily settlement and expiry (docs/market-rules.md §9.3,
+docs/ptrade-api.md §D.10, H.11), struct-of-arrays by sid, sharing the stock ``Ledger``'s cash.
 
 A hedged strategy holds stocks and futures in one account, so there is no second cash balance:
 every futures cash movement (margin, P&L, fees) goes to ``ledger.acct`` (cash and total_fees).
@@ -22,11 +22,11 @@ Invariants
   (追加保证金), reported by ``margin_call_sids``/``shortfall``, never clamped.  Forced liquidation
   is the facade's policy.
 * Closes with ``close_today`` take today's lots only; otherwise carried lots first, then today's
-  (ptrade-api D.10).  The close fee is split the same way: close rate on carried lots, close-today
+  (docs/ptrade-api.md §D.10).  The close fee is split the same way: close rate on carried lots, close-today
   rate on today's lots, each leg rounded half up to 0.01 CNY.  No stamp duty, no handling fee (H.11).
 * ``settle_day`` ends the trading day for every sid: today's lots become carried even where no valid
   settlement price arrived (their trade-price basis is kept and released in proportion later).
-* Expiry closes every lot at the final settlement price, without fees (market-rules 9.3).
+* Expiry closes every lot at the final settlement price, without fees (docs/market-rules.md §9.3).
 
 Book dispatch: ``OrderBook.match`` sizes futures orders with ``fut_size_order`` (opens clipped to the
 cash that margin + fee allow, closes to the closable lots) and books them with ``fut_fill_order``.
@@ -151,7 +151,7 @@ cdef class FuturesLedger:
 
     cdef void _split(self, sid_t sid, int pos_side, qty_t qty, bint close_today,
                             qty_t* carried_part, qty_t* today_part) noexcept nogil:
-        # Carried (yesterday's) lots first unless close_today (ptrade-api D.10).
+        # Carried (yesterday's) lots first unless close_today (docs/ptrade-api.md §D.10).
         cdef qty_t held, today, carried
         if pos_side > 0:
             held, today = self._long_amount[sid], self._long_today[sid]
@@ -352,7 +352,7 @@ cdef class FuturesLedger:
     # -- day end -----------------------------------------------------------------------------------
 
     def settle_day(self, const price_t[:] settle, const uint8_t[:] valid):
-        """Daily mark-to-market at ``settle[sid]`` where ``valid[sid]`` (market-rules 9.3): P&L into cash,
+        """Daily mark-to-market at ``settle[sid]`` where ``valid[sid]`` (docs/market-rules.md §9.3): P&L into cash,
         basis := settlement value, margin re-evaluated at the settlement price, today's lots carried.
         Returns the total settlement P&L (money).  Runs once per sid per day."""
         cdef Py_ssize_t s
@@ -396,7 +396,7 @@ cdef class FuturesLedger:
 
     def expire(self, sid_t sid, price_t final_settle):
         """Last trading day: close every lot of both legs at the delivery settlement price, without fees
-        (market-rules 9.3); margin released.  Returns the P&L realised."""
+        (docs/market-rules.md §9.3); margin released.  Returns the P&L realised."""
         cdef money_t pnl = 0
         self._check(sid, 1)
         if final_settle <= 0:
@@ -459,7 +459,7 @@ cdef class FuturesLedger:
         return max(0, -self.ledger.cash)
 
     def margin_call_sids(self):
-        """int32 sids holding futures while available cash is negative (a margin call, market-rules 9.3);
+        """int32 sids holding futures while available cash is negative (a margin call, docs/market-rules.md §9.3);
         empty otherwise.  These are the candidates for forced liquidation."""
         if self.ledger.cash >= 0:
             return np.zeros(0, dtype=np.int32)

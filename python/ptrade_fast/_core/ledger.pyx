@@ -161,7 +161,7 @@ cdef class Ledger:
 
     def apply_actions(self, const int32_t[:] sid, const int64_t[:] cash_per_share, const double[:] share_ratio,
                       double tax_rate, int64_t[:] cash_out, int64_t[:] shares_out):
-        """Corporate actions of one ex-date for the listed sids (spec §H.9), in one pass.
+        """Corporate actions of one ex-date for the listed sids (docs/ptrade-api.md §H.9), in one pass.
 
         For a holding of ``q`` shares: ``cash += q * cash_per_share - tax`` (``cash_per_share`` in money
         units per share, i.e. 1e-4 CNY; ``tax = round_half_up(q * cash_per_share * tax_rate)``);

@@ -1,6 +1,6 @@
 # cython: boundscheck=False, wraparound=False, cdivision=True, language_level=3
-"""融资融券 (margin trading and short selling) on top of the stock ``Ledger`` (market-rules 10,
-ptrade-api D.9).  The credit account's collateral IS the stock ledger: financed buys put shares into
+"""融资融券 (margin trading and short selling) on top of the stock ``Ledger`` (docs/market-rules.md §10,
+docs/ptrade-api.md §D.9).  The credit account's collateral IS the stock ledger: financed buys put shares into
 it, its cash is the account's cash.  This module adds the debts, per sid and per account.
 
 Invariants
@@ -8,7 +8,7 @@ Invariants
 * Financed buy (融资买入): the shares enter the ledger through the ordinary fill (cost, T+1), but the
   cash is not spent: ``fin_debt[sid] += value + fees`` instead, ``fin_amount[sid] += qty``.
 * Sell to repay (卖券还款): an ordinary ledger sell; its proceeds (value - fees) pay the accrued
-  interest first, then this sid's principal, the rest stays in cash (market-rules 10.4: interest and
+  interest first, then this sid's principal, the rest stays in cash (docs/market-rules.md §10.4: interest and
   fees before principal; per security rather than oldest contract first, a deliberate simplification).
   ``fin_amount`` falls by the shares sold and is 0 whenever ``fin_debt`` is 0.
 * Direct refund (直接还款): cash pays interest, then the lending fee, then principal in sid order.
@@ -20,13 +20,13 @@ Invariants
 * Direct return (直接还券): shares leave the ledger at zero price (their cost released into
   ``realised_pnl``), the released proceeds go to cash and into the ledger's ``realised_pnl``, so the
   stock side's realised P&L of the shares is proceeds - cost.
-* Accrual (market-rules 10.4, U): ``accrue(days)`` adds round(sum(fin_debt) x fin_rate x days / 360)
+* Accrual (docs/market-rules.md §10.4, U): ``accrue(days)`` adds round(sum(fin_debt) x fin_rate x days / 360)
   to ``fin_interest`` and round(sum(slo_basis) x slo_rate x days / 360) to ``slo_fee``, each rounded
   half up to 0.01 CNY once per call.  The lending fee accrues on the short-sale value at open.
 * Nothing here checks credit: the book sizes orders (R_MARGIN_CLIPPED, R_NO_MARGIN, R_NOT_ELIGIBLE,
   R_SHORT_BELOW_LAST); direct calls may exceed quotas (tests, the facade's migrations).
 
-Available margin (保证金可用余额) -- market-rules 10.2 marks the exchange formula U; this is the
+Available margin (保证金可用余额) -- docs/market-rules.md §10.2 marks the exchange formula U; this is the
 definition used here, at the prices given (default ``last_price``), each product rounded half up to
 one money unit:
 
@@ -39,7 +39,7 @@ one money unit:
 The formula's "cash - sum(short proceeds)" is ``cash`` here, because short proceeds are held apart in
 ``slo_proceeds``.  Maximum new financed buy = available margin / fin_ratio (and the quota left).
 
-Maintenance ratio (维持担保比例, market-rules 10.3) = (cash + sum(slo_proceeds) + sum(amount x price)) /
+Maintenance ratio (维持担保比例, docs/market-rules.md §10.3) = (cash + sum(slo_proceeds) + sum(amount x price)) /
 (sum(fin_debt) + sum(slo_amount x price) + fin_interest + slo_fee); infinite without debt.
 """
 import numpy as np
@@ -67,7 +67,7 @@ cdef inline money_t _scaled(money_t x, double r) noexcept nogil:
 
 
 cdef inline money_t _adj(money_t x, double haircut) noexcept nogil:
-    # Gains count at the haircut, losses in full (market-rules 10.2).
+    # Gains count at the haircut, losses in full (docs/market-rules.md §10.2).
     return _scaled(x, haircut) if x > 0 else x
 
 
@@ -250,7 +250,7 @@ cdef class MarginLedger:
                 reason[0] = R_NOT_ELIGIBLE
                 return 0
             if otype == OTYPE_SLO_SELL:
-                # A short sale may not be priced below the latest price (market-rules 10.4).
+                # A short sale may not be priced below the latest price (docs/market-rules.md §10.4).
                 order_price = limit_price if limit_price > 0 else price
                 if self._last_price[sid] > 0 and order_price < self._last_price[sid]:
                     reason[0] = R_SHORT_BELOW_LAST

@@ -45,7 +45,7 @@ cdef enum:
     R_MARGIN_CLIPPED = 12         # margin order cut to the available margin or the credit quota
     R_NO_MARGIN = 13              # margin order: no available margin or quota left for one lot
     R_NOT_ELIGIBLE = 14           # security not eligible for financing / short selling
-    R_SHORT_BELOW_LAST = 15       # short-sell price below the latest price (market-rules 10.4)
+    R_SHORT_BELOW_LAST = 15       # short-sell price below the latest price (docs/market-rules.md §10.4)
     R_BAD_AMOUNT = 20
     R_UNKNOWN_SECURITY = 21
     R_NOT_LISTED = 22

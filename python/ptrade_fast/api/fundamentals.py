@@ -1,4 +1,4 @@
-"""Fundamentals: get_fundamentals (ptrade-api §D.6).
+"""Fundamentals: get_fundamentals (docs/ptrade-api.md §D.6).
 
 Report tables are read from the root's ``fundamentals/<table>.parquet`` and the daily ``valuation`` is
 derived (``ptrade_fast.data.fundamentals``).  Backtests are strictly point in time: a report is visible

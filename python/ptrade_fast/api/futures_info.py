@@ -1,4 +1,4 @@
-"""Futures reference data: contract parameters and the dominant contract (ptrade-api §C.12, §D.10).
+"""Futures reference data: contract parameters and the dominant contract (docs/ptrade-api.md §C.12, §D.10).
 
 Contract parameters come from the data root's instruments (name, listing, product, multiplier, last trading
 day) and, for a contract the root lacks, from ``rules/futures_products.json`` alone.  The margin rate is the

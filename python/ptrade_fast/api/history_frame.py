@@ -1,4 +1,4 @@
-"""The long history frame of the Python 3.11 edition that also answers ``frame[code]`` (spec §0.1a-6).
+"""The long history frame of the Python 3.11 edition that also answers ``frame[code]`` (docs/ptrade-api.md §0.1a-6).
 
 ``get_history`` / ``get_price`` on a list of codes return one DataFrame with a ``code`` column (rows grouped by
 code, each group in date order).  Strategies written for the old edition index the result by code

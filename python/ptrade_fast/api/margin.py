@@ -1,19 +1,19 @@
 """融资融券: Ptrade's margin trading functions (§D.9) on a simulated credit account.
 
 Ptrade's own backtest has only ``margin_trade`` (collateral buy/sell, in ``api.trading``); financing and
-short selling are live-only there.  ptrade_fast offers them as a labelled **extension** (spec §0.1a item 4),
+short selling are live-only there.  ptrade_fast offers them as a labelled **extension** (docs/ptrade-api.md §0.1a item 4),
 off unless the run asks for it: ``ptrade_fast.run(..., margin_account=True)`` or a dict of the credit
 terms below.  Without it every function here behaves as a live-only name (§H.12).
 
 The credit account IS the stock account: financed buys put shares into the ordinary ledger (T+1, cost
 basis as usual) and create debt instead of spending cash; short sales create a share debt whose proceeds
 are frozen.  The kernel (``ptrade_fast._core.margin``) holds the debts, accrues interest and lending fees daily and
-computes 保证金可用余额 and 维持担保比例; its module docstring states the formulas (market-rules §10,
+computes 保证金可用余额 and 维持担保比例; its module docstring states the formulas (docs/market-rules.md §10,
 several items marked U there).  Orders go through the same order book as every other order.
 
 Credit terms (``margin_account`` dict keys; defaults in ``DEFAULT_TERMS``): ``fin_rate`` and ``slo_rate``
 (annual, days/360), ``fin_quota`` and ``slo_quota`` (CNY credit lines, default 2 × capital), ``fin_ratio`` /
-``slo_ratio`` (margin ratios; default: the exchange minimum in force on the date, market-rules §10.1),
+``slo_ratio`` (margin ratios; default: the exchange minimum in force on the date, docs/market-rules.md §10.1),
 ``haircuts`` (by type), ``eligible`` (codes that may be financed/shorted; default every stock and ETF with
 data — the data has no exchange lists), ``warning_ratio`` (maintenance ratio that logs a warning, 1.3).
 """
@@ -37,7 +37,7 @@ from ..errors import LiveOnlyError
 _ORDER_PHASES = ("handle", "sched", "tick", "on_order", "on_trade")
 _QUERY_PHASES = ("handle", "sched", "tick", "before", "after", "on_order", "on_trade")
 
-# market-rules §10.1: (first day, financing ratio, short-selling ratio).
+# docs/market-rules.md §10.1: (first day, financing ratio, short-selling ratio).
 MARGIN_RATIOS = [
     (_dt.date(2010, 3, 31), 0.5, 0.5),
     (_dt.date(2015, 11, 23), 1.0, 0.5),
@@ -50,7 +50,7 @@ MARGIN_RATIOS = [
 DEFAULT_TERMS = {
     "fin_rate": 0.0835, "slo_rate": 0.1035, "fin_quota": None, "slo_quota": None,
     "fin_ratio": None, "slo_ratio": None, "warning_ratio": 1.3,
-    # Exchange caps (market-rules §10.2, U): stocks ≤ 65–70 %, ETFs ≤ 90 %, bonds ≤ 80 %.
+    # Exchange caps (docs/market-rules.md §10.2, U): stocks ≤ 65–70 %, ETFs ≤ 90 %, bonds ≤ 80 %.
     "haircuts": {"stock": 0.65, "chinext": 0.65, "star": 0.65, "etf": 0.9, "lof": 0.8, "fund": 0.8,
                  "cb": 0.8, "bond": 0.8},
     "eligible": None,
@@ -105,7 +105,7 @@ class MarginAPI:
 
     def start_day(self, margin, day, previous_day):
         """Margin ratios in force on ``day``; interest and lending fees for the calendar days since the last
-        trading day (days/360, market-rules §10.4)."""
+        trading day (days/360, docs/market-rules.md §10.4)."""
         fin, slo = ratios_on(day)
         margin.fin_ratio = float(self.terms["fin_ratio"] or fin)
         margin.slo_ratio = float(self.terms["slo_ratio"] or slo)

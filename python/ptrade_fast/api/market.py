@@ -1,4 +1,4 @@
-"""Market data and trading calendar: get_history, get_price, get_trading_day and friends (ptrade-api §D.3, §D.4).
+"""Market data and trading calendar: get_history, get_price, get_trading_day and friends (docs/ptrade-api.md §D.3, §D.4).
 
 Reads go through the DataStore's dense arrays; pandas objects are built only for the return shape.
 Nothing after the simulated clock is ever returned (see ``_clock``).
@@ -482,7 +482,7 @@ def _col(field, values):
 # -- CALENDAR --------------------------------------------------------------------------------------------
 
 class CalendarAPI:
-    """Trading-calendar functions (ptrade-api §D.3); dates are ``datetime.date``."""
+    """Trading-calendar functions (docs/ptrade-api.md §D.3); dates are ``datetime.date``."""
 
     def __init__(self, rt):
         self.rt = rt

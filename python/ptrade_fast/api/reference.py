@@ -1,4 +1,4 @@
-"""Reference data: names, listing, status, ex-rights, blocks, index members, limits (ptrade-api §D.5, §D.12, §D.13).
+"""Reference data: names, listing, status, ex-rights, blocks, index members, limits (docs/ptrade-api.md §D.5, §D.12, §D.13).
 
 Everything comes from the data root: ``instruments.parquet`` (names and listing dates), the daily bars
 (suspension, limits), ``ex_rights.parquet``, ``index_members.parquet`` and ``blocks.parquet``.  Dates default to

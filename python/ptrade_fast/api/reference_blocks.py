@@ -1,4 +1,4 @@
-"""Blocks, index members and industries (ptrade-api §D.5): get_stock_blocks, get_index_stocks, get_industry_stocks."""
+"""Blocks, index members and industries (docs/ptrade-api.md §D.5): get_stock_blocks, get_index_stocks, get_industry_stocks."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +10,7 @@ from .reference_common import ReferenceBase, _BLOCK_TYPES, _INIT, _REF
 
 
 class BlocksAPI(ReferenceBase):
-    """Blocks, index members and industries (ptrade-api §D.5): get_stock_blocks, get_index_stocks, get_industry_stocks."""
+    """Blocks, index members and industries (docs/ptrade-api.md §D.5): get_stock_blocks, get_index_stocks, get_industry_stocks."""
 
     # -- BLOCKS, INDICES, INDUSTRIES -----------------------------------------------------------------
 
@@ -181,7 +181,7 @@ class BlocksAPI(ReferenceBase):
         ----------
         industry_code : str
             The industry code (``'A01000.XBHS'``, get_stock_blocks' 'HY' entries) or the industry name
-            (e.g. '软件服务'; spec §0.1a).
+            (e.g. '软件服务'; docs/ptrade-api.md §0.1a).
 
         Returns
         -------

@@ -1,4 +1,4 @@
-"""Shared parts of the reference-data functions (ptrade-api §D.5): constants, argument checks and instrument
+"""Shared parts of the reference-data functions (docs/ptrade-api.md §D.5): constants, argument checks and instrument
 lookups the API families of ``api/reference*.py`` use."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ex-rights data (ptrade-api §D.5): get_stock_exrights."""
+"""Ex-rights data (docs/ptrade-api.md §D.5): get_stock_exrights."""
 from __future__ import annotations
 
 import pandas as pd
@@ -10,7 +10,7 @@ from .reference_common import ReferenceBase, _INIT, _REF, _exrights_frame
 
 
 class ExrightsAPI(ReferenceBase):
-    """Ex-rights data (ptrade-api §D.5): get_stock_exrights."""
+    """Ex-rights data (docs/ptrade-api.md §D.5): get_stock_exrights."""
 
     # -- EX-RIGHTS -----------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Security status and price limits (ptrade-api §D.5): get_stock_status, filter_stock_by_status, check_limit."""
+"""Security status and price limits (docs/ptrade-api.md §D.5): get_stock_status, filter_stock_by_status, check_limit."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +11,7 @@ from .reference_common import ReferenceBase, _INIT, _REF, _STATUS_TYPES
 
 
 class StatusAPI(ReferenceBase):
-    """Security status and price limits (ptrade-api §D.5): get_stock_status, filter_stock_by_status, check_limit."""
+    """Security status and price limits (docs/ptrade-api.md §D.5): get_stock_status, filter_stock_by_status, check_limit."""
 
     # -- STATUS --------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Security lists (ptrade-api §D.5, §D.12, §D.13): get_Ashares, ETF, REIT and convertible-bond lists and info."""
+"""Security lists (docs/ptrade-api.md §D.5, §D.12, §D.13): get_Ashares, ETF, REIT and convertible-bond lists and info."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +10,7 @@ from .reference_common import ReferenceBase, _A_SHARE_TYPES, _CB_INFO_COLUMNS, _
 
 
 class UniversesAPI(ReferenceBase):
-    """Security lists (ptrade-api §D.5, §D.12, §D.13): get_Ashares, ETF, REIT and convertible-bond lists and info."""
+    """Security lists (docs/ptrade-api.md §D.5, §D.12, §D.13): get_Ashares, ETF, REIT and convertible-bond lists and info."""
 
     # -- UNIVERSES -----------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Price adjustment (复权) factors from ex-rights events, in Ptrade's A·P + B form (ptrade-api §H.8).
+"""Price adjustment (复权) factors from ex-rights events, in Ptrade's A·P + B form (docs/ptrade-api.md §H.8).
 
 Backward (后复权): after event e, a = a_prev × (1 + bonus + conversion + rights_ratio) and
 b = b_prev + a_prev × (cash − rights_ratio × rights_price); adjusted = a·P + b with the latest event ≤ t.

@@ -159,7 +159,7 @@ def derive_future_daily(code, df, calendar, coverage_end=None):
     open interest carried.  ``preclose`` holds the **previous settlement** (昨结算, the limit and
     mark-to-market base; the previous close where a settlement is unknown); the first row takes the given
     ``pre_settlement``.  Limits are ± the product's ratio of it, rounded inward to the tick, with the
-    last-trading-day ratio on the contract's last trading day (market-rules §9.1).
+    last-trading-day ratio on the contract's last trading day (docs/market-rules.md §9.1).
     """
     d = _dates(df["date"])
     if coverage_end is None:

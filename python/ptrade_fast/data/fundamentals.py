@@ -50,7 +50,7 @@ _NEEDS = {"pe_ttm": ("np_ttm",), "ps_ttm": ("rev_ttm",), "pe_static": ("np_year"
 _ANNUALISE = {1: 4.0, 2: 2.0, 3: 4.0 / 3.0, 4: 1.0}
 
 # -- THE TDX MAPPING -----------------------------------------------------------------------------------
-# TDX gpcw field (shared/data/real financial_fields.parquet) for each Ptrade field we map.  Only fields
+# TDX gpcw field (the 专业财务 field list, docs/data-format.md) for each Ptrade field we map.  Only fields
 # whose meaning is unambiguous are mapped; the rest of the 286 TDX fields are not carried.  A third
 # element is a scale to natural units (f283 is in 10,000 CNY).
 TDX_FIELDS: dict[str, dict[str, tuple]] = {

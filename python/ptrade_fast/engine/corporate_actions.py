@@ -1,4 +1,4 @@
-"""The corporate-actions step of the start of a trading day (§H.9, market-rules §5): cash dividends, bonus
+"""The corporate-actions step of the start of a trading day (§H.9, docs/market-rules.md §5): cash dividends, bonus
 shares (送股) and conversion shares (转增) of every security whose ex-date is today are applied to the
 ledger by one kernel call; the optional 差别化红利税 model withholds tax on them.
 """

@@ -1,4 +1,4 @@
-"""Individual investors' dividend income tax by holding period (差别化红利税, market-rules §5.8).
+"""Individual investors' dividend income tax by holding period (差别化红利税, docs/market-rules.md §5.8).
 
 Option ``dividend_tax='holding_period'``.  The default (``'none'``) credits dividends pre-tax, as the spec's
 engine decision §H.9 allows; ``dividend_tax_rate=x`` withholds a flat rate at payment instead.

@@ -1,4 +1,4 @@
-"""End of day for futures (§H.11, market-rules §9.3): contracts on their last trading day close at the final
+"""End of day for futures (§H.11, docs/market-rules.md §9.3): contracts on their last trading day close at the final
 settlement price and leave the book; every other position is marked to the day's settlement price (the
 close where the data has none), P&L into cash, margin re-evaluated.
 

@@ -84,7 +84,7 @@ class OrderRouter:
                 acct.ledger.cash = acct.ledger.cash - tax
                 self.trade_tax[trade_id] = tax
                 self.log.info(f"dividend tax on the sale of {qty} {acct.codes[sid]}: {tax / SCALE:.2f} CNY "
-                              f"(held-period rates, market-rules §5.8)")
+                              f"(held-period rates, docs/market-rules.md §5.8)")
 
     def report(self, changed, new_trades):
         """Log every clip/cancel with its reason (§0.1a item 5) and push the order callbacks."""

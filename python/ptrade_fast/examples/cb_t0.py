@@ -1,4 +1,4 @@
-# Seed example "可转债T+0日内交易策略" from the Ptrade skill description (shared/seed), copied unmodified.
+# Seed example "可转债T+0日内交易策略" from the Ptrade skill description (the seed), copied unmodified.
 def initialize(context):
     # Convertible bonds support T+0 trading
     g.cb_list = []                  # Convertible bond pool (dynamically updated)

@@ -1,4 +1,4 @@
-# Seed example "ETF套利策略" from the Ptrade skill description (shared/seed), copied unmodified.
+# Seed example "ETF套利策略" from the Ptrade skill description (the seed), copied unmodified.
 def initialize(context):
     g.etf_code = '510050.SS'       # SSE 50 ETF
     set_universe(g.etf_code)

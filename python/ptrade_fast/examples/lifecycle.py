@@ -1,4 +1,4 @@
-# Seed example "策略生命周期(事件驱动)" from the Ptrade skill description (shared/seed), copied unmodified.
+# Seed example "策略生命周期(事件驱动)" from the Ptrade skill description (the seed), copied unmodified.
 def initialize(context):
     """Required — Called once at startup. Used to set stock pool, benchmark, and scheduled tasks."""
     g.security = '600570.SS'

@@ -1,4 +1,4 @@
-# Seed example "多策略并行" from the Ptrade skill description (shared/seed), copied unmodified.
+# Seed example "多策略并行" from the Ptrade skill description (the seed), copied unmodified.
 def initialize(context):
     g.security = '600570.SS'
     set_universe(g.security)

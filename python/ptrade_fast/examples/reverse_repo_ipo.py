@@ -1,4 +1,4 @@
-# Seed example "示例4:盘后逆回购" from the Ptrade skill description (shared/seed), copied unmodified.
+# Seed example "示例4:盘后逆回购" from the Ptrade skill description (the seed), copied unmodified.
 def initialize(context):
     g.security = '131810.SZ'           # Shenzhen 1-day treasury reverse repo
     set_universe(g.security)

@@ -1,4 +1,4 @@
-# Seed example "定时任务综合策略" from the Ptrade skill description (shared/seed), copied unmodified.
+# Seed example "定时任务综合策略" from the Ptrade skill description (the seed), copied unmodified.
 import pickle
 
 NOTEBOOK_PATH = get_research_path()

@@ -1,6 +1,6 @@
 """Lifecycle phases and the door check every Ptrade API function makes.
 
-Phase names follow the spec's abbreviations (ptrade-api.md §D): ``init``, ``before``, ``handle``,
+Phase names follow the spec's abbreviations (docs/ptrade-api.md §D): ``init``, ``before``, ``handle``,
 ``after``, ``tick``, ``on_order``, ``on_trade``, ``sched``.  A function registered with
 ``run_daily`` runs in phase ``sched``.
 

@@ -1,16 +1,16 @@
 """Dated fee rules resolved into the per-sid fee arrays the fee kernel reads (_core.fees.FeeTable).
 
-Two cost models (spec §0.1a item 2):
+Two cost models (docs/ptrade-api.md §0.1a item 2):
 
 ``'ptrade'`` (default) — the platform's documented backtest fees: commission
     ``max(rate × value, min_commission)`` with the rate/minimum of the instrument's
     ``set_commission`` class (STOCK 0.0003, ETF/LOF 0.0008, minimum 5 CNY; convertible bonds and
     other bonds use STOCK, §F) plus the handling fee 0.0000487 × value, plus stamp duty on stock
     sells by date; no transfer fee.
-``'market'`` — the full dated market fees of market-rules.md §5: the commission as above, the
+``'market'`` — the full dated market fees of docs/market-rules.md §5: the commission as above, the
     exchange handling fee by exchange, instrument and date (§5.3, §5.5, §5.6), the transfer fee by
     date (§5.4; the pre-2015-08-01 SSE fee charged on par value is not a fraction of traded value
-    and is not modelled — market-rules marks its level U), and stamp duty by date.
+    and is not modelled — docs/market-rules.md marks its level U), and stamp duty by date.
 
 Stamp duty (§5.2) is charged on sells of stocks (A and B shares).  Before 2008-09-19 it was also
 charged on buys; the kernel charges it on sells only, so in those years the buy side is
@@ -25,7 +25,7 @@ import datetime as _dt
 
 import numpy as np
 
-# (first day in force, rate), ascending.  market-rules.md §5.2.
+# (first day in force, rate), ascending.  docs/market-rules.md §5.2.
 STAMP_DUTY_SELL = [
     (_dt.date(1990, 1, 1), 0.006),
     (_dt.date(1991, 10, 10), 0.003),
@@ -41,7 +41,7 @@ STAMP_DUTY_SELL = [
 
 PTRADE_HANDLING_RATE = 0.0000487
 
-# Exchange handling fee for A shares, market-rules §5.3: (from, SSE, SZSE).
+# Exchange handling fee for A shares, docs/market-rules.md §5.3: (from, SSE, SZSE).
 HANDLING_STOCK = [
     (_dt.date(1990, 1, 1), 0.00011, 0.000122),
     (_dt.date(2012, 6, 1), 0.000087, 0.000087),
@@ -84,7 +84,7 @@ def _in_force(table, day: _dt.date):
 
 
 def stamp_rate_on(day: _dt.date) -> float:
-    """Stamp duty on stock sells in force on ``day`` (market-rules §5.2)."""
+    """Stamp duty on stock sells in force on ``day`` (docs/market-rules.md §5.2)."""
     return _in_force(STAMP_DUTY_SELL, day)[1] if day is not None else STAMP_DUTY_SELL[-1][1]
 
 

@@ -1,8 +1,8 @@
-"""Futures products: specs, dated margins and fees, contract months, last trading days, limits (market-rules §9).
+"""Futures products: specs, dated margins and fees, contract months, last trading days, limits (docs/market-rules.md §9).
 
 The table is data (``rules/futures_products.json``): per product its exchange, multiplier, tick, daily limit
 ratio, a dated list of exchange margin rates and a dated fee schedule, and the names of its contract-month and
-last-trading-day rules.  CFFEX rows follow market-rules §9.1/§9.2; commodity fees, margins and ticks are
+last-trading-day rules.  CFFEX rows follow docs/market-rules.md §9.1/§9.2; commodity fees, margins and ticks are
 rqalpha's backtest defaults (``futures_product_specs.parquet``) and say so in their ``*_source`` field.
 
 Dates here are ``numpy.datetime64[D]``.  A ``calendar`` (sorted trading days) makes holiday shifts exact;
@@ -191,7 +191,7 @@ def _nth_weekday(first: np.datetime64, weekday: int, n: int) -> np.datetime64:
 
 
 def last_trading_day(product, yymm, calendar=None) -> np.datetime64:
-    """Last trading day of contract ``yymm`` ('2406' or 2406) of ``product`` (market-rules §9.1, §9.2).
+    """Last trading day of contract ``yymm`` ('2406' or 2406) of ``product`` (docs/market-rules.md §9.1, §9.2).
 
     Index futures: the third Friday of the contract month, the next trading day if that is a holiday.
     """

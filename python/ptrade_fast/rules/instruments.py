@@ -1,4 +1,4 @@
-"""Per-type trading parameters with the dates they change (market-rules.md §3, §4, §6; ptrade-api.md §F, §G).
+"""Per-type trading parameters with the dates they change (docs/market-rules.md §3, §4, §6; docs/ptrade-api.md §F, §G).
 
 One table, ``INSTRUMENT_RULES``: for each type (and optionally exchange) the rows are in force from
 ``start`` until the next row of the same key.  ``resolve(type, exchange, date)`` returns the row in force;
@@ -33,7 +33,7 @@ INSTRUMENT_RULES: tuple[InstrumentRule, ...] = (
     R("chinext", None, "2009-10-30", 100, 100, 0.01, 2, 1, True, "STOCK"),
     # STAR: buy at least 200 shares, then in steps of 1 share (from the board's opening).
     R("star", None, "2019-07-22", 1, 200, 0.01, 2, 1, True, "STOCK"),
-    # B shares: SSE quotes in USD 0.001, SZSE in HKD 0.01 (market-rules §4).
+    # B shares: SSE quotes in USD 0.001, SZSE in HKD 0.01 (docs/market-rules.md §4).
     R("b_share", "SSE", "1992-02-21", 100, 100, 0.001, 3, 1, True, "STOCK"),
     R("b_share", "SZSE", "1991-01-01", 100, 100, 0.01, 2, 1, True, "STOCK"),
     R("index", None, "1990-01-01", 100, 100, 0.001, 3, 1, False, "STOCK", "not tradable; tick holds 3-decimal index values"),
@@ -41,11 +41,11 @@ INSTRUMENT_RULES: tuple[InstrumentRule, ...] = (
     R("lof", None, "1990-01-01", 100, 100, 0.001, 3, 1, False, "LOF"),
     R("fund", None, "1990-01-01", 100, 100, 0.001, 3, 1, False, "LOF", "closed-end funds"),
     R("reit", None, "2021-06-21", 100, 100, 0.001, 3, 1, False, "ETF"),
-    # Convertible bonds and bonds trade T+0, in 10 张; fees as STOCK per ptrade-api §F.
+    # Convertible bonds and bonds trade T+0, in 10 张; fees as STOCK per docs/ptrade-api.md §F.
     R("cb", None, "1990-01-01", 10, 10, 0.001, 3, 0, False, "STOCK"),
     R("bond", None, "1990-01-01", 10, 10, 0.001, 3, 0, False, "STOCK"),
     # Reverse repo (a sell): SSE in 1,000 张 (100,000 CNY) before 2022-05-16, then 10 张 like SZSE;
-    # rate tick 0.005 on both exchanges from 2022-05-16, SZSE 0.001 before (market-rules §3, §4, §11).
+    # rate tick 0.005 on both exchanges from 2022-05-16, SZSE 0.001 before (docs/market-rules.md §3, §4, §11).
     R("repo", "SSE", "1990-01-01", 1000, 1000, 0.005, 3, 0, False, "STOCK"),
     R("repo", "SSE", "2022-05-16", 10, 10, 0.005, 3, 0, False, "STOCK"),
     R("repo", "SZSE", "1990-01-01", 10, 10, 0.001, 3, 0, False, "STOCK"),

@@ -1,6 +1,6 @@
 """Daily price limits (涨跌停) by board, ST flag and date; ex-rights reference prices.
 
-market-rules.md §2 and §8.2.  Everything is vectorised over numpy arrays and done in integer ticks:
+docs/market-rules.md §2 and §8.2.  Everything is vectorised over numpy arrays and done in integer ticks:
 a limit is ``base × (1 ± r)`` rounded half-up to the tick, with ``r`` held in basis points so the
 multiplication is exact (oracle: 600000.SS on 2008-04-24, base 27.02, ratio 10 % -> 29.72).
 A ratio of NaN means "no limit that day".
@@ -124,7 +124,7 @@ def limit_prices(base, ratio, tick):
 
 
 def ex_reference_price(prev_close, cash=0.0, bonus=0.0, conversion=0.0, rights_ratio=0.0, rights_price=0.0, tick=0.01):
-    """Ex-rights reference price (除权参考价), rounded half-up to the tick (market-rules §8.2).
+    """Ex-rights reference price (除权参考价), rounded half-up to the tick (docs/market-rules.md §8.2).
 
     (prev_close − cash + rights_ratio × rights_price) / (1 + bonus + conversion + rights_ratio).
     Oracle: 600000.SS 2008-04-24, (35.29 − 0.16) / 1.3 -> 27.02.

@@ -5,7 +5,7 @@ Record layouts (little-endian, 32 bytes each; docs/data-format.md, *Importing*):
 ``.day``  ``<IIIIIfII``: date YYYYMMDD, open, high, low, close as integers (× price scale), amount float32
 CNY, volume uint32, reserved.  Price scale: ×100 for A shares, SZSE B shares and indices; ×1000 for
 SSE B shares (USD 0.001 tick), ETFs, LOFs, funds, REITs, bonds, convertible bonds and repo (3-decimal
-quotes).  Volume: shares, except indices, whose files hold lots of 100 shares (shared/data/real README:
+quotes).  Volume: shares, except indices, whose files hold lots of 100 shares (the real sample data's notes, docs/data-format.md:
 600000 volume = 100 × h5 lots, index volume = h5 lots; the index's money / (volume × 100) is a
 plausible 13 CNY average price).
 

@@ -17,7 +17,7 @@ Invariants (the tests check each one):
 - Deterministic: the same arguments give byte-identical files.  Four independent random streams
   (universe, daily, minute, the others) are spawned from ``seed``, so the daily prices and volumes do not
   depend on ``minute``; only money and the index/ETF highs and lows do (they are sums over minutes).
-- Codes lie in the real ranges of each board (market-rules §1.2), in roughly the 2024 proportions;
+- Codes lie in the real ranges of each board (docs/market-rules.md §1.2), in roughly the 2024 proportions;
   boards that opened late (STAR 688 from 2019-07-22, 301 from 2020-08-24, 605, 001, 003) only list IPOs
   after their opening, in proportion to the time since.
 - Prices are integers of ticks until written; every bar lies on the tick grid inside that day's limits

@@ -155,7 +155,7 @@ def _contract(store, sp, yymm, days, index, prev_index_close, sid, rng, frames):
             settle = settle_g * tick
             delivery = index["close"][t]
         if is_last:
-            settle = round(float(delivery), 2)  # delivery settlement price, two decimals (market-rules §9.1)
+            settle = round(float(delivery), 2)  # delivery settlement price, two decimals (docs/market-rules.md §9.1)
         rows.append((day, o, h, l, c, int(volume[t]), money, settle, int(oi[t])))
         settle_prev, prev_oi = settle, int(oi[t])
     d = pd.DataFrame(rows, columns=["date", "open", "high", "low", "close", "volume", "money", "settlement",

@@ -61,7 +61,7 @@ class PricesMixin:
         hi_f, lo_f = limit_prices(pcp, np.where(np.isnan(ratio), fallback, ratio), 0.01)
         hi = np.rint(hi_f * 100).astype(np.int64)
         lo = np.maximum(np.rint(lo_f * 100).astype(np.int64), 1)
-        # Approval-era IPOs (limited from day 2) open capped at +44 % of the issue price (market-rules §2.3).
+        # Approval-era IPOs (limited from day 2) open capped at +44 % of the issue price (docs/market-rules.md §2.3).
         old_rule = ~np.isnan(limit_ratio(self.types, day, None, np.full(n, 1), self.list_date))
         ipo_day = first & (self.age0 == 0)
         hi = np.where(ipo_day, np.rint(self.pc * np.where(old_rule, 1.44, 4.0)), hi).astype(np.int64)
