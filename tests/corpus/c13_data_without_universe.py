@@ -5,11 +5,13 @@ def initialize(context):
 
 
 def before_trading_start(context, data):
-    g.stocks = get_index_stocks('000016.XBHS')[:10]
+    g.stocks = get_index_stocks('000300.XBHS')[:10]
 
 
 def handle_data(context, data):
     for code in g.stocks:
+        if code not in data:          # not trading today (suspended, not listed yet, no data)
+            continue
         bar = data[code]
         if bar.close > bar.open * 1.01 and code not in context.portfolio.positions:
             order(code, 100)

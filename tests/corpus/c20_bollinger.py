@@ -1,7 +1,7 @@
 # corpus: data=bundle frequency=1d start=2024-01-02 end=2024-06-28
 # exercises: Bollinger bands with pandas rolling on get_price(count=...), buy the lower band, sell the middle band, several stocks
 def initialize(context):
-    g.stocks = ['600000.SS', '600570.SS', '000063.SZ', '600519.SS', '601318.SS']
+    g.stocks = ['600000.SS', '600570.SS', '000063.SZ', '600519.SS', '000651.SZ']
     set_universe(g.stocks)
 
 

@@ -35,7 +35,8 @@ def _per_code(store, codes, dates, data, how, anchor):
         if ev.empty:
             continue
         for f, v in out.items():
-            v[:, j] = adjust.adjust(v[:, j], dates, ev, how, anchor=anchor, volume=f == "volume")
+            if f in PRICE:            # prices only: volume stays as traded (docs/engine.md, "fq")
+                v[:, j] = adjust.adjust(v[:, j], dates, ev, how, anchor=anchor)
     return out
 
 

@@ -55,9 +55,9 @@ def initialize(context):
 
 def handle_data(context, data):
     try:
-        data['603993.SS']
+        data['000063.SZ']
     except KeyError as exc:
         log.info('missing %s' % exc.args[0])
 """
     res = ptrade_fast.run(src, start="2017-03-06", end="2017-03-06", frequency="1d")
-    assert _lines(res, "missing") == ["603993.SS: no bar in data (not listed on 2017-03-06)"]
+    assert _lines(res, "missing") == ["000063.SZ: no bar in data (not listed on 2017-03-06)"]

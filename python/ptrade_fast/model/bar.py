@@ -55,7 +55,7 @@ class BarDict:
     project decision §0.1a-5): universe codes come from ``entries`` (prepared once a day), any other code is
     resolved on first access through ``lookup`` (a sid lookup and a listed check; the bar arrays already
     hold the whole market, so nothing is read) and then cached.  Iteration, ``keys()``, ``len()`` and ``in``
-    cover the universe plus the codes already looked up.  An unknown or unlisted code raises ``KeyError``
+    cover the universe plus the codes already looked up; ``code in data`` is True for any listed code.  An unknown or unlisted code raises ``KeyError``
     naming the code and the reason.
     """
 
@@ -99,7 +99,14 @@ class BarDict:
         if code in self._entries or code in self._extra:
             return True
         key = self._key(code)
-        return key in self._entries or key in self._extra
+        if key in self._entries or key in self._extra:
+            return True
+        # Any listed code is in ``data`` (§0.1a-5): ``code in data`` agrees with ``data[code]``.
+        sid = self._lookup(key) if self._lookup is not None else None
+        if sid is None:
+            return False
+        self._extra[key] = sid
+        return True
 
     def get(self, code, default=None):
         try:
