@@ -38,7 +38,7 @@ def _benchmark(bt, index: pd.DatetimeIndex) -> pd.DataFrame:
         return out
     close = pd.Series(close, dtype=float)
     close.index = pd.to_datetime(close.index)
-    rets = close.pct_change()
+    rets = close.ffill().pct_change(fill_method=None)   # pct_change(pad), without the deprecated default
     out["close"] = close.reindex(index)
     out["returns"] = rets.reindex(index)
     return out
