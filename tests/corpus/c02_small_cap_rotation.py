@@ -6,11 +6,16 @@ def initialize(context):
     run_daily(context, rebalance, time='14:55')
 
 
+def before_trading_start(context, data):
+    # filter_stock_by_status is allowed only here on the platform: the pool is made before the open.
+    g.pool = filter_stock_by_status(get_Ashares(), ['ST', 'HALT', 'DELISTING'])
+
+
 def rebalance(context):
     g.days += 1
     if g.days % 5 != 1:
         return
-    stocks = filter_stock_by_status(get_Ashares(), ['ST', 'HALT', 'DELISTING'])
+    stocks = g.pool
     df = get_fundamentals(stocks, 'valuation', fields=['total_value'])
     df = df[df['total_value'] > 0].sort_values('total_value')
     target = list(df.index[:g.stock_num])

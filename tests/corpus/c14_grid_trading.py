@@ -8,12 +8,9 @@ def initialize(context):
     g.base = None
 
 
-def before_trading_start(context, data):
-    for o in get_open_orders(g.etf):
-        cancel_order(o)
-
-
 def handle_data(context, data):
+    for o in get_open_orders(g.etf):       # yesterday's grid orders ended at the close; today's are re-placed
+        cancel_order(o)
     price = data[g.etf].close
     if g.base is None:
         order_value(g.etf, 400000)
