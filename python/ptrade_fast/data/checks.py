@@ -44,10 +44,21 @@ def _col(table, name):
     return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
 
 
-def bar_findings(table, kind: str):
+def _clean_prices(o, h, l, c) -> bool:
+    """The common case in one pass per column: every price finite, positive and in range, and OHLC in order.
+    Reductions only (no row masks); a file that fails is examined row by row by :func:`bar_findings`."""
+    for a in (o, h, l, c):
+        if not (a.min() > 0 and a.max() <= MAX_PRICE):      # NaN fails both comparisons
+            return False
+    tol = 1e-9 * MAX_PRICE
+    return bool(min((h - np.maximum(o, c)).min(), (np.minimum(o, c) - l).min()) >= -tol)
+
+
+def bar_findings(table, kind: str, order_checked: bool = False):
     """Every failed check of one bar file as ``(check, row, message)``, cheapest tests first.
 
-    ``kind`` is ``'daily'`` or ``'minute'``."""
+    ``kind`` is ``'daily'`` or ``'minute'``; ``order_checked`` skips the duplicate/unsorted test when the caller
+    already knows the file's rows are one complete, time-ordered block per code (the store's fast path)."""
     out = []
     n = table.num_rows
     if n == 0:
@@ -57,55 +68,65 @@ def bar_findings(table, kind: str):
         traded = np.asarray(table.column("is_open").to_numpy(zero_copy_only=False)).astype(bool)
     else:
         traded = None
+    sel = (lambda a: a) if traded is None else (lambda a: a[traded])
+    if not (traded is not None and not traded.any()) and not _clean_prices(sel(o), sel(h), sel(l), sel(c)):
+        out.extend(_price_findings(o, h, l, c, traded))
+    for f in ("volume", "money"):
+        v = _col(table, f)
+        if v is not None and v.size and v.min() < 0:          # NaN volume (index minutes) is not negative
+            r = int(np.flatnonzero(v < 0)[0])
+            out.append(("volume", r, f"negative {f} {v[r]}"))
+    key_col = "date" if kind == "daily" else "datetime"
+    if key_col in table.column_names and not order_checked:
+        out.extend(_order_findings(table, kind, key_col, n))
+    return out
+
+
+def _price_findings(o, h, l, c, traded):
+    out = []
     prices = np.stack([o, h, l, c])
-    # One reduction answers "all fine" for the common clean file; details only when something is wrong.
     view = prices if traded is None else prices[:, traded]
-    if view.size and not (np.min(view) > 0 and np.max(view) <= MAX_PRICE):
+    rows_of = (lambda k: int(k)) if traded is None else (lambda k, t=np.flatnonzero(traded): int(t[k]))
+    with np.errstate(invalid="ignore"):
         bad_val = ~np.isfinite(view) | (view <= 0)
         rows = np.flatnonzero(bad_val.any(axis=0))
         if rows.size:
-            r = int(rows[0] if traded is None else np.flatnonzero(traded)[rows[0]])
+            r = rows_of(rows[0])
             out.append(("price", r, f"a NaN or non-positive price on a traded bar "
                                     f"(open {o[r]}, high {h[r]}, low {l[r]}, close {c[r]})"))
         rows = np.flatnonzero((np.nan_to_num(view, nan=0.0) > MAX_PRICE).any(axis=0))
         if rows.size:
-            r = int(rows[0] if traded is None else np.flatnonzero(traded)[rows[0]])
+            r = rows_of(rows[0])
             out.append(("range", r, f"a price above {MAX_PRICE:,.0f} CNY (close {c[r]}): a unit or decimal error?"))
-    with np.errstate(invalid="ignore"):
         tol = 1e-9 * np.abs(h)
         bad = (h < l - tol) | (o > h + tol) | (o < l - tol) | (c > h + tol) | (c < l - tol)
     if bad.any():
         r = int(np.flatnonzero(bad)[0])
         out.append(("ohlc", r, f"OHLC out of order (open {o[r]}, high {h[r]}, low {l[r]}, close {c[r]})"))
-    for f in ("volume", "money"):
-        v = _col(table, f)
-        if v is not None:
-            with np.errstate(invalid="ignore"):
-                neg = v < 0
-            if neg.any():
-                r = int(np.flatnonzero(neg)[0])
-                out.append(("volume", r, f"negative {f} {v[r]}"))
-    key_col = "date" if kind == "daily" else "datetime"
-    if key_col in table.column_names:
-        codes = table.column("code").combine_chunks()
-        if not pa.types.is_dictionary(codes.type):
-            codes = codes.dictionary_encode()
-        idx = np.asarray(codes.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        t = np.asarray(table.column(key_col).to_numpy()).astype("datetime64[m]").astype(np.int64)
-        order = np.lexsort((t, idx))
-        same_code = idx[order][1:] == idx[order][:-1]
-        dup = same_code & (t[order][1:] == t[order][:-1])
-        if dup.any():
-            k = int(np.flatnonzero(dup)[0])
-            r = int(order[k + 1])
-            out.append(("duplicate", r, f"a second row for the same {'date' if kind == 'daily' else 'bar time'} "
-                                        f"(first at row {int(order[k])})"))
-        if kind == "minute":
-            # Rows of one code must come in time order within the file.
-            back = same_code & (order[1:] < order[:-1]) & ~dup
-            if back.any():
-                k = int(np.flatnonzero(back)[0])
-                out.append(("unsorted", int(order[k]), "bar times of the code are not increasing in the file"))
+    return out
+
+
+def _order_findings(table, kind, key_col, n):
+    out = []
+    codes = table.column("code").combine_chunks()
+    if not pa.types.is_dictionary(codes.type):
+        codes = codes.dictionary_encode()
+    idx = np.asarray(codes.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    t = np.asarray(table.column(key_col).to_numpy()).astype("datetime64[m]").astype(np.int64)
+    order = np.lexsort((t, idx))
+    same_code = idx[order][1:] == idx[order][:-1]
+    dup = same_code & (t[order][1:] == t[order][:-1])
+    if dup.any():
+        k = int(np.flatnonzero(dup)[0])
+        r = int(order[k + 1])
+        out.append(("duplicate", r, f"a second row for the same {'date' if kind == 'daily' else 'bar time'} "
+                                    f"(first at row {int(order[k])})"))
+    if kind == "minute":
+        # Rows of one code must come in time order within the file.
+        back = same_code & (order[1:] < order[:-1]) & ~dup
+        if back.any():
+            k = int(np.flatnonzero(back)[0])
+            out.append(("unsorted", int(order[k]), "bar times of the code are not increasing in the file"))
     return out
 
 
@@ -115,11 +136,11 @@ def code_at(table, row):
     return str(table.column("code")[row].as_py())
 
 
-def check_bar_file(table, path, kind: str, mode: str, log=None) -> None:
+def check_bar_file(table, path, kind: str, mode: str, log=None, order_checked: bool = False) -> None:
     """Run :func:`bar_findings` on a file being loaded; act on ``mode`` (error / warn / off)."""
     if mode == "off":
         return
-    findings = bar_findings(table, kind)
+    findings = bar_findings(table, kind, order_checked)
     if not findings:
         return
     check, row, message = findings[0]

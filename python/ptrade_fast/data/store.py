@@ -362,7 +362,6 @@ class DataStore:
         path = minute_path(self.root, day)
         if path.is_file():
             t = _read(path, ("code", "datetime") + MINUTE_FIELDS)
-            _checks.check_bar_file(t, path, "minute", self.data_checks, self.warn)
             code = t.column("code").combine_chunks()
             lut = np.array([self._sid.get(str(v), -1) for v in code.dictionary.to_pylist()], np.int64)
             sid = lut[code.indices.to_numpy()]
@@ -379,6 +378,10 @@ class DataStore:
                 sid_blocks = sid.reshape(k, 240)
                 cols = sid_blocks[:, 0]
                 blocks = bool((cols >= 0).all() and (sid_blocks == cols[:, None]).all())
+            # Checked once per file as it is read (data/checks.py); a file of whole, ordered, distinct blocks needs
+            # no duplicate/order test (the costly part: a sort of every row).
+            _checks.check_bar_file(t, path, "minute", self.data_checks, self.warn,
+                                   order_checked=bool(blocks) and len(np.unique(cols)) == len(cols))
             fields = list(MINUTE_FIELDS) + (["open_interest"] if "open_interest" in t.column_names else [])
             if blocks:
                 # Stored sid-major ([m, 240], each code's day one contiguous row) and exposed as the
