@@ -17,9 +17,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--year", type=int, help="S1 at full width on one generated year (5,300 stocks × that year's "
+                                            "minute bars) instead of scale.py's multi-year S2 market")
     args = ap.parse_args()
     size = scale.sizes(args.quick)
-    root = scale.market(**size["S2"], minute=True)
+    if args.year:
+        root = scale.market(stocks=5300, years=(args.year, args.year), minute=True)
+        size["s1_days"] = 10_000
+    else:
+        root = scale.market(**size["S2"], minute=True)
     import numpy as np
     from ptrade_fast.data.store import DataStore
     days = DataStore.open(root).minute_dates[-size["s1_days"]:]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -172,9 +173,16 @@ KILL_SCRIPT = textwrap.dedent('''
 ''')
 
 
-@pytest.mark.parametrize("sig, after_days", [(signal.SIGINT, 7), (signal.SIGTERM, 23), (signal.SIGKILL, 41)])
+# Kill points drawn from a seeded generator (reproducible): a trading day of the 163-day run, then a delay into
+# that day so the signal lands on some bar inside it, not on a day boundary.
+_KILLS = random.Random(20261202)
+KILL_POINTS = [(sig, _KILLS.randint(4, 150), _KILLS.uniform(0.0, 0.04))
+               for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL, signal.SIGKILL)]
+
+
+@pytest.mark.parametrize("sig, after_days, delay", KILL_POINTS)
 def test_a_killed_run_leaves_a_checkpoint_whose_resume_equals_the_uninterrupted_run(
-        strategy_file, uninterrupted, tmp_path, sig, after_days):
+        strategy_file, uninterrupted, tmp_path, sig, after_days, delay):
     script = tmp_path / "run.py"
     script.write_text(KILL_SCRIPT, encoding="utf-8")
     ckpt, out = tmp_path / "ckpt", tmp_path / "out"
@@ -182,6 +190,7 @@ def test_a_killed_run_leaves_a_checkpoint_whose_resume_equals_the_uninterrupted_
                             stdout=subprocess.PIPE, text=True)
     for line in proc.stdout:
         if line.startswith("day") and int(line.split()[1]) >= after_days:
+            time.sleep(delay)
             proc.send_signal(sig)
             break
     rest = proc.stdout.read()
