@@ -82,27 +82,37 @@ def bar_findings(table, kind: str, order_checked: bool = False):
     return out
 
 
-def _price_findings(o, h, l, c, traded):
-    out = []
-    prices = np.stack([o, h, l, c])
-    view = prices if traded is None else prices[:, traded]
-    rows_of = (lambda k: int(k)) if traded is None else (lambda k, t=np.flatnonzero(traded): int(t[k]))
+def price_problems(o, h, l, c, traded=None) -> dict:
+    """Row masks of the price checks, shared by the load-time checks and ``data validate``:
+
+    ``price`` a non-positive price on any row, or a NaN / infinite one on a traded row; ``range`` a price above
+    ``MAX_PRICE`` on a traded row; ``ohlc`` high below low or open/close outside [low, high] (rows already
+    flagged ``price`` excluded).  ``traded`` None means every row traded."""
+    t = np.ones(len(o), bool) if traded is None else traded
     with np.errstate(invalid="ignore"):
-        bad_val = ~np.isfinite(view) | (view <= 0)
-        rows = np.flatnonzero(bad_val.any(axis=0))
-        if rows.size:
-            r = rows_of(rows[0])
-            out.append(("price", r, f"a NaN or non-positive price on a traded bar "
-                                    f"(open {o[r]}, high {h[r]}, low {l[r]}, close {c[r]})"))
-        rows = np.flatnonzero((np.nan_to_num(view, nan=0.0) > MAX_PRICE).any(axis=0))
-        if rows.size:
-            r = rows_of(rows[0])
-            out.append(("range", r, f"a price above {MAX_PRICE:,.0f} CNY (close {c[r]}): a unit or decimal error?"))
+        price = ((o <= 0) | (h <= 0) | (l <= 0) | (c <= 0)
+                 | (t & ~(np.isfinite(o) & np.isfinite(h) & np.isfinite(l) & np.isfinite(c))))
+        high = t & ((o > MAX_PRICE) | (h > MAX_PRICE) | (l > MAX_PRICE) | (c > MAX_PRICE))
         tol = 1e-9 * np.abs(h)
-        bad = (h < l - tol) | (o > h + tol) | (o < l - tol) | (c > h + tol) | (c < l - tol)
-    if bad.any():
-        r = int(np.flatnonzero(bad)[0])
-        out.append(("ohlc", r, f"OHLC out of order (open {o[r]}, high {h[r]}, low {l[r]}, close {c[r]})"))
+        ohlc = ((h < l - tol) | (o > h + tol) | (o < l - tol) | (c > h + tol) | (c < l - tol)) & ~price
+    return {"price": price, "range": high, "ohlc": ohlc}
+
+
+def _price_findings(o, h, l, c, traded):
+    masks = price_problems(o, h, l, c, traded)
+    out = []
+    for check, mask in masks.items():
+        rows = np.flatnonzero(mask)
+        if not rows.size:
+            continue
+        r = int(rows[0])
+        if check == "price":
+            msg = f"a NaN or non-positive price on a traded bar (open {o[r]}, high {h[r]}, low {l[r]}, close {c[r]})"
+        elif check == "range":
+            msg = f"a price above {MAX_PRICE:,.0f} CNY (close {c[r]}): a unit or decimal error?"
+        else:
+            msg = f"OHLC out of order (open {o[r]}, high {h[r]}, low {l[r]}, close {c[r]})"
+        out.append((check, r, msg))
     return out
 
 

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import DataError
-from .checks import MAX_PRICE, check_format
+from .checks import MAX_PRICE, check_format, price_problems
 from .writer import BAR_SETS, MARKER
 
 PRICES = ("open", "high", "low", "close")
@@ -229,20 +229,14 @@ def _prices(df, file, tcol, tick, sink):
     t = df[tcol].to_numpy()
     o, h, l, c = (df[k].to_numpy(float) for k in PRICES)
     half = np.array([tick.get(x, 0.01) for x in code]) / 2 if len(code) else np.zeros(0)
-    traded = df["is_open"].to_numpy().astype(bool) if "is_open" in df else np.ones(len(df), bool)
-    with np.errstate(invalid="ignore"):
-        nonpos = ((o <= 0) | (h <= 0) | (l <= 0) | (c <= 0)
-                  | (traded & ~(np.isfinite(o) & np.isfinite(h) & np.isfinite(l) & np.isfinite(c))))
-        high = traded & ((o > MAX_PRICE) | (h > MAX_PRICE) | (l > MAX_PRICE) | (c > MAX_PRICE))
-    for i in np.flatnonzero(nonpos):
+    traded = df["is_open"].to_numpy().astype(bool) if "is_open" in df else None
+    masks = price_problems(o, h, l, c, traded)          # the run's own checks (data/checks.py), every row
+    for i in np.flatnonzero(masks["price"]):
         sink.add(file, i, code[i], t[i], "price", f"a NaN or non-positive price on a traded bar "
                                                   f"(open {o[i]}, high {h[i]}, low {l[i]}, close {c[i]})")
-    for i in np.flatnonzero(high):
+    for i in np.flatnonzero(masks["range"]):
         sink.add(file, i, code[i], t[i], "range", f"a price above {MAX_PRICE:,.0f} CNY (close {c[i]})")
-    with np.errstate(invalid="ignore"):
-        bad_h = ((h < np.fmax(o, c) - 1e-9) | (h < l - 1e-9)) & ~nonpos
-        bad_l = (l > np.fmin(o, c) + 1e-9) & ~nonpos
-    for i in np.flatnonzero(bad_h | bad_l):
+    for i in np.flatnonzero(masks["ohlc"]):
         sink.add(file, i, code[i], t[i], "ohlc",
                  f"high {h[i]} / low {l[i]} do not bracket open {o[i]} and close {c[i]}")
     for col in ("volume", "money"):

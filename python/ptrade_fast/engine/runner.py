@@ -235,10 +235,11 @@ class Backtest:
         self.actions.apply(day)
         # Value holdings at the reference previous close (the ex-rights price on an ex-date).
         prev = market.reference_close()
-        acct.ledger.mark(_raw(prev), np.isfinite(prev).astype(np.uint8))
+        prev_raw, prev_valid = _raw(prev), np.isfinite(prev).astype(np.uint8)
+        acct.ledger.mark(prev_raw, prev_valid)
         if acct.margin_enabled:
             # The short-sale price rule compares with the latest price: before the open, the reference close.
-            acct.margin.mark(_raw(prev), np.isfinite(prev).astype(np.uint8))
+            acct.margin.mark(prev_raw, prev_valid)
         self.router.sync_params()
         if self._liquidate:
             rt.now = _dt.datetime.combine(day, _dt.time(9, 30))
