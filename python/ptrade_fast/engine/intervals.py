@@ -83,8 +83,8 @@ class BarIntervals:
         bi = rt.bar_index
         if bi is None:                                   # before the open: nothing traded yet
             return {"open": np.nan, "high": np.nan, "low": np.nan, "volume": 0.0, "money": 0.0, "last_volume": 0.0}
-        if rt.frequency == "1m" and bi < 240 and getattr(eng, "_mfields", None) is not None:
-            f = eng._mfields
+        if rt.frequency == "1m" and bi < 240 and eng.minute_fields:
+            f = eng.minute_fields
             n = bi + 1
             opens = f["open"][:n, sid]
             ok = np.isfinite(opens)

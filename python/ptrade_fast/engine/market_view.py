@@ -49,7 +49,7 @@ class MarketView:
         self.open_today = None
         self._win_last = -1
         self._rows: dict = {}
-        self._mfields: dict = {}
+        self.minute_fields: dict = {}     # today's [240, n_sids] fields behind data[code] (minute runs)
         self._bar_dt = None
         self._day_entries = None
 
@@ -107,7 +107,7 @@ class MarketView:
         w, di = self.win, self.di
         has = md.has_data.astype(np.uint8)
         self._rows["is_open"] = (w.is_open[di] & has).astype(np.uint8)
-        self._mfields = self._minute_fields(md, w.listed[di], self.prev_close_row(di))
+        self.minute_fields = self._minute_fields(md, w.listed[di], self.prev_close_row(di))
         return has
 
     # -- what the API families ask ---------------------------------------------------------------
@@ -183,7 +183,7 @@ class MarketView:
 
     def set_minute_rows(self, b: int):
         rows = self._rows
-        for f, block in self._mfields.items():
+        for f, block in self.minute_fields.items():
             rows[f] = block[b]
         rows["price"] = rows["close"]
         self._bar_dt = self.rt.now
