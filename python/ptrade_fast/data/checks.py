@@ -51,16 +51,18 @@ def _clean_prices(o, h, l, c) -> bool:
     return bars_first_bad(o, h, l, c, MAX_PRICE) < 0
 
 
-def bar_findings(table, kind: str, order_checked: bool = False):
+def bar_findings(table, kind: str, order_checked: bool = False, values=None):
     """Every failed check of one bar file as ``(check, row, message)``, cheapest tests first.
 
     ``kind`` is ``'daily'`` or ``'minute'``; ``order_checked`` skips the duplicate/unsorted test when the caller
-    already knows the file's rows are one complete, time-ordered block per code (the store's fast path)."""
+    already knows the file's rows are one complete, time-ordered block per code (the store's fast path);
+    ``values`` ({field: float array}) are the columns already converted by the caller."""
     out = []
     n = table.num_rows
     if n == 0:
         return out
-    o, h, l, c = (_col(table, f) for f in ("open", "high", "low", "close"))
+    get = (lambda f: values[f]) if values is not None else (lambda f: _col(table, f))
+    o, h, l, c = (get(f) for f in ("open", "high", "low", "close"))
     if kind == "daily" and "is_open" in table.column_names:
         traded = np.asarray(table.column("is_open").to_numpy(zero_copy_only=False)).astype(bool)
     else:
@@ -71,11 +73,12 @@ def bar_findings(table, kind: str, order_checked: bool = False):
     for f in ("volume", "money"):
         if f not in table.column_names:
             continue
-        raw = np.asarray(table.column(f).to_numpy(zero_copy_only=False))
+        raw = values[f] if values is not None and f in values else \
+            np.asarray(table.column(f).to_numpy(zero_copy_only=False))
         if raw.dtype == np.int64:
             r = first_negative(raw)                        # integer volume: no float copy of 1.3 M rows
         else:
-            v = raw.astype(float)
+            v = raw if raw.dtype == np.float64 else raw.astype(float)
             r = int(np.flatnonzero(v < 0)[0]) if v.size and v.min() < 0 else -1   # NaN is not negative
         if r >= 0:
             out.append(("volume", int(r), f"negative {f} {float(raw[r])}"))
@@ -149,11 +152,11 @@ def code_at(table, row):
     return str(table.column("code")[row].as_py())
 
 
-def check_bar_file(table, path, kind: str, mode: str, log=None, order_checked: bool = False) -> None:
+def check_bar_file(table, path, kind: str, mode: str, log=None, order_checked: bool = False, values=None) -> None:
     """Run :func:`bar_findings` on a file being loaded; act on ``mode`` (error / warn / off)."""
     if mode == "off":
         return
-    findings = bar_findings(table, kind, order_checked)
+    findings = bar_findings(table, kind, order_checked, values)
     if not findings:
         return
     check, row, message = findings[0]

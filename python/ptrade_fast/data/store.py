@@ -380,9 +380,11 @@ class DataStore:
                 blocks = bool((cols >= 0).all() and (sid_blocks == cols[:, None]).all())
             # Checked once per file as it is read (data/checks.py); a file of whole, ordered, distinct blocks needs
             # no duplicate/order test (the costly part: a sort of every row).
-            _checks.check_bar_file(t, path, "minute", self.data_checks, self.warn,
-                                   order_checked=bool(blocks) and len(np.unique(cols)) == len(cols))
             fields = list(MINUTE_FIELDS) + (["open_interest"] if "open_interest" in t.column_names else [])
+            # Each column converted once, for the checks and for the day's arrays.
+            values = {f: np.asarray(t.column(f).to_numpy(zero_copy_only=False), dtype=float) for f in fields}
+            _checks.check_bar_file(t, path, "minute", self.data_checks, self.warn,
+                                   order_checked=bool(blocks) and len(np.unique(cols)) == len(cols), values=values)
             if blocks:
                 # Stored sid-major ([m, 240], each code's day one contiguous row) and exposed as the
                 # [240, m] transpose: filling is a row copy per code.  Columns with data are overwritten
@@ -393,7 +395,7 @@ class DataStore:
                 for f in fields:
                     store = np.empty((m, 240))
                     store[empty] = np.nan
-                    store[cols] = np.asarray(t.column(f).to_numpy(zero_copy_only=False), dtype=float).reshape(k, 240)
+                    store[cols] = values[f].reshape(k, 240)
                     arrays[f] = store.T
                 has[cols] = 1
             else:
@@ -403,7 +405,7 @@ class DataStore:
                 ok = (sid >= 0) & (bar >= 0)
                 flat = bar[ok] * m + sid[ok]
                 for f in fields:
-                    col = np.asarray(t.column(f).to_numpy(zero_copy_only=False), dtype=float)
+                    col = values[f]
                     arrays[f].ravel()[flat] = col[ok]
                 has[sid[ok]] = 1
             if "open_interest" not in arrays:
