@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data.codes import normalize_code
+from ..data.cb_terms import BondTerms
 from ..model.phases import phases
 from .reference_common import ReferenceBase, _A_SHARE_TYPES, _CB_INFO_COLUMNS, _INIT, _REF, _date_text
 
@@ -113,8 +113,9 @@ class UniversesAPI(ReferenceBase):
         -----------------------
         Research/live only on the platform.  The bond terms come from the data root's instruments table
         where it carries them (columns ``stock_code`` (or ``underlying``), ``convert_price``, ``convert_date``,
-        ``maturity_date``); from those, ``convert_rate`` = 100 / convert_price (shares per 100 CNY of face
-        value), ``convert_value`` = convert_rate × the underlying's close and ``premium_rate`` = (bond close /
+        ``maturity_date``) and the dated conversion prices of ``cb_conversion_prices.parquet`` (the price in
+        force on the simulated date; docs/data-format.md); from those, ``convert_rate`` = 100 / convert_price
+        (shares per 100 CNY of face value), ``convert_value`` = convert_rate × the underlying's close and ``premium_rate`` = (bond close /
         convert_value − 1) × 100, both on the last trading day before the simulated date (as valuation).
         A term the data lacks is None (text) or NaN (numbers), as are the figures computed from it.
         """
@@ -128,9 +129,11 @@ class UniversesAPI(ReferenceBase):
             return [None if pd.isna(v) else v for v in inst.loc[codes, name]] if n else []
 
         # The underlying stock: column stock_code (synthetic and imported roots), or underlying.
-        under_col = "stock_code" if "stock_code" in inst.columns else "underlying"
-        under = [normalize_code(u) if isinstance(u, str) and u else None for u in column(under_col)]
-        price = np.array([float(v) if v is not None else np.nan for v in column("convert_price")], float)
+        terms = self._bond_terms()
+        under = [terms.underlying(c) for c in codes]
+        # The conversion price in force today (cb_conversion_prices.parquet, else the listing price).
+        today = self._today()
+        price = np.array([terms.convert_price(c, today) for c in codes], float)
         rate = np.where(price > 0, 100.0 / np.where(price > 0, price, 1.0), np.nan)
         stock_close = self._last_closes(under)
         bond_close = self._last_closes(codes)
@@ -148,6 +151,11 @@ class UniversesAPI(ReferenceBase):
             "maturity_date": [_date_text(v, None) if v is not None else None for v in column("maturity_date")],
             "convert_rate": rate, "convert_price": price, "convert_value": value,
         }, columns=list(_CB_INFO_COLUMNS))
+
+    def _bond_terms(self) -> BondTerms:
+        if getattr(self, "_terms_cache", None) is None:
+            self._terms_cache = BondTerms(self.rt.store)
+        return self._terms_cache
 
     def _last_closes(self, codes) -> np.ndarray:
         """Unadjusted close of each code (None -> NaN) on the last trading day before the simulated date."""

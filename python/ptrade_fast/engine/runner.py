@@ -233,6 +233,9 @@ class Backtest:
             self._base_done = True
             self._materialise_base()
         self.actions.apply(day)
+        # Converted shares and redemption cash due today; the funds' dated T+0 flags (api/convertible.py, api/etf.py).
+        self.apis.convertible.start_day(day)
+        self.apis.etf.start_day(day)
         # Value holdings at the reference previous close (the ex-rights price on an ex-date).
         prev = market.reference_close()
         prev_raw, prev_valid = _raw(prev), np.isfinite(prev).astype(np.uint8)

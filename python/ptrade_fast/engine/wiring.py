@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from ..api.convertible import ConvertibleAPI
+from ..api.etf import ETFAPI
 from ..api.fundamentals import FundamentalsAPI
 from ..api.futures import FuturesAPI
 from ..api.futures_info import FuturesInfoAPI
@@ -31,6 +33,8 @@ def build_apis(rt, account, market, settings, futures_settings, on_yesterday_pos
     apis.futures = FuturesAPI(rt, apis.trading, account, futures_settings, on_futures_settings_changed)
     apis.margin = MarginAPI(rt, apis.trading, account, market, margin_terms)
     apis.futures_info = FuturesInfoAPI(rt)
+    apis.convertible = ConvertibleAPI(rt, account, market)
+    apis.etf = ETFAPI(rt, account, market, apis.trading)
     return apis
 
 
@@ -45,6 +49,7 @@ def strategy_globals(apis: SimpleNamespace, g, log, extra=()) -> dict:
         out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
     providers = [apis.calendar, apis.market, apis.reference, apis.fundamentals, apis.trading, apis.settings,
                  apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin,
+                 apis.convertible, apis.etf,
                  *(x for x in extra if x is not None)]
     for api in providers:
         for name in dir(api):

@@ -36,6 +36,7 @@ ACTING_FUNCTIONS = frozenset({
     "cancel_order_ex", "margin_trade", "margincash_open", "margincash_close", "margincash_direct_refund",
     "marginsec_open", "marginsec_close", "marginsec_direct_refund", "buy_open", "sell_close", "sell_open",
     "buy_close", "after_trading_order", "after_trading_cancel_order", "debt_to_stock_order", "ipo_stocks_order",
+    "etf_purchase_redemption", "etf_basket_order",
     "set_benchmark", "set_commission", "set_fixed_slippage", "set_slippage", "set_volume_ratio", "set_limit_mode",
     "set_yesterday_position", "convert_position_from_csv", "run_daily", "run_interval", "set_future_commission",
     "set_margin_rate",

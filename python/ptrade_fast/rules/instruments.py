@@ -37,7 +37,8 @@ INSTRUMENT_RULES: tuple[InstrumentRule, ...] = (
     R("b_share", "SSE", "1992-02-21", 100, 100, 0.001, 3, 1, True, "STOCK"),
     R("b_share", "SZSE", "1991-01-01", 100, 100, 0.01, 2, 1, True, "STOCK"),
     R("index", None, "1990-01-01", 100, 100, 0.001, 3, 1, False, "STOCK", "not tradable; tick holds 3-decimal index values"),
-    R("etf", None, "1990-01-01", 100, 100, 0.001, 3, 1, False, "ETF", "T+0 ETFs (bond, gold, cross-border) not modelled"),
+    # Equity ETFs T+1; bond, gold, money-market and cross-border ETFs trade T+0: FUND_KIND_T_PLUS below.
+    R("etf", None, "1990-01-01", 100, 100, 0.001, 3, 1, False, "ETF", "t_plus by fund_kind: fund_t_plus"),
     R("lof", None, "1990-01-01", 100, 100, 0.001, 3, 1, False, "LOF"),
     R("fund", None, "1990-01-01", 100, 100, 0.001, 3, 1, False, "LOF", "closed-end funds"),
     R("reit", None, "2021-06-21", 100, 100, 0.001, 3, 1, False, "ETF"),
@@ -53,6 +54,39 @@ INSTRUMENT_RULES: tuple[InstrumentRule, ...] = (
     R("future", None, "1990-01-01", 1, 1, 0.2, 1, 0, False, "STOCK", "tick is product-specific; 0.2 = index futures"),
 )
 del R
+
+
+# Settlement cycle of a fund by its kind (instruments.parquet ``fund_kind``), dated: (kind, first day, t_plus).
+# docs/market-rules.md §6: bond, money-market and gold ETFs T+0 (already before 2015); cross-border (QDII /
+# Hong Kong) ETFs T+0 from 2015-01-19, T+1 before; equity ETFs and ordinary LOFs T+1.  Cross-border LOFs are
+# T+0 (U, docs/market-rules.md §14).
+FUND_KINDS = ("stock", "bond", "gold", "money", "cross_border")
+FUND_KIND_T_PLUS: tuple[tuple[str, str, int], ...] = (
+    ("stock", "1990-01-01", 1),
+    ("bond", "1990-01-01", 0),
+    ("gold", "1990-01-01", 0),
+    ("money", "1990-01-01", 0),
+    ("cross_border", "1990-01-01", 1),
+    ("cross_border", "2015-01-19", 0),
+)
+
+
+def fund_t_plus(kind: str, date=None) -> int:
+    """Settlement cycle (0 = sell the day you buy) of a fund of ``kind`` on ``date`` (default: today's rule).
+
+    Raises
+    ------
+    ValueError
+        For a kind not in :data:`FUND_KINDS`.
+    """
+    if kind not in FUND_KINDS:
+        raise ValueError(f"fund_kind must be one of {', '.join(FUND_KINDS)}, was {kind!r}")
+    day = None if date is None else str(_dt.date.fromisoformat(str(date)[:10]))
+    chosen = None
+    for k, start, t in FUND_KIND_T_PLUS:
+        if k == kind and (day is None or start <= day):
+            chosen = t
+    return 1 if chosen is None else chosen
 
 
 def _key_rows(typ: str, exchange: str | None) -> list[InstrumentRule]:

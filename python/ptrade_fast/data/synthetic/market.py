@@ -85,6 +85,8 @@ class Market(UniverseMixin, CorporateMixin, PricesMixin, IndicesMixin, OutputMix
         ss = np.random.SeedSequence(seed)
         r_uni, r_day, r_min, r_etc = (np.random.default_rng(s) for s in ss.spawn(4))
         self.r_day, self.r_min, self.r_etc = r_day, r_min, r_etc
+        # Funds beyond the profile's shared-stream count draw from their own stream (profiles.Profile).
+        self.r_fund = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(102,)))
         self._make_stocks(r_uni, n_stocks)
         self._make_events(r_uni)
         self._make_etfs(n_etf)
@@ -97,6 +99,8 @@ class Market(UniverseMixin, CorporateMixin, PricesMixin, IndicesMixin, OutputMix
         self.st_rows: list[tuple] = []
         self.member_rows: list[tuple] = []
         self.minute_days: list[str] = []
+        self.k_rows: list[tuple] = []        # (cb index, day index, conversion price) when it changes
+        self.basket_rows: list[dict] = []    # ETF creation/redemption baskets (output.write_baskets)
         self.daily_years: list[int] = []
         self.rows_daily = 0
         self.rows_minute = 0
@@ -141,6 +145,7 @@ def _prepare_root(root: Path, overwrite: bool) -> None:
         for name in ("daily", "minute", "fundamentals"):
             if (root / name).is_dir():
                 shutil.rmtree(root / name)
-        for name in ("calendar", "instruments", "ex_rights", "index_members", "blocks", "st"):
+        for name in ("calendar", "instruments", "ex_rights", "index_members", "blocks", "st", "cb_conversion_prices",
+                     "etf_baskets"):
             (root / f"{name}.parquet").unlink(missing_ok=True)
     root.mkdir(parents=True, exist_ok=True)

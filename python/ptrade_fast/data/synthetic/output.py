@@ -14,7 +14,9 @@ from .params import MINUTES
 from .universe import BOND_TERMS
 
 _BOND_TERM_FIELDS = [pa.field("stock_code", pa.string()), pa.field("convert_price", pa.float64()),
-                     pa.field("convert_date", pa.date32()), pa.field("maturity_date", pa.date32())]
+                     pa.field("convert_date", pa.date32()), pa.field("maturity_date", pa.date32()),
+                     pa.field("redemption_price", pa.float64())]
+_FUND_KIND_FIELD = pa.field("fund_kind", pa.string())
 assert tuple(f.name for f in _BOND_TERM_FIELDS) == BOND_TERMS
 
 
@@ -22,6 +24,9 @@ class OutputMixin:
     """Accumulates rows during the day loop and writes them."""
 
     # -- output --------------------------------------------------------------------------------------
+    def _write_terms_tables(self):
+        write_table_atomic(_k_table(self), self.root / "cb_conversion_prices.parquet")
+        write_table_atomic(_basket_table(self), self.root / "etf_baskets.parquet")
 
     def _add_daily(self, t, p):
         n = len(p["g"])
@@ -92,9 +97,12 @@ class OutputMixin:
         cal, nd, root = self.cal, self.n_days, self.root
         write_table_atomic(pa.table({"date": pa.array(cal, pa.date32())}), root / "calendar.parquet")
         inst = self._instruments()
-        schema = pa.schema(list(INSTRUMENT_SCHEMA) + (_BOND_TERM_FIELDS if self.profile.bond_terms else []))
+        schema = pa.schema(list(INSTRUMENT_SCHEMA) + [_FUND_KIND_FIELD]
+                           + (_BOND_TERM_FIELDS if self.profile.bond_terms else []))
         write_table_atomic(pa.Table.from_pandas(inst, schema=schema, preserve_index=False),
                            root / "instruments.parquet")
+        if self.profile.bond_terms:
+            self._write_terms_tables()
 
         ex = {k: np.concatenate([r[k] for r in self.ex_rows]) for k in self.ex_rows[0]}
         order = np.lexsort((ex["t"], ex["g"]))
@@ -185,14 +193,39 @@ class OutputMixin:
         meta["sources"]["codes"] = ("real SSE/SZSE codes and names (2011-12 instrument snapshot) and mid-2018 "
                                     "index memberships, ptrade_fast/data/synthetic/codelist.csv; prices, "
                                     "shares and reports are generated")
-        meta["bond_terms"] = {"columns": list(BOND_TERMS),
-                              "note": "convert_price as set at the bond's first bar; conversion from six "
+        meta["bond_terms"] = {"columns": list(BOND_TERMS), "history": "cb_conversion_prices.parquet",
+                              "baskets": "etf_baskets.parquet (extension)",
+                              "note": "convert_price as set at the bond's first bar (ex-rights adjustments dated in "
+                                      "cb_conversion_prices.parquet); conversion from six "
                                       "months after listing, six-year term"}
         meta["fundamentals"] = reports
         meta["notes"] = meta["notes"] + [
             "Real codes and names, generated prices: a name is the company's, its bars are not.",
             "Funds tracking gold (518880) or foreign indices (513100) follow an A-share index here.",
         ]
+
+
+def _k_table(m) -> pa.Table:
+    """cb_conversion_prices.parquet: code, start_date, convert_price (changes after the first bar)."""
+    rows = sorted((m.cb_codes[j], m.cal[t], k) for j, t, k in m.k_rows)
+    return pa.table({"code": pa.array([r[0] for r in rows], pa.string()),
+                     "start_date": pa.array(np.array([r[1] for r in rows], "datetime64[D]"), pa.date32()),
+                     "convert_price": pa.array([r[2] for r in rows], pa.float64())})
+
+
+def _basket_table(m) -> pa.Table:
+    """etf_baskets.parquet (extension; data/etf_baskets.py)."""
+    b = sorted(m.basket_rows, key=lambda r: (r["etf_code"], r["date"], r["code"]))
+    col = lambda k: [r[k] for r in b]   # noqa: E731
+    return pa.table({
+        "etf_code": pa.array(col("etf_code"), pa.string()), "date": pa.array(np.array(col("date"), "datetime64[D]"), pa.date32()),
+        "report_unit": pa.array(col("report_unit"), pa.int64()),
+        "cash_component": pa.array(col("cash_component"), pa.float64()),
+        "max_cash_ratio": pa.array(col("max_cash_ratio"), pa.float64()), "code": pa.array(col("code"), pa.string()),
+        "code_num": pa.array(col("code_num"), pa.int64()),
+        "cash_replace_flag": pa.array(col("cash_replace_flag"), pa.string()),
+        "replace_ratio": pa.array(col("replace_ratio"), pa.float64()),
+        "replace_balance": pa.array(col("replace_balance"), pa.float64())})
 
 
 def _dates_or_null(cal, idx) -> pa.Array:

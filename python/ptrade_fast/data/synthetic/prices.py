@@ -95,6 +95,7 @@ class PricesMixin:
         hw, lw = hi_w[act], lo_w[act]
         self.limit_up_closes += int(np.sum(c[act] == np.rint(hw * 100)))
         self.limit_down_closes += int(np.sum(c[act] == np.rint(lw * 100)))
+        self.pc_prev, self.sus_today = self.pc.copy(), sus
         out = {"g": self.g_stock[act], "sid": act, "open_mask": open_[act], "tick": 0.01, "dec": 2, "div": 4,
                "o": o[act], "h": h[act], "l": low[act], "c": c[act], "lots": lots[act], "lot": 100,
                "preclose": np.where(first, np.nan, pcp)[act], "hl": hw, "ll": lw,
@@ -118,9 +119,9 @@ class PricesMixin:
         m = len(self.etf_codes)
         if not m:
             return None
-        r = self.r_etc
-        prem = 1.0 + r.normal(0, 0.0008, m)
-        z_v = r.standard_normal(m)
+        r, m0, rf = self.r_etc, self.n_etf_shared, self.r_fund
+        prem = 1.0 + np.concatenate([r.normal(0, 0.0008, m0), rf.normal(0, 0.0008, m - m0)])
+        z_v = np.concatenate([r.standard_normal(m0), rf.standard_normal(m - m0)])
         k = np.array([self.idx_codes.index(c) for c in self.etf_index])
         per = prem / self.etf_scale
         base = np.full(m, np.nan) if t == 0 else self.etf_pc / 1000.0
@@ -137,11 +138,43 @@ class PricesMixin:
                "preclose": base, "hl": hl, "ll": ll, "open_mask": np.ones(m, bool),
                **{f: g(ix[f][k]) for f in ("o", "h", "l", "c")}}
         if "min" in ix:
-            mins = {"g": self.g_etf, "lots": split_lots(lots, self.r_min), "tick": 0.001, "dec": 3, "div": 40,
+            split = np.concatenate([split_lots(lots[:m0], self.r_min), split_lots(lots[m0:], rf)])
+            mins = {"g": self.g_etf, "lots": split, "tick": 0.001, "dec": 3, "div": 40,
                     "lot": 100, **{f: g(ix["min"][f][k]) for f in ("o", "h", "l", "c")}}
             _attach_minutes(out, mins)
+        if self.profile.bond_terms and (t == 0 or t in self.rebalance_days):
+            self._baskets_day(t, ix)
         self.etf_pc = out["c"]
         return out
+
+    def _baskets_day(self, t, ix):
+        """Creation/redemption baskets of the equity ETFs (extension file etf_baskets.parquet), published on
+        the first day and each rebalance day: the tracked index's members in float-cap proportion at the
+        previous close, in whole lots, for a unit of 1,000,000 fund units at the index's previous level /
+        scale; the cash component is the rest.  Members suspended that day are mandatory cash."""
+        pc = self.pc_prev.astype(float) / 100.0
+        for e, code in enumerate(self.etf_codes):
+            if self.etf_kinds[e] != "stock" or not code.startswith(("51", "15", "58")):
+                continue
+            k = self.idx_codes.index(self.etf_index[e])
+            mem = np.flatnonzero(self.members[k])
+            if not len(mem):
+                continue
+            unit = 1_000_000
+            level = float(ix["preclose"][k]) if np.isfinite(ix["preclose"][k]) else float(ix["o"][k])
+            value = level / self.etf_scale[e] * unit
+            cap = self.float_shares[mem].astype(float) * pc[mem]
+            num = np.floor(value * cap / cap.sum() / pc[mem] / 100.0).astype(np.int64) * 100
+            keep = num > 0
+            mem, num = mem[keep], num[keep]
+            cash = round(value - float((num * pc[mem]).sum()), 2)
+            sus = self.sus_today[mem]
+            for s_, q, su in zip(mem, num, sus):
+                self.basket_rows.append({
+                    "etf_code": code, "date": self.cal[t], "report_unit": unit, "cash_component": cash,
+                    "max_cash_ratio": 0.5, "code": self.codes[s_], "code_num": int(q),
+                    "cash_replace_flag": "2" if su else "1", "replace_ratio": 0.0 if su else 0.1,
+                    "replace_balance": round(float(q * pc[s_]), 2) if su else 0.0})
 
     def _cbs_day(self, t, st, stock_mins):
         """CB price = max(bond floor, conversion value × (1 + premium)) of the underlying's price."""
@@ -159,9 +192,13 @@ class PricesMixin:
                 self.cb_list_date[debut] = self.cal[t + 1]
         listed = (self.cb_first <= t) & (t < self.cb_delist)
         first = self.cb_first == t
+        before = self.cb_k
         self.cb_k = self.cb_k * st["ratio_ex"][u]          # the conversion price follows ex-rights
         self.cb_k = np.where(first, st["pc_ticks"][u] / 100.0 * self.cb_k_ratio, self.cb_k)
         self.cb_k0 = np.where(first, self.cb_k, self.cb_k0)
+        if self.profile.bond_terms:
+            moved = (self.cb_first < t) & (t < self.cb_delist) & (np.round(self.cb_k, 2) != np.round(before, 2))
+            self.k_rows += [(int(j), t, round(float(self.cb_k[j]), 2)) for j in np.flatnonzero(moved)]
         sus = listed & st["sus"][u]
         day = self.cal[t]
         base = np.where(first, np.nan, self.cb_pc / 1000.0)

@@ -60,26 +60,25 @@ REAL_RULES = {
     "399106.SZ": ("all", "SZSE"),
 }
 
-# (code, tracked index, price = level / scale, name).  Gold (518880) and Nasdaq-100 (513100) funds follow
+# (code, tracked index, price = level / scale, name, fund kind (docs/data-format.md: fund_kind)).  Gold (518880) and Nasdaq-100 (513100) funds follow
 # an A-share index here: the synthetic market has no commodity or foreign series (their codes and names
 # are real, their prices are not).
 REAL_FUNDS = (
-    ("159901.SZ", "399001.SZ", 1600.0, "深100ETF"),
-    ("159915.SZ", "399006.SZ", 1000.0, "创业板ETF"),
-    ("159919.SZ", "000300.SS", 1000.0, "300ETF"),
-    ("159949.SZ", "399006.SZ", 1500.0, "创业板50"),
-    ("161725.SZ", "000300.SS", 3000.0, "白酒基金"),
-    ("510050.SS", "000016.SS", 1000.0, "50ETF"),
-    ("510300.SS", "000300.SS", 1000.0, "300ETF"),
-    ("510500.SS", "000905.SS", 1000.0, "500ETF"),
-    ("510880.SS", "000016.SS", 800.0, "红利ETF"),
-    ("512100.SS", "000852.SS", 2000.0, "1000ETF"),
-    ("512880.SS", "000300.SS", 3000.0, "证券ETF"),
-    ("513100.SS", "000001.SS", 2000.0, "纳指ETF"),
-    ("518880.SS", "000001.SS", 800.0, "黄金ETF"),
-    ("588000.SS", "000688.SS", 1000.0, "科创50ETF"),
+    ("159901.SZ", "399001.SZ", 1600.0, "深100ETF", "stock"),
+    ("159915.SZ", "399006.SZ", 1000.0, "创业板ETF", "stock"),
+    ("159919.SZ", "000300.SS", 1000.0, "300ETF", "stock"),
+    ("159949.SZ", "399006.SZ", 1500.0, "创业板50", "stock"),
+    ("161725.SZ", "000300.SS", 3000.0, "白酒基金", "stock"),
+    ("510050.SS", "000016.SS", 1000.0, "50ETF", "stock"),
+    ("510300.SS", "000300.SS", 1000.0, "300ETF", "stock"),
+    ("510500.SS", "000905.SS", 1000.0, "500ETF", "stock"),
+    ("510880.SS", "000016.SS", 800.0, "红利ETF", "stock"),
+    ("512100.SS", "000852.SS", 2000.0, "1000ETF", "stock"),
+    ("512880.SS", "000300.SS", 3000.0, "证券ETF", "stock"),
+    ("513100.SS", "000001.SS", 2000.0, "纳指ETF", "cross_border"),
+    ("518880.SS", "000001.SS", 800.0, "黄金ETF", "gold"),
+    ("588000.SS", "000688.SS", 1000.0, "科创50ETF", "stock"),
 )
-
 
 @dataclass(frozen=True)
 class Profile:
@@ -87,14 +86,18 @@ class Profile:
     name: str
     indices: tuple                 # (code, name, base level, list date)
     rules: dict                    # index code -> membership rule
-    funds: tuple                   # (code, tracked index, scale, name or None)
+    funds: tuple                   # (code, tracked index, scale, name or None, fund kind)
+    stream_funds: int              # funds drawn from the shared random streams; later ones from their own
     real_codes: bool               # stock codes and names from the code list
     fundamentals: bool             # report tables for every stock
-    bond_terms: bool               # stock_code, convert_price, convert_date, maturity_date in instruments
+    bond_terms: bool               # bond terms in instruments, cb_conversion_prices.parquet, etf_baskets.parquet
 
 
-PLAIN = Profile("plain", INDICES, PLAIN_RULES, tuple((c, i, s, None) for c, i, s in ETFS), False, False, False)
-REALISTIC = Profile("realistic", REAL_INDICES, REAL_RULES, REAL_FUNDS, True, True, True)
+# The plain market's six equity ETFs, then a gold ETF (T+0) with its own random stream, so that adding it left
+# every other series of a plain root unchanged.
+PLAIN_FUNDS = tuple((c, i, s, None, "stock") for c, i, s in ETFS) + (("518880.SS", "000001.SS", 800.0, None, "gold"),)
+PLAIN = Profile("plain", INDICES, PLAIN_RULES, PLAIN_FUNDS, len(ETFS), False, False, False)
+REALISTIC = Profile("realistic", REAL_INDICES, REAL_RULES, REAL_FUNDS, len(REAL_FUNDS), True, True, True)
 PROFILES = {"plain": PLAIN, "realistic": REALISTIC}
 
 

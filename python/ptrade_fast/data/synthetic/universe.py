@@ -13,7 +13,7 @@ from .params import CB_PREFIXES, HISTORY_END, MIN_LOTS, P_DELIST_YEAR, STOCK_PRE
 from .profiles import code_list
 
 # Bond terms the realistic market adds to instruments.parquet (docs/data-format.md, *Synthetic market*).
-BOND_TERMS = ("stock_code", "convert_price", "convert_date", "maturity_date")
+BOND_TERMS = ("stock_code", "convert_price", "convert_date", "maturity_date", "redemption_price")
 
 
 class UniverseMixin:
@@ -151,6 +151,8 @@ class UniverseMixin:
         self.etf_index = [e[1] for e in funds]
         self.etf_scale = np.array([e[2] for e in funds])
         self.etf_names = [e[3] or f"SYN{e[0][:6]}" for e in funds]
+        self.etf_kinds = [e[4] for e in funds]
+        self.n_etf_shared = min(self.profile.stream_funds, n_etf)   # funds on the shared random streams
         self.etf_pc = np.zeros(n_etf, np.int64)
 
     def _make_cbs(self, rng, n_cb):
@@ -207,18 +209,19 @@ class UniverseMixin:
         src = f"synthetic:{self.seed}"
         rows = []
 
-        def add(code, name, list_date, first, end, open_days):
+        def add(code, name, list_date, first, end, open_days, kind=None):
             typ, board = codes_mod.classify_full(code)
             exch = codes_mod.exchange_of(code)
             rule = irules.current(typ, exch)
+            t_plus = rule.t_plus if kind is None else irules.fund_t_plus(kind)
             rows.append({
                 "code": code, "name": name, "type": typ, "exchange": exch, "board": board,
                 "list_date": pd.Timestamp(list_date).date(), "delist_date": pd.Timestamp(cal[end]).date() if end < nd else None,
                 "lot": rule.lot, "min_buy": rule.min_buy, "tick": rule.tick, "price_decimals": rule.decimals,
-                "t_plus": rule.t_plus, "stamp_tax": rule.stamp, "fee_class": rule.fee_class, "is_valid": end >= nd,
+                "t_plus": t_plus, "stamp_tax": rule.stamp, "fee_class": rule.fee_class, "is_valid": end >= nd,
                 "has_daily": True, "has_minute": bool(self.minute and open_days > 0),
                 "daily_start": pd.Timestamp(cal[first]).date(), "daily_end": pd.Timestamp(cal[end - 1]).date(),
-                "synthetic": True, "source": src,
+                "synthetic": True, "source": src, "fund_kind": kind,
             })
 
         for i, code in enumerate(self.codes):
@@ -228,8 +231,8 @@ class UniverseMixin:
             # An index launched inside the range carries back-calculated levels from the range's start.
             add(code, name, min(np.datetime64(listed), cal[0]) if self.profile.real_codes else np.datetime64(listed),
                 0, nd, nd)
-        for code, name in zip(self.etf_codes, self.etf_names):
-            add(code, name, cal[0] - np.timedelta64(2000, "D"), 0, nd, nd)
+        for code, name, kind in zip(self.etf_codes, self.etf_names, self.etf_kinds):
+            add(code, name, cal[0] - np.timedelta64(2000, "D"), 0, nd, nd, kind)
         terms = []
         for j, code in enumerate(self.cb_codes):
             if self.cb_first[j] >= min(nd, self.cb_delist[j]):
@@ -251,12 +254,15 @@ class UniverseMixin:
 
     def _cb_terms(self, j) -> dict:
         """Bond terms (conversion from six months after listing, six-year term, the conversion price set at
-        the first bar: the underlying's price there × the bond's ratio)."""
+        the first bar: the underlying's price there × the bond's ratio; its later changes are in
+        ``cb_conversion_prices.parquet``)."""
         listed = pd.Timestamp(self.cb_list_date[j])
         return {"code": self.cb_codes[j], "stock_code": self.codes[self.cb_u[j]],
                 "convert_price": round(float(self.cb_k0[j]), 2),
                 "convert_date": (listed + pd.DateOffset(months=6)).date(),
-                "maturity_date": (listed + pd.DateOffset(years=6)).date()}
+                "maturity_date": (listed + pd.DateOffset(years=6)).date(),
+                # Redemption at maturity per 张, last coupon included: 106 … 114 (no random draw).
+                "redemption_price": 106.0 + float(j % 9)}
 
 
 
