@@ -39,7 +39,7 @@ class BondTerms:
                 row = hist[bad].iloc[0]
                 raise ValueError(f"{store.root / (HISTORY_TABLE + '.parquet')}: convert_price must be > 0, was "
                                  f"{row['convert_price']!r} for {row['code']} from {row['start_date']}")
-            hist = hist.assign(start_date=pd.to_datetime(hist["start_date"]).dt.date.astype("datetime64[D]"))
+            hist = hist.assign(start_date=pd.to_datetime(hist["start_date"]))
             for code, g in hist.sort_values(["code", "start_date"], kind="stable").groupby("code", sort=False):
                 self.history[str(code)] = (g["start_date"].to_numpy().astype("datetime64[D]"),
                                            g["convert_price"].to_numpy(float))

@@ -12,7 +12,7 @@ import pandas as pd
 from . import codes as codes_mod
 from ..rules import futures as frules
 from ..rules import instruments as irules
-from ..rules.limits import ex_reference_price, limit_prices, limit_ratio
+from ..rules.limits import CB_LIMITS, cb_first_day_limits, ex_reference_price, limit_prices, limit_ratio
 
 RAW_DAILY_COLUMNS = ("date", "open", "high", "low", "close", "volume", "money")
 # Optional raw daily inputs of futures: the day's settlement and open interest, and the previous settlement
@@ -110,6 +110,11 @@ def derive_daily(code, df, calendar, coverage_end=None, events=None, list_date=N
     ratio = limit_ratio(np.repeat(typ, n), days, is_st=np.zeros(n, bool), days_listed=days_listed,
                         list_dates=listed)
     hi, lo = limit_prices(preclose, ratio, rule.tick)
+    if typ == "cb" and list_date is not None:
+        # A CB's listing day from 2022-08-01: 56.7 … 157.3 % of the 100 CNY par (docs/market-rules.md §2.4).
+        debut = (days_listed == 0) & (days >= CB_LIMITS)
+        up, dn = cb_first_day_limits()
+        hi, lo = np.where(debut, up, hi), np.where(debut, dn, lo)
     return pd.DataFrame({
         "code": code, "date": days, "open": cols["open"], "high": cols["high"], "low": cols["low"],
         "close": cols["close"], "volume": vol, "money": cols["money"], "preclose": preclose,

@@ -45,7 +45,7 @@ class BasketFile:
         if missing:
             raise ValueError(f"{self.path}: lacks column(s) {sorted(missing)} (format: {', '.join(COLUMNS)}; "
                              f"docs/data-format.md)")
-        df = df.assign(date=pd.to_datetime(df["date"]).to_numpy().astype("datetime64[D]"),
+        df = df.assign(date=pd.to_datetime(df["date"]),
                        cash_replace_flag=df["cash_replace_flag"].astype(str))
         if (df["code_num"] < 0).any() or (df["report_unit"] <= 0).any():
             row = df[(df["code_num"] < 0) | (df["report_unit"] <= 0)].iloc[0]
@@ -56,7 +56,7 @@ class BasketFile:
                 if g[f].nunique(dropna=False) > 1:
                     raise ValueError(f"{self.path}: {f} differs between the rows of {etf}'s basket of "
                                      f"{str(day)[:10]}; it is one value per basket")
-            self.groups[(str(etf), np.datetime64(day, "D"))] = g.sort_values("code", kind="stable")
+            self.groups[(str(etf), np.datetime64(pd.Timestamp(day).date(), "D"))] = g.sort_values("code", kind="stable")
         for etf in {k[0] for k in self.groups}:
             self.dates[etf] = np.array(sorted(k[1] for k in self.groups if k[0] == etf), "datetime64[D]")
 
