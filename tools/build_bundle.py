@@ -386,10 +386,60 @@ def _build_into(src: Path, root: Path, rng) -> None:
             "and minute bars; the others are synthetic instruments without bars "
             "(synthetic.without_bars, not in synthetic.codes); `ptrade-fast data generate` makes a whole market.",
             f"Synthetic stocks have generated quarterly reports in fundamentals/ (seed {FUNDAMENTALS_SEED}).",
+            "cb_conversion_prices.parquet: 110059.SS from 15.05 adjusted on 600000.SS's ex-dates by the prospectus "
+            "formula; etf_baskets.parquet (extension): one synthetic 510050.SS basket of 2019-01-03 over the Shanghai "
+            "上证50/沪深300 members with bars (a stand-in: the bundle has bars for one 上证50 member only).",
         ],
     }
+    _add_cb_etf_tables(root, daily, exr, members_df)
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
     _add_futures(src, root)
+
+
+def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, members: pd.DataFrame) -> None:
+    """cb_conversion_prices.parquet for 110059.SS and etf_baskets.parquet (extension) for 510050.SS
+    (docs/data-format.md).
+
+    Conversion price: 15.05 at listing, then adjusted on each ex-date of 600000.SS in the bundle's ex-rights
+    table from the conversion start by the prospectus formula K1 = (K0 − cash) / (1 + bonus + conversion),
+    rounded to the fen.  Basket: one, dated 2019-01-03, for a unit of 900,000 shares (the seed example's
+    ``g.min_unit``) worth 900,000 × 510050.SS's close of 2019-01-02 (the shipped members' first bar), over the
+    Shanghai 上证50 / 沪深300 snapshot members with bars that day in proportion to float capital × close, in
+    whole lots; the rest is the cash component; substitution allowed at +10 %, cash at most 50 %
+    (synthetic terms, labelled so in meta.json notes)."""
+    code, under = "110059.SS", BOND_TERMS["110059.SS"]["stock_code"]
+    k = BOND_TERMS[code]["convert_price"]
+    start = pd.Timestamp(BOND_TERMS[code]["convert_date"])
+    rows = []
+    ev = exr[(exr["code"] == under) & exr.get("has_action", True).astype(bool)]
+    for e in ev.sort_values("ex_date").itertuples():
+        if pd.Timestamp(e.ex_date) < start or pd.Timestamp(e.ex_date) >= pd.Timestamp(BOND_TERMS[code]["maturity_date"]):
+            continue
+        k = round((k - float(e.cash_dividend or 0)) / (1 + float(e.bonus_ratio or 0) + float(e.conversion_ratio or 0)), 2)
+        rows.append({"code": code, "start_date": pd.Timestamp(e.ex_date).date(), "convert_price": k})
+    write_table_atomic(pa.Table.from_pandas(pd.DataFrame(rows, columns=["code", "start_date", "convert_price"]),
+                                            schema=pa.schema([("code", pa.string()), ("start_date", pa.date32()),
+                                                              ("convert_price", pa.float64())]),
+                                            preserve_index=False), root / "cb_conversion_prices.parquet")
+    day, prev = pd.Timestamp("2019-01-03"), pd.Timestamp("2019-01-02")
+    d = daily[pd.to_datetime(daily["date"]) == prev].set_index("code")["close"]
+    fs = exr.dropna(subset=["float_shares"]).sort_values("ex_date").groupby("code")["float_shares"].last()
+    # The bundle ships bars for one 上证50 member only: the basket holds the Shanghai members of 上证50 and
+    # 沪深300 that have bars and share capital that day (a stand-in, said so in meta.json).
+    pool = members.loc[members["index_code"].isin(["000016.SS", "000300.SS"]), "code"]
+    sse50 = sorted({c for c in pool if c.endswith(".SS") and c in d.index and c in fs.index})
+    unit = 900000
+    value = float(d["510050.SS"]) * unit
+    cap = np.array([fs[c] * d[c] for c in sse50], float)
+    px = np.array([d[c] for c in sse50], float)
+    num = (np.floor(value * cap / cap.sum() / px / 100) * 100).astype(np.int64)
+    keep = num > 0
+    codes, num, px = [c for c, k_ in zip(sse50, keep) if k_], num[keep], px[keep]
+    cash = round(value - float((num * px).sum()), 2)
+    b = pd.DataFrame({"etf_code": "510050.SS", "date": day.date(), "report_unit": unit, "cash_component": cash,
+                      "max_cash_ratio": 0.5, "code": codes, "code_num": num, "cash_replace_flag": "1",
+                      "replace_ratio": 0.1, "replace_balance": 0.0})
+    write_table_atomic(pa.Table.from_pandas(b, preserve_index=False), root / "etf_baskets.parquet")
 
 
 def _add_futures(src: Path, root: Path) -> None:
