@@ -264,3 +264,21 @@ def test_creation_substitutes_cash_for_a_short_member(tmp_path, basket_root):
     subst = round(2000 * pc[1] * 1.1, 2)          # the short member at the previous close + 10 %
     assert r.trades["code"].tolist() == [s[0]]
     assert f"CREATE 100000 100000 {subst + 4321.0 + 1234.56:.2f} " in msgs
+
+
+def test_a_conversion_in_transit_survives_a_checkpoint(tmp_path):
+    from ptrade_fast import errors as E
+    path = tmp_path / "conv.py"
+    path.write_text(CONVERT, encoding="utf-8")
+    span = dict(start="2021-03-01", end="2021-03-04", frequency="1d", log_level="INFO")
+    full = ptrade_fast.run(str(path), **span)
+    ckpt = tmp_path / "ckpt"
+
+    def stop(done, total, day):          # stop after day 2, the conversion day: its checkpoint holds the delivery
+        if done == 2:
+            raise E.RunInterrupted("stopped by the test", "test")
+    with pytest.raises(E.RunInterrupted):
+        ptrade_fast.run(str(path), checkpoint_every=2, checkpoint_dir=str(ckpt), progress=stop, **span)
+    resumed = ptrade_fast.resume(ckpt)
+    assert "NEXT 199 199 5.05" in "\n".join(resumed.logs["message"])
+    assert list(resumed.portfolio["total_value"]) == list(full.portfolio["total_value"])

@@ -30,7 +30,6 @@ class ConvertibleAPI:
         self._market = market
         self._terms = None
         self.pending: list[dict] = []       # conversions waiting for delivery (plain values: checkpointed)
-        self.conversions: list[dict] = []   # every accepted conversion of the run
         self._n = 0
 
     @property
@@ -112,7 +111,6 @@ class ConvertibleAPI:
         item = {"id": cid, "date": str(day), "bond": code, "amount": n, "convert_price": k, "stock": under,
                 "shares": int(shares), "cash": cash / SCALE, "cost": int(released)}
         self.pending.append(item)
-        self.conversions.append(item)
         acct.touch()
         self.rt.log.info(f"debt_to_stock_order: {n} 张 {code} at conversion price {k:g} -> {shares} {under} "
                          f"and {cash / SCALE:.2f} CNY remainder, delivered on the next trading day")

@@ -147,6 +147,9 @@ def capture(bt, next_day: int) -> dict:
         "persistence": bt.persistence.snapshot,
         "base_done": bt._base_done,
         "liquidate": bt._liquidate,
+        # Conversions and redemptions waiting for the next open (api/convertible.py, api/etf.py).
+        "deliveries": {"convertible": (list(bt.apis.convertible.pending), bt.apis.convertible._n),
+                       "etf": (list(bt.apis.etf.pending), bt.apis.etf._n)},
     }
     return state
 
@@ -241,6 +244,9 @@ def restore(bt, state: dict) -> int:
     bt.persistence.snapshot = state["persistence"]
     bt._base_done = state["base_done"]
     bt._liquidate = state["liquidate"]
+    for name, (pending, n) in state.get("deliveries", {}).items():
+        part = getattr(bt.apis, name)
+        part.pending, part._n = list(pending), n
     bt.market.universe_changed()
     acct.touch()
     return state["next_day"]
