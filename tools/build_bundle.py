@@ -411,11 +411,12 @@ def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, membe
     k = BOND_TERMS[code]["convert_price"]
     start = pd.Timestamp(BOND_TERMS[code]["convert_date"])
     rows = []
-    ev = exr[(exr["code"] == under) & exr.get("has_action", True).astype(bool)]
+    ev = exr[(exr["code"] == under) & exr["has_action"].fillna(True).astype(bool)]
     for e in ev.sort_values("ex_date").itertuples():
-        if pd.Timestamp(e.ex_date) < start or pd.Timestamp(e.ex_date) >= pd.Timestamp(BOND_TERMS[code]["maturity_date"]):
+        if not start <= pd.Timestamp(e.ex_date) < pd.Timestamp(BOND_TERMS[code]["maturity_date"]):
             continue
-        k = round((k - float(e.cash_dividend or 0)) / (1 + float(e.bonus_ratio or 0) + float(e.conversion_ratio or 0)), 2)
+        shares = 1 + float(e.bonus_ratio or 0) + float(e.conversion_ratio or 0)
+        k = round((k - float(e.cash_dividend or 0)) / shares, 2)
         rows.append({"code": code, "start_date": pd.Timestamp(e.ex_date).date(), "convert_price": k})
     write_table_atomic(pa.Table.from_pandas(pd.DataFrame(rows, columns=["code", "start_date", "convert_price"]),
                                             schema=pa.schema([("code", pa.string()), ("start_date", pa.date32()),

@@ -206,8 +206,8 @@ def handle_data(context, data):
     if g.k == 3:
         c0 = context.portfolio.cash
         g.red = etf_purchase_redemption('510300.SS', -100000)
-        log.info('REDEEM %%d %%r %%.2f' %% (get_position('510300.SS').amount,
-                 {c: (get_position(c).amount, get_position(c).enable_amount) for c in g.s}, context.portfolio.cash - c0))
+        back = {c: (get_position(c).amount, get_position(c).enable_amount) for c in g.s}
+        log.info('REDEEM %%d %%r %%.2f' %% (get_position('510300.SS').amount, back, context.portfolio.cash - c0))
     if g.k == 4:
         g.c4 = context.portfolio.cash
 def after_trading_end(context, data):

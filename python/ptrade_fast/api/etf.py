@@ -249,8 +249,6 @@ class ETFAPI:
         flag = m["cash_replace_flag"].to_numpy(object)
         px = self._prev_close(m["code"])
         cash_comp = int(round(b.cash_component * units * SCALE))
-        self._n += 1
-        cid = hashlib.md5(f"ptrade_fast:{acct.seed}:etf:{self._n}".encode()).hexdigest()
         if amount > 0:
             held = lg.amount[sids].astype(np.int64)
             take = np.where(flag == "2", 0, np.minimum(held, need))
@@ -278,6 +276,7 @@ class ETFAPI:
             lg.set_position(esid, int(lg.amount[esid]) + n, int(lg.enable_amount[esid]) + n,
                             int(lg.cost_total[esid]) + released + pay, int(lg.last_price[esid]))
             self.created_today[esid] = self.created_today.get(esid, 0) + n
+            cid = self._next_id()
             self.rt.log.info(f"{fn}: created {n} {code} from {int(take.sum())} constituent shares, "
                              f"{pay / SCALE:.2f} CNY cash")
         else:
@@ -288,6 +287,7 @@ class ETFAPI:
                                                       f"(units created today are redeemable tomorrow)")
             held = int(lg.amount[esid])
             released = self._remove(esid, n, held)
+            cid = self._next_id()
             give = np.where(flag == "2", 0, need)
             cash_later = int(np.round(np.nansum(np.where(flag == "2", m["replace_balance"].to_numpy(float) * units,
                                                          0.0)) * 100)) * 100 + cash_comp
@@ -307,6 +307,10 @@ class ETFAPI:
                              f"{cash_later / SCALE:.2f} CNY cash (paid next trading day)")
         acct.touch()
         return cid
+
+    def _next_id(self) -> str:
+        self._n += 1
+        return hashlib.md5(f"ptrade_fast:{self._acct.seed}:etf:{self._n}".encode()).hexdigest()
 
     def _remove(self, sid: int, q: int, held: int | None = None) -> int:
         """Take ``q`` units out of a position (sellable ones last); return the cost released."""
@@ -370,7 +374,8 @@ class ETFAPI:
         out = {}
         for r in b.members.itertuples(index=False):
             over = info.get(r.code, {})
-            if r.cash_replace_flag == "2" or (r.cash_replace_flag == "1" and int(over.get("cash_replace_flag", 0)) == 1):
+            cash_instead = r.cash_replace_flag == "1" and int(over.get("cash_replace_flag", 0)) == 1
+            if r.cash_replace_flag == "2" or cash_instead:
                 continue
             qty = int(r.code_num) * abs(int(amount))
             sid = self.rt.store.sid(r.code)

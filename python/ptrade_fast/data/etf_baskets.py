@@ -74,6 +74,6 @@ class BasketFile:
             return None
         g = self.groups[(etf, ds[k])]
         head = g.iloc[0]
-        members = g[["code", "code_num", "cash_replace_flag", "replace_ratio", "replace_balance"]].reset_index(drop=True)
+        members = g[list(COLUMNS[5:])].reset_index(drop=True)
         return Basket(etf, ds[k], int(head["report_unit"]), float(head["cash_component"]),
                       float(head["max_cash_ratio"]), members)

@@ -1,6 +1,7 @@
 """``data info`` per reference table: coverage, source, last update, and what common strategy calls miss.
 
-Reads only the small tables (fundamentals, ex_rights, index members, blocks, ST, suspensions) and
+Reads only the small tables (fundamentals, ex_rights, index members, blocks, ST, suspensions, and when present
+the CB conversion prices and ETF baskets) and
 meta.json; the bar files are summarised by ``writer.info``.
 """
 from __future__ import annotations
@@ -90,6 +91,15 @@ def tables_info(root) -> list[dict]:
                 "codes": 0 if s is None else s["code"].nunique(), "span": _span(s, "date"),
                 "source": _sources(s, default_src) if s is not None else None,
                 "note": None if s is not None else "suspended days come from gaps in the daily bars (no reasons)"})
+    k = _read(root / "cb_conversion_prices.parquet")
+    if k is not None:
+        out.append({"table": "cb_conversion_prices", "rows": len(k), "codes": k["code"].nunique(),
+                    "span": _span(k, "start_date"), "source": default_src, "note": None})
+    b = _read(root / "etf_baskets.parquet")
+    if b is not None:
+        out.append({"table": "etf_baskets", "rows": len(b), "codes": b["etf_code"].nunique(),
+                    "span": _span(b, "date"), "source": default_src,
+                    "note": "extension: creation/redemption baskets (etf_purchase_redemption, get_etf_*)"})
     files = {"ex_rights": "ex_rights", "index_members": "index_members", "blocks": "blocks", "st": "st",
              "suspensions": "suspensions"}
     for t in out:

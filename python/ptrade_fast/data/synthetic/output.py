@@ -218,7 +218,8 @@ def _basket_table(m) -> pa.Table:
     b = sorted(m.basket_rows, key=lambda r: (r["etf_code"], r["date"], r["code"]))
     col = lambda k: [r[k] for r in b]   # noqa: E731
     return pa.table({
-        "etf_code": pa.array(col("etf_code"), pa.string()), "date": pa.array(np.array(col("date"), "datetime64[D]"), pa.date32()),
+        "etf_code": pa.array(col("etf_code"), pa.string()),
+        "date": pa.array(np.array(col("date"), "datetime64[D]"), pa.date32()),
         "report_unit": pa.array(col("report_unit"), pa.int64()),
         "cash_component": pa.array(col("cash_component"), pa.float64()),
         "max_cash_ratio": pa.array(col("max_cash_ratio"), pa.float64()), "code": pa.array(col("code"), pa.string()),
