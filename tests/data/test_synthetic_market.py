@@ -68,10 +68,15 @@ def test_every_major_index_and_the_common_funds_exist_with_their_names(inst):
     idx = inst[inst["type"] == "index"]
     assert set(idx["code"]) == MAJOR
     assert dict(zip(idx["code"], idx["name"])) == {c: n for c, n, _, _ in REAL_INDICES}
-    funds = inst.loc[[c for c, _, _, _ in REAL_FUNDS]]
+    funds = inst.loc[[c for c, _, _, _, _ in REAL_FUNDS]]
     assert set(funds["type"]) == {"etf", "lof"}
     assert funds.at["518880.SS", "name"] == "黄金ETF" and funds.at["513100.SS", "name"] == "纳指ETF"
     assert funds.at["161725.SZ", "type"] == "lof"
+    # Fund kinds set the settlement cycle (docs/market-rules.md §6): gold and cross-border T+0, equity T+1.
+    assert funds.at["518880.SS", "fund_kind"] == "gold" and funds.at["513100.SS", "fund_kind"] == "cross_border"
+    assert (funds.drop(["518880.SS", "513100.SS"])["fund_kind"] == "stock").all()
+    assert funds["t_plus"].to_dict() == {c: 0 if c in ("518880.SS", "513100.SS") else 1 for c in funds.index}
+    assert inst.loc[inst["type"] == "stock", "fund_kind"].isna().all()
 
 
 def test_funds_track_their_index(store):
@@ -89,6 +94,28 @@ def test_convertible_bonds_carry_their_terms(inst):
     assert (cbs["convert_date"] > cbs["list_date"]).all() and (cbs["maturity_date"] > cbs["convert_date"]).all()
     named = cbs[~cbs["name"].str.startswith("SYN")]
     assert named["name"].str.endswith("转债").all()
+    assert cbs["redemption_price"].between(106, 114).all()
+
+
+def test_conversion_prices_follow_the_underlyings_ex_rights(root, inst, store):
+    k = pd.read_parquet(root / "cb_conversion_prices.parquet")
+    assert len(k) > 0 and (inst.loc[k["code"], "type"] == "cb").all() and (k["convert_price"] > 0).all()
+    ex = pd.read_parquet(root / "ex_rights.parquet")
+    ex = ex[ex["has_action"]]
+    for row in k.itertuples():
+        under = inst.at[row.code, "stock_code"]
+        # Each change falls on an ex-date of the underlying, after the bond's first bar.
+        assert ((ex["code"] == under) & (pd.to_datetime(ex["ex_date"]) == pd.Timestamp(row.start_date))).any()
+        assert row.start_date > inst.at[row.code, "daily_start"]
+
+
+def test_etf_baskets_are_worth_one_unit_of_their_index(root, inst, store):
+    b = pd.read_parquet(root / "etf_baskets.parquet")
+    assert set(b["etf_code"]) == {c for c, _, _, _, k in REAL_FUNDS if k == "stock" and not c.startswith("16")}
+    assert (b["code_num"] % 100 == 0).all() and (b["code_num"] > 0).all() and (b["report_unit"] == 1_000_000).all()
+    assert set(b["cash_replace_flag"]) <= {"1", "2"} and (b["cash_component"] >= 0).all()
+    # Dated on the first day and the rebalance days only.
+    assert {str(d) for d in b["date"]} == {"2019-05-06", "2019-06-17", "2019-12-16", "2020-06-15"}
 
 
 # -- dated membership ------------------------------------------------------------------------------------
