@@ -282,3 +282,32 @@ def test_a_conversion_in_transit_survives_a_checkpoint(tmp_path):
     resumed = ptrade_fast.resume(ckpt)
     assert "NEXT 199 199 5.05" in "\n".join(resumed.logs["message"])
     assert list(resumed.portfolio["total_value"]) == list(full.portfolio["total_value"])
+
+
+def test_bonds_held_at_maturity_are_repaid_at_the_redemption_price(tmp_path):
+    from ptrade_fast.data.synthetic import generate
+    root = tmp_path / "root"
+    generate(root, stocks=100, start="2023-05-01", end="2023-05-31", seed=4, market="realistic")
+    inst = pd.read_parquet(root / "instruments.parquet")
+    cb = inst[(inst["type"] == "cb") & (pd.to_datetime(inst["daily_start"]) <= "2023-05-05")].iloc[0]["code"]
+    inst.loc[inst["code"] == cb, "maturity_date"] = pd.Timestamp("2023-05-10").date()
+    inst.loc[inst["code"] == cb, "redemption_price"] = 108.5
+    inst.to_parquet(root / "instruments.parquet", index=False)
+    src = f"""
+def initialize(context):
+    set_universe(['{cb}'])
+    g.k = 0
+def handle_data(context, data):
+    g.k += 1
+    if g.k == 1:
+        order('{cb}', 20)
+    log.info('DAY %s %d %.2f' % (context.blotter.current_dt.date(), get_position('{cb}').amount,
+                                 context.portfolio.cash))
+"""
+    r = _run(tmp_path, src, start="2023-05-08", end="2023-05-11", frequency="1d", data=str(root))
+    days = [m for m in r.logs["message"] if m.startswith("DAY")]
+    cash = [float(m.split()[-1]) for m in days]
+    # handle_data sees the day-1 buy only after the match; repaid at the open of 2023-05-10
+    assert [m.split()[2] for m in days] == ["0", "20", "0", "0"]
+    assert round(cash[2] - cash[1], 2) == 20 * 108.5
+    assert f"{cb} matured on 2023-05-10: 20 张 redeemed at 108.5, 2170.00 CNY paid" in "\n".join(r.logs["message"])

@@ -1,10 +1,13 @@
-"""Convertible-bond conversion (债转股, docs/ptrade-api.md §D.13): ``debt_to_stock_order`` in a backtest.
+"""Convertible-bond conversion (债转股, docs/ptrade-api.md §D.13): ``debt_to_stock_order`` in a backtest, and the
+repayment of bonds held at maturity.
 
 Rule (docs/market-rules.md §6.1, our choices marked U there): a conversion entered on trading day T takes
 ``amount`` 张 (face value 100 CNY each) out of the bond position at once; at the start of the next trading
 day T+1 the account receives ``floor(amount × 100 / K)`` shares of the underlying, K the conversion price in
 force on T, sellable from T+1, and the odd remainder ``amount × 100 − shares × K`` in cash (rounded down to
 the fen; accrued interest on it is not paid).  The shares carry the bonds' cost less the cash remainder.
+Bonds still held on the first trading day on or after their ``maturity_date`` are repaid at the data's
+``redemption_price`` per 张 that day.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import datetime as _dt
 import hashlib
 import math
 from numbers import Integral
+
+import numpy as np
 
 from ..data.cb_terms import PAR, BondTerms
 from ..data.codes import normalize_code
@@ -29,6 +34,7 @@ class ConvertibleAPI:
         self._acct = account
         self._market = market
         self._terms = None
+        self._cb_sid_array = None
         self.pending: list[dict] = []       # conversions waiting for delivery (plain values: checkpointed)
         self._n = 0
 
@@ -117,7 +123,40 @@ class ConvertibleAPI:
         return cid
 
     def start_day(self, day: _dt.date) -> None:
-        """Deliver the shares and remainder cash of conversions entered before ``day`` (after the T+1 roll)."""
+        """Deliver the shares and remainder cash of conversions entered before ``day`` (after the T+1 roll), then
+        redeem bonds held past their maturity."""
+        self._deliver(day)
+        self._redeem_matured(day)
+
+    def _redeem_matured(self, day: _dt.date) -> None:
+        """Bonds still held on or after their ``maturity_date`` are repaid at ``redemption_price`` per 张
+        (docs/market-rules.md §6.1); without a redemption price in the data they stay (logged once)."""
+        lg = self._acct.ledger
+        cb = self._cb_sids()
+        held = cb[lg.amount[cb] > 0] if len(cb) else cb
+        for sid in held:
+            code = str(self._acct.codes[sid])
+            end = self.terms.date(code, "maturity_date")
+            if end is None or day < end:
+                continue
+            price = self.terms.redemption_price(code)
+            n = int(lg.amount[sid])
+            if not math.isfinite(price):
+                self.rt.warn_once(f"maturity:{code}", f"{code} matured on {end} but the data have no "
+                                                      f"redemption_price: the {n} 张 held stay in the account")
+                continue
+            cash = n * int(round(price * SCALE))
+            lg.set_position(int(sid), 0, 0, 0, int(lg.last_price[sid]))
+            lg.cash = lg.cash + cash
+            self.rt.log.info(f"{code} matured on {end}: {n} 张 redeemed at {price:g}, {cash / SCALE:.2f} CNY paid")
+            self._acct.touch()
+
+    def _cb_sids(self) -> np.ndarray:
+        if self._cb_sid_array is None:
+            self._cb_sid_array = np.flatnonzero(self._acct.inst["type"] == "cb")
+        return self._cb_sid_array
+
+    def _deliver(self, day: _dt.date) -> None:
         if not self.pending:
             return
         acct, store = self._acct, self.rt.store
