@@ -311,3 +311,16 @@ def handle_data(context, data):
     assert [m.split()[2] for m in days] == ["0", "20", "0", "0"]
     assert round(cash[2] - cash[1], 2) == 20 * 108.5
     assert f"{cb} matured on 2023-05-10: 20 张 redeemed at 108.5, 2170.00 CNY paid" in "\n".join(r.logs["message"])
+
+
+@pytest.mark.parametrize("name,kind", [("c29_cb_t0_intraday", "cb"), ("c30_etf_grid", "etf")])
+def test_corpus_t0_strategies_trade_both_ways_the_same_day(name, kind, plain_root):
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "corpus" / f"{name}.py"
+    r = ptrade_fast.run(str(path), start="2023-03-01", end="2023-03-10", frequency="1m", data=str(plain_root),
+                        log_level="WARNING")
+    t = r.trades.assign(day=r.trades["dt"].dt.date)
+    sides = t.groupby(["day", "code"])["side"].agg(lambda s: set(s))
+    both = sides[sides.map(lambda s: s == {"买", "卖"})]
+    assert len(both) >= 2, f"{name}: no same-day round trip"
+    assert {ptrade_fast.data.codes.classify(c) for _, c in both.index} == {kind}
