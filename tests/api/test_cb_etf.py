@@ -169,7 +169,8 @@ def basket_root(tmp_path_factory):
     """A realistic root whose basket file is replaced by a hand-made one for 510300.SS."""
     from ptrade_fast.data.synthetic import generate
     root = tmp_path_factory.mktemp("baskets")
-    generate(root, stocks=60, start="2023-05-01", end="2023-05-31", seed=2, overwrite=True, market="realistic")
+    generate(root, stocks=60, start="2023-05-01", end="2023-05-31", seed=2, overwrite=True, market="realistic",
+             minute=True)
     inst = pd.read_parquet(root / "instruments.parquet")
     stocks = inst[(inst["type"] == "stock") & inst["code"].str.endswith(".SS")]["code"].tolist()[:3]
     rows = [("510300.SS", "2023-05-04", 100000, 1234.56, 0.8, stocks[0], 1000, "0", 0.0, 0.0),
@@ -324,3 +325,29 @@ def test_corpus_t0_strategies_trade_both_ways_the_same_day(name, kind, plain_roo
     both = sides[sides.map(lambda s: s == {"买", "卖"})]
     assert len(both) >= 2, f"{name}: no same-day round trip"
     assert {ptrade_fast.data.codes.classify(c) for _, c in both.index} == {kind}
+
+
+REDEEM_BOUGHT = """
+def initialize(context):
+    set_universe(['510300.SS'])
+    g.k = 0
+    g.s = %r
+def handle_data(context, data):
+    g.k += 1
+    if g.k == 1:
+        order('510300.SS', 100000)
+    if g.k == 2:
+        e = get_position('510300.SS')
+        log.info('BOUGHT %%d %%d' %% (e.amount, e.enable_amount))
+        log.info('REDEEMED %%r' %% (etf_purchase_redemption('510300.SS', -100000) is not None))
+        log.info('GOT %%r' %% {c: (get_position(c).amount, get_position(c).enable_amount) for c in g.s})
+"""
+
+
+def test_units_bought_today_can_be_redeemed_today(tmp_path, basket_root):
+    root, s = basket_root
+    r = _run(tmp_path, REDEEM_BOUGHT % (s,), start="2023-05-08", end="2023-05-08", frequency="1m", data=str(root))
+    msgs = "\n".join(r.logs["message"])
+    assert "BOUGHT 100000 0" in msgs                      # equity ETF: T+1, not sellable today ...
+    assert "REDEEMED True" in msgs                        # ... but redeemable
+    assert "GOT " + repr({s[0]: (1000, 1000), s[1]: (2000, 2000), s[2]: (0, 0)}) in msgs

@@ -9,9 +9,10 @@ Creation/redemption rule (docs/market-rules.md §6.2, our choices marked U there
   cash at the previous close × (1 + ``replace_ratio``); flag '2' is always paid in cash, ``replace_balance``),
   and the cash component is paid; the cash substituted may not exceed ``max_cash_ratio`` of the units' NAV.
   The ETF units are credited at once and can be sold the same day, not redeemed before the next day.
-* redemption (``amount < 0``): the units leave at once; the constituents (flags '0'/'1') are credited at once
-  and can be sold the same day; the cash of flag-'2' members and the cash component are paid at the start of
-  the next trading day.  No fee is charged on creation or redemption.
+* redemption (``amount < 0``): of units held, those bought today included, not those created today.  The units
+  leave at once; the constituents (flags '0'/'1') are credited at once and can be sold the same day; the cash of
+  flag-'2' members and the cash component are paid at the start of the next trading day.  No fee is charged on
+  creation or redemption.
 """
 from __future__ import annotations
 
@@ -253,6 +254,11 @@ class ETFAPI:
             held = lg.amount[sids].astype(np.int64)
             take = np.where(flag == "2", 0, np.minimum(held, need))
             short = need - take
+            unpriced = (flag == "1") & (short > 0) & ~np.isfinite(px)
+            if unpriced.any():
+                i = int(np.argmax(unpriced))
+                return self._refuse(fn, code, amount, f"{m['code'][i]} is short and has no previous close to "
+                                                      f"price its cash substitution")
             if ((flag == "0") & (short > 0)).any():
                 i = int(np.argmax((flag == "0") & (short > 0)))
                 return self._refuse(fn, code, amount, f"{m['code'][i]} (no cash substitution) held {int(held[i])}, "
@@ -281,7 +287,8 @@ class ETFAPI:
                              f"{pay / SCALE:.2f} CNY cash")
         else:
             n = -int(amount)
-            free = int(lg.enable_amount[esid]) - self.created_today.get(esid, 0)
+            # Units bought today may be redeemed today; units created today may not (docs/market-rules.md §6.2).
+            free = int(lg.amount[esid]) - self.created_today.get(esid, 0)
             if free < n:
                 return self._refuse(fn, code, amount, f"only {max(free, 0)} units of {code} can be redeemed "
                                                       f"(units created today are redeemable tomorrow)")
