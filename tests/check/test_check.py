@@ -132,9 +132,9 @@ def test_cli_missing_file_exits_2(capsys):
 
 
 CORPUS_STRATEGIES = sorted((HERE.parents[1] / "tests" / "corpus").glob("c*.py"))
-# The one finding the corpus is meant to carry: c15 picks its bonds with get_cb_list, which the platform serves
-# only live; ptrade_fast's backtest stands in for it (docs/engine.md), and the check says so.
-CORPUS_EXPECTED = {"c15_cb_t0_minute.py": [("PT401", 11)]}
+# The findings the corpus is meant to carry: c15 and c29 pick their bonds with get_cb_list, which the platform
+# serves only live; ptrade_fast's backtest stands in for it (docs/engine.md), and the check says so.
+CORPUS_EXPECTED = {"c15_cb_t0_minute.py": [("PT401", 11)], "c29_cb_t0_intraday.py": [("PT401", 13)]}
 
 
 @pytest.mark.parametrize("path", CORPUS_STRATEGIES, ids=lambda p: p.name)
