@@ -351,3 +351,33 @@ def test_units_bought_today_can_be_redeemed_today(tmp_path, basket_root):
     assert "BOUGHT 100000 0" in msgs                      # equity ETF: T+1, not sellable today ...
     assert "REDEEMED True" in msgs                        # ... but redeemable
     assert "GOT " + repr({s[0]: (1000, 1000), s[1]: (2000, 2000), s[2]: (0, 0)}) in msgs
+
+
+MARKET_FEES = """
+def initialize(context):
+    set_universe(['518880.SS', g_cb])
+    g.k = 0
+def handle_data(context, data):
+    g.k += 1
+    if g.k == 1:
+        order('518880.SS', 1000)
+        order(g_cb, 10)
+    if g.k == 2:
+        order('518880.SS', -1000)
+        order(g_cb, -10)
+"""
+
+
+def test_market_cost_model_charges_funds_and_bonds_their_own_handling_fee(tmp_path, plain_root):
+    from ptrade_fast.data.store import DataStore
+    store = DataStore.open(plain_root)
+    cb = sorted(c for c in store.codes if ptrade_fast.data.codes.classify(str(c)) == "cb")[0]
+    r = _run(tmp_path, MARKET_FEES.replace("g_cb", repr(cb)), start="2023-03-06", end="2023-03-06", frequency="1m",
+             data=str(plain_root), cost_model="market")
+    t = r.trades
+    assert len(t) == 4 and (t["stamp_duty"] == 0).all() and (t["transfer_fee"] == 0).all()
+    # From 2021-07-19 (funds) and 2022-08-01 (convertible bonds) both pay 0.004 % handling (market-rules §5.5, §5.6).
+    assert list(t["handling_fee"]) == [round(0.00004 * v + 1e-9, 2) for v in t["value"]]
+    fund = t["code"] == "518880.SS"
+    assert list(t.loc[fund, "commission"]) == [max(round(0.0008 * v, 2), 5.0) for v in t.loc[fund, "value"]]
+    assert list(t.loc[~fund, "commission"]) == [max(round(0.0003 * v, 2), 5.0) for v in t.loc[~fund, "value"]]

@@ -101,7 +101,7 @@ class ETFAPI:
         px = self._prev_close(b.members["code"])
         return float(np.nansum(b.members["code_num"].to_numpy(float) * px) + b.cash_component)
 
-    @phases("before", *_QUERY)
+    @phases(*_QUERY)
     def get_etf_info(self, etf_code):
         """get_etf_info: creation/redemption terms of ETFs from the basket file (extension).
 
@@ -138,7 +138,7 @@ class ETFAPI:
                          "allot_max": 0.0, "redeem_max": 0.0}
         return out
 
-    @phases("before", *_QUERY)
+    @phases(*_QUERY)
     def get_etf_stock_list(self, etf_code):
         """get_etf_stock_list: the constituent codes of an ETF's basket in force today (extension).
 
@@ -151,12 +151,12 @@ class ETFAPI:
         -----------------------
         Live only on the platform; here from ``etf_baskets.parquet``.
         """
-        b = self._basket(normalize_code(etf_code)) if isinstance(etf_code, str) else None
         if not isinstance(etf_code, str):
             raise TypeError(f"get_etf_stock_list: etf_code must be a code string, was {etf_code!r}")
+        b = self._basket(normalize_code(etf_code))
         return [] if b is None else list(b.members["code"])
 
-    @phases("before", *_QUERY)
+    @phases(*_QUERY)
     def get_etf_stock_info(self, etf_code, security):
         """get_etf_stock_info: per-constituent basket terms (extension).
 
