@@ -3,7 +3,9 @@
 ``generate(root, stocks=5300, start, end, minute=False, seed=0)`` writes a complete root: calendar,
 instruments, daily/YYYY, minute/YYYY/YYYY-MM-DD (with ``minute=True``), ex_rights, index_members, the
 optional ``st.parquet`` and meta.json last; ``market='realistic'`` (what ``ptrade-fast data generate`` makes)
-adds real codes and names, the major indices, common funds, bond terms and fundamentals.
+adds real codes and names, the major indices, common funds, bond terms (with dated conversion prices in
+``cb_conversion_prices.parquet``), ETF creation/redemption baskets (``etf_baskets.parquet``, an extension) and
+fundamentals.  Both markets write ``fund_kind`` (a fund's settlement cycle); the plain one has a T+0 gold ETF.
 ``add_index_futures(root)`` adds index futures to a root.
 
 Modules, one concept each: ``params`` (board ranges, indices, ETFs, model constants), ``calendar``,
