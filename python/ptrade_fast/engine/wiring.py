@@ -8,6 +8,7 @@ from ..api.fundamentals import FundamentalsAPI
 from ..api.futures import FuturesAPI
 from ..api.futures_info import FuturesInfoAPI
 from ..api.indicators import IndicatorAPI
+from ..api.ipo import IpoAPI
 from ..api.margin import MarginAPI
 from ..api.market import CalendarAPI, MarketAPI
 from ..api.reference import ReferenceAPI
@@ -31,6 +32,7 @@ def build_apis(rt, account, market, settings, futures_settings, on_yesterday_pos
     apis.futures = FuturesAPI(rt, apis.trading, account, futures_settings, on_futures_settings_changed)
     apis.margin = MarginAPI(rt, apis.trading, account, market, margin_terms)
     apis.futures_info = FuturesInfoAPI(rt)
+    apis.ipo = IpoAPI(rt, account)
     return apis
 
 
@@ -44,7 +46,7 @@ def strategy_globals(apis: SimpleNamespace, g, log, extra=()) -> dict:
             continue
         out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
     providers = [apis.calendar, apis.market, apis.reference, apis.fundamentals, apis.trading, apis.settings,
-                 apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin,
+                 apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin, apis.ipo,
                  *(x for x in extra if x is not None)]
     for api in providers:
         for name in dir(api):

@@ -48,7 +48,8 @@ def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=Fal
         ``'plain'``: generated codes named ``SYN<code>``, five indices, six ETFs.  ``'realistic'`` (what
         ``ptrade-fast data generate`` makes): the real codes and names of the shipped code list (index
         heavyweights largest), the major SSE/SZSE indices with dated membership, the common ETFs/LOFs,
-        bond terms in instruments.parquet and quarterly reports for every stock in fundamentals/.
+        bond terms in instruments.parquet, quarterly reports for every stock in fundamentals/, the GC/R- reverse
+        repo family (data/synthetic/repo.py) and the IPO calendar ipo.parquet (data/synthetic/ipo.py).
 
     Returns
     -------
@@ -68,8 +69,16 @@ def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=Fal
     n_etf = len(prof.funds) if etfs is None else int(np.clip(etfs, 0, len(prof.funds)))
     n_cb = max(2, stocks // 50) if cbs is None else max(0, int(cbs))
     m = Market(root, cal, stocks, n_etf, n_cb, int(seed), bool(minute), prof)
+    issue_ticks = m.pc.copy()       # an IPO's price before its first bar is its issue price
     m.run(progress)
     summary = m.finish()
+    if prof.name == "realistic":
+        # The realistic market's extras (data/synthetic/repo.py, data/synthetic/ipo.py): the GC/R- repo family
+        # and the IPO calendar of the stocks listing inside the range.
+        from .ipo import write_market_ipos
+        from .repo import add_repo_series
+        summary["ipo_calendar"] = write_market_ipos(root, m, issue_ticks)
+        summary["repo_codes"] = len(add_repo_series(root, seed=int(seed)))
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     return summary
 
@@ -141,6 +150,6 @@ def _prepare_root(root: Path, overwrite: bool) -> None:
         for name in ("daily", "minute", "fundamentals"):
             if (root / name).is_dir():
                 shutil.rmtree(root / name)
-        for name in ("calendar", "instruments", "ex_rights", "index_members", "blocks", "st"):
+        for name in ("calendar", "instruments", "ex_rights", "index_members", "blocks", "st", "ipo"):
             (root / f"{name}.parquet").unlink(missing_ok=True)
     root.mkdir(parents=True, exist_ok=True)
