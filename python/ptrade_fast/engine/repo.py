@@ -58,15 +58,14 @@ class RepoDesk:
         acct = self.acct
         self.market = market
         if side > 0:
-            row = reject(fn, code, sid, side, qty, limit_raw, _core.R_BAD_AMOUNT,
-                         "a reverse repo lends with a negative amount (a sell); buying a repo code borrows "
-                         "(正回购), which this backtest does not offer")
-            return row
+            return self._reject(reject, fn, code, sid, side, qty, limit_raw, _core.R_BAD_AMOUNT,
+                                "a reverse repo lends with a negative amount (a sell); buying a repo code borrows "
+                                "(正回购), which this backtest does not offer")
         rule = irules.resolve("repo", str(acct.inst["exchange"][sid]), self.rt.trade_date)
         if qty < rule.min_buy:
-            return reject(fn, code, sid, side, qty, limit_raw, _core.R_BELOW_MIN_LOT,
-                          f"{code} lends at least {rule.min_buy} 张 ({rule.min_buy * rrules.FACE:,} CNY) on "
-                          f"{self.rt.trade_date} (docs/market-rules.md §3, §11.2)")
+            return self._reject(reject, fn, code, sid, side, qty, limit_raw, _core.R_BELOW_MIN_LOT,
+                                f"{code} lends at least {rule.min_buy} 张 ({rule.min_buy * rrules.FACE:,} CNY) "
+                                f"on {self.rt.trade_date} (docs/market-rules.md §3, §11.2)")
         rounded = qty - qty % rule.lot
         if rounded != qty:
             warn(f"{fn}({code}, {-qty}): amount rounded to {-rounded} (repo unit {rule.lot} 张)")
@@ -78,6 +77,11 @@ class RepoDesk:
         self.state["rows"].add(row)
         acct.touch()
         return oid
+
+    def _reject(self, reject, fn, code, sid, side, qty, limit_raw, reason, detail):
+        reject(fn, code, sid, side, qty, limit_raw, reason, detail)
+        self.acct.order_notes[self.acct.book.n_orders - 1] = f"reverse repo: {detail}"
+        return None
 
     def cancel(self, row: int) -> int:
         """cancel_order on a repo row: '6' while it is pending, 0 when it already finished."""
