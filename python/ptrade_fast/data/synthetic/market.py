@@ -79,6 +79,7 @@ def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=Fal
         from .repo import add_repo_series
         summary["ipo_calendar"] = write_market_ipos(root, m, issue_ticks)
         summary["repo_codes"] = len(add_repo_series(root, seed=int(seed)))
+        _note_extras(root, summary["ipo_calendar"])
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     return summary
 
@@ -140,6 +141,24 @@ class Market(UniverseMixin, CorporateMixin, PricesMixin, IndicesMixin, OutputMix
             self._add_daily(t, p)
         if self.minute:
             self._write_minutes(self.cal[t], [p["min"] for p in parts if "min" in p])
+
+def _note_extras(root: Path, n_ipos: int) -> None:
+    """meta.json of a realistic root: the repo and IPO notes, without the writer's import log (which records
+    when, not what, was written: generated roots stay byte-identical)."""
+    import json
+    from ..format import write_json_atomic
+    meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+    meta.pop("imports", None)
+    from ...rules.repo import repo_codes
+    meta["synthetic_instruments"] = sorted(set(meta.get("synthetic_instruments", [])) | set(repo_codes()))
+    meta["ipo_calendar"] = {"file": "ipo.parquet", "issues": n_ipos}
+    meta["notes"] = meta.get("notes", []) + [
+        "Reverse repo GC/R- family (204001…204182.SS, 131800…131810.SZ) is synthetic: rates in percent, "
+        "quarter-end spikes (data/synthetic/repo.py).",
+        "ipo.parquet: the subscription calendar of the stocks listing inside the range (data/synthetic/ipo.py).",
+    ]
+    write_json_atomic(meta, root / "meta.json")
+
 
 def _prepare_root(root: Path, overwrite: bool) -> None:
     if root.exists() and any(root.iterdir()):
