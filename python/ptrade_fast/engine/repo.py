@@ -150,14 +150,9 @@ class RepoDesk:
         principal = q * rrules.FACE * 100
         commission = rrules.commission_cents(principal, tenor)
         day = self.rt.trade_date
-        try:
-            f, m, s = rrules.repo_dates(day, tenor, self.calendar)
-            days = rrules.interest_days(day, tenor, self.calendar)
-            rate_pct = rate_raw / SCALE
-            interest = rrules.interest_cents(principal, rate_pct, days, day)
-        except ValueError:      # the data's calendar ends before the maturity: the loan stays open
-            f = m = s = None
-            days = interest = 0
+        f, m, s = rrules.repo_dates(day, tenor, self.calendar)
+        days = rrules.interest_days(day, tenor, self.calendar)
+        interest = rrules.interest_cents(principal, rate_raw / SCALE, days, day)
         lg = acct.ledger
         lg.cash = lg.cash - (principal + commission) * _CENT
         lg.acct[1] += commission * _CENT          # total fees (ledger acct slot 1)
@@ -183,7 +178,7 @@ class RepoDesk:
             return
         keep = []
         for ln in loans:
-            if ln["maturity"] is not None and ln["maturity"] <= day:
+            if ln["maturity"] <= day:
                 self.acct.ledger.cash = self.acct.ledger.cash + (ln["principal"] + ln["interest"]) * _CENT
                 log.info(f"reverse repo {ln['code']} of {ln['trade_date']} ({ln['qty']} 张 at "
                          f"{ln['rate'] / SCALE:.3f} %) matured: principal {ln['principal'] / 100:,.2f} + interest "

@@ -58,15 +58,17 @@ def commission_cents(principal_cents: int, tenor: int) -> int:
 def repo_dates(trade_date, tenor: int, calendar) -> tuple[_dt.date, _dt.date, _dt.date]:
     """(F, M, S) of a repo traded on ``trade_date`` (§11.3); ``calendar`` = the sorted trading days.
 
-    Raises ``ValueError`` when the calendar ends before S (the data root does not reach the repo's maturity).
+    Past the calendar's last day (a data root ends before the maturity) the following days are taken to be the
+    weekdays: an assumption only for dates no run of that root reaches.
     """
     cal = np.asarray(calendar).astype("datetime64[D]")
     t = np.datetime64(trade_date, "D")
+    end = t + np.timedelta64(int(tenor) + 30, "D")
+    if cal[-1] < end:
+        extra = np.arange(cal[-1] + np.timedelta64(1, "D"), end + np.timedelta64(1, "D"), dtype="datetime64[D]")
+        cal = np.concatenate([cal, extra[np.is_busday(extra)]])
     i = int(np.searchsorted(cal, t, side="right"))           # the trading day after T
     m = int(np.searchsorted(cal, t + np.timedelta64(int(tenor), "D"), side="left"))
-    if max(i, m + 1) >= len(cal):
-        raise ValueError(f"the trading calendar ends on {cal[-1]}, before the maturity of a {tenor}-day repo "
-                         f"traded on {t}")
     return cal[i].astype(object), cal[m].astype(object), cal[m + 1].astype(object)
 
 
