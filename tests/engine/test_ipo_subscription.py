@@ -146,3 +146,29 @@ def test_a_bad_calendar_row_is_named(tmp_path):
     row["board"], row["lottery_rate"] = "SH_main", 2.0
     with pytest.raises(ValueError, match="lottery_rate is a fraction"):
         write_ipo_calendar(root, pd.DataFrame([row]))
+
+
+def test_a_resumed_run_carries_open_loans_and_subscriptions(tmp_path):
+    import ptrade_fast
+    from ptrade_fast import errors as E
+    root = _root(tmp_path, rate=1.0)
+    src = (STRATEGY.replace("DAY0", repr(str(DAYS[0]))).replace("SUB", repr(str(T))).replace("LIST", repr(str(LIST)))
+           + "\n    if context.portfolio.cash > 20000:\n        order('131810.SZ', -100)\n")
+    path = tmp_path / "s.py"
+    path.write_text(src, encoding="utf-8")
+    daily = {"131810.SZ": [{"close": 2.0, "volume": 10_000_000}] * 30}
+    repo_root = make_root(tmp_path / "r", DAYS, {**daily, "600000.SS": [{"close": 10.0}] * 30,
+                                               "603999.SS": [None] * 29 + [{"close": 11.52}]})
+    (repo_root / "ipo.parquet").write_bytes((root / "ipo.parquet").read_bytes())
+    span = dict(start=str(DAYS[0]), end=str(DAYS[-1]), data=str(repo_root), benchmark=None, log_level="WARNING")
+    full = ptrade_fast.run(str(path), **span)
+
+    def stop(done, total, day):
+        if done == 27:                           # after T, before the payment day: a subscription is open
+            raise E.RunInterrupted("stopped by the test", "test")
+    with pytest.raises(E.RunInterrupted):
+        ptrade_fast.run(str(path), checkpoint_every=1, checkpoint_dir=str(tmp_path / "ck"), progress=stop, **span)
+    resumed = ptrade_fast.resume(tmp_path / "ck")
+    assert resumed.orders.equals(full.orders) and resumed.trades.equals(full.trades)
+    assert resumed.portfolio.equals(full.portfolio)
+    assert (full.trades.code == "603999.SS").sum() == 2 and (full.trades.code == "131810.SZ").sum() > 20
