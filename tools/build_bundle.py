@@ -477,7 +477,7 @@ def add_repo_and_ipos(root: Path) -> None:
     """
     from ptrade_fast.data.ipo import subscription_code, write_ipo_calendar
     from ptrade_fast.data.synthetic.repo import add_repo_series
-    add_repo_series(root, seed=REPO_SEED, start=SYN_START, end=SYN_END)
+    add_repo_series(root, seed=REPO_SEED, start=SYN_START, end=SYN_END, minute_compression=9)
     rng = np.random.default_rng(IPO_SEED)
     store_cal = _dates(pd.read_parquet(root / "calendar.parquet")["date"])
     cal = store_cal[store_cal <= np.datetime64(SYN_END)]

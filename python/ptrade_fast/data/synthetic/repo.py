@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ...rules import instruments as irules
 from ...rules import repo as rrules
+from ..format import write_table_atomic
 from ..store import DataStore
 from ..writer import RootWriter, check_root
 
@@ -33,7 +37,7 @@ _BASE_VOLUME = {"SSE": 6e7, "SZSE": 1.5e7}     # 张 a day of the 1-day code
 _U_SHAPE = 2.5 - 1.5 * np.linspace(0, 1, 240) + 1.0 * np.linspace(-1, 1, 240) ** 2   # heavy in the morning
 
 
-def add_repo_series(root, seed: int = 0, start=None, end=None) -> list[str]:
+def add_repo_series(root, seed: int = 0, start=None, end=None, minute_compression: int = 1) -> list[str]:
     """Add the 18 synthetic repo codes to the data root ``root``; returns the codes added.
 
     Parameters
@@ -45,6 +49,11 @@ def add_repo_series(root, seed: int = 0, start=None, end=None) -> list[str]:
     start, end : date-like, optional
         Trading days to cover (default: the root's whole calendar).  Rows already in the root for these
         codes and days are replaced.
+    minute_compression : int
+        zstd level of the rewritten minute files (1 as the generator's bulk files; the sample bundle uses 9).
+
+    Minute rows are merged into each day file with Arrow (read, append, sort, write once), inside the writer's
+    session so an interruption leaves the root marked incomplete.
     """
     root = check_root(root)
     store = DataStore.open(root, "off")
@@ -55,7 +64,7 @@ def add_repo_series(root, seed: int = 0, start=None, end=None) -> list[str]:
         cal = cal[cal <= np.datetime64(str(end)[:10], "D")]
     if len(cal) < 2:
         raise ValueError(f"add_repo_series: {root} has {len(cal)} trading days in {start} … {end}; need 2")
-    daily_rows, minutes = [], []
+    daily_rows, minutes = [], {}
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 204001])
     n = len(cal)
     level = np.empty(n)
@@ -83,8 +92,7 @@ def add_repo_series(root, seed: int = 0, start=None, end=None) -> list[str]:
                 lots = max(int(_BASE_VOLUME[exchange] * _VOLUME_SHARE[tenor] * np.exp(vol_z[t]) / 10), 240)
                 if day in minute_days:
                     bars = _minute_bars(o, c, lots, tick, rng)
-                    dt = _minute_times(day)
-                    minutes.append(pd.DataFrame({"code": code, "datetime": dt, **bars}))
+                    minutes.setdefault(day, []).append((code, bars))
                     o_, h_, l_, c_ = bars["open"][0], bars["high"].max(), bars["low"].min(), bars["close"][-1]
                     volume = int(bars["volume"].sum())
                 else:
@@ -98,11 +106,31 @@ def add_repo_series(root, seed: int = 0, start=None, end=None) -> list[str]:
     codes = rrules.repo_codes()
     with RootWriter.open(root, source="synthetic:repo") as w:
         w.add_daily(daily)
-        if minutes:
-            w.add_minutes(pd.concat(minutes, ignore_index=True))
+        for day, items in sorted(minutes.items()):
+            _merge_minute_file(root, day, items, minute_compression)
         w.add_instruments(pd.DataFrame({"code": codes, "name": [rrules.NAMES[c[:6]] for c in codes],
-                                        "synthetic": True, "source": f"synthetic:repo:{seed}"}))
+                                        "synthetic": True, "has_minute": bool(minutes),
+                                        "source": f"synthetic:repo:{seed}"}))
     return codes
+
+
+def _merge_minute_file(root, day, items, level) -> None:
+    """Replace the repo rows of one minute file by ``items`` [(code, bars)], keeping every other row."""
+    path = root / "minute" / str(day)[:4] / f"{day}.parquet"
+    old = pq.read_table(path)
+    old = old.filter(pc.invert(pc.is_in(old["code"], value_set=pa.array(rrules.repo_codes()))))
+    stamps = _minute_times(day)
+    new = pa.table({"code": pa.array(np.repeat([c for c, _ in items], 240)),
+                    "datetime": pa.array(np.tile(stamps, len(items)), pa.timestamp("ms")),
+                    **{f: pa.array(np.concatenate([b[f] for _, b in items])) for f in ("open", "high", "low", "close")},
+                    "volume": pa.array(np.concatenate([b["volume"] for _, b in items]), pa.int64()),
+                    "money": pa.array(np.concatenate([b["money"] for _, b in items]), pa.float64())})
+    for field in old.schema:
+        if field.name not in new.column_names:
+            new = new.append_column(field, pa.nulls(new.num_rows, field.type))
+    new = new.select(old.schema.names).cast(old.schema)
+    table = pa.concat_tables([old, new]).sort_by([("code", "ascending"), ("datetime", "ascending")])
+    write_table_atomic(table, path, level)
 
 
 def _spikes(cal, rng) -> np.ndarray:
