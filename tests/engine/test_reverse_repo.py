@@ -20,8 +20,11 @@ def initialize(context):
 
 def handle_data(context, data):
     day = context.blotter.current_dt.strftime('%Y-%m-%d')
-    for code, amount in g.plan.get(day, []):
-        order(code, amount)
+    for item in g.plan.get(day, []):
+        if item[0] == 'value':
+            order_value(item[1], item[2])
+        else:
+            order(*item)
 """
 
 
@@ -99,7 +102,8 @@ def test_lot_rules_by_date_and_rejections(tmp_path):
     days = [D(2022, 5, 12), D(2022, 5, 13), D(2022, 5, 16), D(2022, 5, 17), D(2022, 5, 18)]
     rates = {"204001.SS": [1.5] * 5, "131810.SZ": [1.5] * 5}
     plan = {"2022-05-13": [("204001.SS", -10), ("131810.SZ", -10), ("204001.SS", -1000)],
-            "2022-05-16": [("204001.SS", -10), ("131810.SZ", -15), ("131810.SZ", 10), ("131810.SZ", -5)]}
+            "2022-05-16": [("204001.SS", -10), ("131810.SZ", -15), ("131810.SZ", 10), ("131810.SZ", -5)],
+            "2022-05-17": [("value", "131810.SZ", -10000)]}
     bt = _run(tmp_path, days, rates, plan)
     o = bt.result.orders
     got = [(r.dt.strftime("%m-%d"), r.code, r.amount, r.filled, r.status) for r in o.itertuples()]
@@ -111,10 +115,12 @@ def test_lot_rules_by_date_and_rejections(tmp_path):
         ("05-16", "131810.SZ", -10, -10, "8"),        # -15 rounded down to the 10 张 unit
         ("05-16", "131810.SZ", 10, 0, "9"),           # a buy would borrow: rejected
         ("05-16", "131810.SZ", -5, 0, "9"),           # under the minimum
+        ("05-17", "131810.SZ", -6666, 0, "9"),        # order_value: 10,000 / 1.5 "per 张": refused
     ]
     assert "lends at least 1000 张 (100,000 CNY) on 2022-05-13" in o.iloc[0].error_info
     assert "委托数量不足一手" in o.iloc[0].error_info
     assert "正回购" in o.iloc[5].error_info
+    assert "a repo's price is its rate" in o.iloc[7].error_info
 
 
 def test_a_repo_is_a_position_while_open_and_clipped_to_the_cash(tmp_path):

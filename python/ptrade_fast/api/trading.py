@@ -134,7 +134,7 @@ class TradingAPI:
             return self._reject(fn, code, sid, side, qty, limit_raw, reason, detail)
         if otype == 0 and str(acct.inst["type"][sid]) == "repo":
             # Treasury reverse repo (extension, engine/repo.py): same checks and book, its own lots and fill.
-            return acct.repo.create(fn, code, sid, side, qty, limit_raw, self._reject, self._warn, market)
+            return acct.repo.create(fn, code, sid, side, qty, limit_raw, self._reject, self._warn, market, sized)
 
         lot = int(acct.inst["lot"][sid])
         min_buy = int(acct.inst["min_buy"][sid])

@@ -53,10 +53,14 @@ class RepoDesk:
         return row in self.state["rows"]
 
     # -- creation ------------------------------------------------------------------------------------
-    def create(self, fn, code, sid, side, qty, limit_raw, reject, warn, market):
+    def create(self, fn, code, sid, side, qty, limit_raw, reject, warn, market, sized=False):
         """An order on a repo code that passed the common checks; returns its id, or None when rejected."""
         acct = self.acct
         self.market = market
+        if sized:
+            return self._reject(reject, fn, code, sid, side, qty, limit_raw, _core.R_BAD_AMOUNT,
+                                f"{fn} sizes by price, and a repo's price is its rate: lend with order({code!r}, -n) "
+                                f"(n in 张 of 100 CNY)")
         if side > 0:
             return self._reject(reject, fn, code, sid, side, qty, limit_raw, _core.R_BAD_AMOUNT,
                                 "a reverse repo lends with a negative amount (a sell); buying a repo code borrows "
