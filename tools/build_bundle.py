@@ -394,6 +394,7 @@ def _build_into(src: Path, root: Path, rng) -> None:
     _add_cb_etf_tables(root, daily, exr, members_df)
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
     _add_futures(src, root)
+    add_repo_and_ipos(root)
 
 
 def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, members: pd.DataFrame) -> None:
@@ -498,6 +499,112 @@ def _add_futures(src: Path, root: Path) -> None:
         "Every other futures contract is SYNTHETIC: IF from the synthetic 000300.SS (synthetic.add_index_futures).",
     ]
     write_json_atomic(meta, root / "meta.json")
+
+
+# -- REVERSE REPO AND IPOS (issue 17 items 4-5) -------------------------------------------------------------
+
+REPO_SEED = SEED + 4
+IPO_SEED = SEED + 5
+# Synthetic new issues: (code, name, board, subscription day, issue price, max subscription, lottery rate).
+# Two in the minute window (2019-01), the others on daily bars; listing 8 trading days after subscription.
+BUNDLE_IPOS = (
+    ("603999.SS", "新股甲", "SH_main", "2019-01-07", 9.86, 11_000, 0.00045),
+    ("300999.SZ", "新股乙", "ChiNext", "2019-01-10", 14.22, 7_000, 0.00052),
+    ("001299.SZ", "新股丙", "SZ_main", "2023-02-08", 21.35, 9_500, 0.00031),
+    ("688999.SS", "新股丁", "STAR", "2023-06-13", 38.60, 5_500, 0.00062),
+    ("300998.SZ", "新股戊", "ChiNext", "2023-09-12", 25.18, 8_000, 0.00040),
+    ("603998.SS", "新股己", "SH_main", "2024-03-05", 12.40, 12_000, 0.00035),
+)
+IPO_LISTING_GAP = 8
+
+
+def add_repo_and_ipos(root: Path) -> None:
+    """The reverse repo family and an IPO calendar (docs/data-format.md, *ipo.parquet*), all synthetic.
+
+    Repo: the 18 GC/R- codes from ``data.synthetic.repo`` over the synthetic span (131810.SZ's earlier
+    stock-like series is replaced by rates with the family's shape).  IPOs: ``BUNDLE_IPOS``, each with daily
+    bars from its listing day to the end of the synthetic span (day 1 within its first-day band, then the usual
+    limits), minute bars on the minute days, and its instruments row; ``ipo.parquet`` lists them.
+    """
+    from ptrade_fast.data.ipo import subscription_code, write_ipo_calendar
+    from ptrade_fast.data.synthetic.repo import add_repo_series
+    add_repo_series(root, seed=REPO_SEED, start=SYN_START, end=SYN_END, minute_compression=9)
+    rng = np.random.default_rng(IPO_SEED)
+    store_cal = _dates(pd.read_parquet(root / "calendar.parquet")["date"])
+    cal = store_cal[store_cal <= np.datetime64(SYN_END)]
+    minute_days = {np.datetime64(p.stem, "D") for p in (root / "minute").rglob("*.parquet")}
+    rows, daily, minutes = [], [], []
+    for code, name, board, sub, price, max_sub, rate in BUNDLE_IPOS:
+        t = int(np.searchsorted(cal, np.datetime64(sub)))
+        listing = cal[t + IPO_LISTING_GAP]
+        rows.append({"code": code, "subscription_code": subscription_code(code), "name": name,
+                     "exchange": codes_mod.exchange_of(code), "board": board,
+                     "subscription_date": cal[t].astype(object), "issue_price": price, "max_subscription": max_sub,
+                     "lottery_rate": rate, "payment_date": cal[t + 2].astype(object),
+                     "listing_date": listing.astype(object)})
+        bars = _ipo_daily(code, price, cal[cal >= listing], rng)
+        daily.append(bars)
+        for bar in bars[bars.date.isin(sorted(minute_days))].itertuples():
+            m = synth_minutes(bar, rng)
+            day = np.datetime64(bar.date, "D")
+            minutes.append(pd.DataFrame({"code": code, "datetime": (day + MINUTE_LABELS).astype("datetime64[ms]"),
+                                         **m}))
+    with RootWriter.open(root, source="synthetic:ipo") as w:
+        w.add_daily(pd.concat(daily, ignore_index=True))
+        if minutes:
+            w.add_minutes(pd.concat(minutes, ignore_index=True))
+        w.add_instruments(pd.DataFrame({"code": [r["code"] for r in rows], "name": [r["name"] for r in rows],
+                                        "synthetic": True, "source": f"synthetic:ipo:{IPO_SEED}"}))
+    write_ipo_calendar(root, pd.DataFrame(rows))
+    meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+    meta.pop("imports", None)
+    meta["sources"]["repo_ipo"] = f"synthetic: repo seed {REPO_SEED}, IPO seed {IPO_SEED} (tools/build_bundle.py)"
+    meta["ipo_calendar"] = {"file": "ipo.parquet", "issues": len(rows)}
+    inst = pd.read_parquet(root / "instruments.parquet", columns=["code", "synthetic", "has_daily", "type"])
+    generated = inst["synthetic"].fillna(False).astype(bool)
+    meta["synthetic_instruments"] = sorted(inst.loc[generated, "code"])
+    meta["synthetic"]["codes"] = sorted(inst.loc[generated & inst["has_daily"] & (inst["type"] != "future"), "code"])
+    meta["notes"] = meta["notes"] + [
+        "Reverse repo 204001…204182.SS and 131800…131810.SZ are SYNTHETIC rates in percent (data/synthetic/repo.py).",
+        "ipo.parquet lists six SYNTHETIC new issues (two in the 2019-01 minute window) whose bars start on their "
+        "listing day.",
+    ]
+    write_json_atomic(meta, root / "meta.json")
+
+
+def _ipo_daily(code, issue, days, rng) -> pd.DataFrame:
+    """Daily bars of a new listing: day 1 opens within +20 % and closes at +44 % of the issue price (the
+    approval-era band) or up to +150 % where the first days have no limit, then a random walk in the limits."""
+    typ, rule = _rule(code)
+    tick = rule.tick
+    list_dates = np.repeat(days[0], 1)
+    out, prev = [], issue
+    for k, day in enumerate(days):
+        ratio = limit_ratio(np.array([typ], dtype=object), np.array([day]), days_listed=np.array([k]),
+                            list_dates=list_dates)[0]
+        if k == 0:
+            unlimited = np.isnan(limit_ratio(np.array([typ], dtype=object), np.array([day]),
+                                             days_listed=np.array([1]), list_dates=list_dates)[0])
+            c = round(issue * (rng.uniform(1.3, 2.5) if unlimited else 1.44), 2)
+            o = round(issue * 1.2, 2)
+            hi, lo = (None, None)
+        else:
+            hi, lo = limit_prices(np.array([prev]), np.array([ratio]), tick) if not np.isnan(ratio) else (None, None)
+            hi, lo = (float(hi[0]), float(lo[0])) if hi is not None else (None, None)
+            c = round(prev * float(np.exp(rng.normal(0.0, 0.035))), 2)
+            o = round(prev * float(np.exp(rng.normal(0.0, 0.01))), 2)
+            if hi is not None:
+                c, o = min(max(c, lo), hi), min(max(o, lo), hi)
+        h = max(o, c) + round(abs(rng.normal(0, 0.01)) * prev, 2)
+        l_ = min(o, c) - round(abs(rng.normal(0, 0.01)) * prev, 2)
+        if hi is not None:
+            h, l_ = min(h, hi), max(l_, lo)
+        h, l_ = round(max(h, o, c), 2), round(max(min(l_, o, c), 0.01), 2)
+        vol = int(rng.integers(2_000, 40_000)) * 100 * (8 if k == 0 else 1)
+        out.append({"code": code, "date": pd.Timestamp(day), "open": o, "high": h, "low": l_, "close": c,
+                    "volume": vol, "money": float(round(vol * (o + h + l_ + c) / 4.0))})
+        prev = c
+    return pd.DataFrame(out)
 
 
 def _daily_table(df):

@@ -65,6 +65,9 @@ class RunOptions:
         answers 'rzrq');
         ``dividend_tax`` — ``'holding_period'`` applies 差别化红利税; ``dividend_tax_rate`` — a flat rate on
         cash dividends instead.
+        ``ipo_holdings_value`` — market value (CNY) of A shares the account holds outside the backtest, counted
+        into every day's IPO subscription quota: a number for both exchanges or ``{'SSE': x, 'SZSE': y}``
+        (extension; docs/engine.md, "IPO subscription").
     Persistence and the sandbox
         ``persistence`` — pickle ``g`` at the platform's save points; ``restart_before`` — simulate a server
         restart before these days; ``sandbox`` — refuse imports the platform refuses (a portability aid,
@@ -104,6 +107,7 @@ class RunOptions:
     snapshot: Optional[str] = None
     dividend_tax: str = "none"
     dividend_tax_rate: float = 0.0
+    ipo_holdings_value: Union[float, dict] = 0.0
     persistence: bool = False
     restart_before: Sequence[Any] = ()
     sandbox: bool = True
@@ -143,6 +147,7 @@ class RunOptions:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:
                 raise ValueError(f"option {name} must be a number in [0, 1), was {v!r}")
+        _check_holdings_value(self.ipo_holdings_value)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise TypeError(f"option seed must be an int, was {self.seed!r}")
         if self.callback_timeout is not None and (isinstance(self.callback_timeout, bool) or not isinstance(
@@ -191,3 +196,14 @@ class RunOptions:
             if n in self._explicit or v != getattr(defaults, n):
                 out[n] = v
         return out
+
+
+def _check_holdings_value(value) -> None:
+    """``ipo_holdings_value``: a non-negative number, or a dict with only the keys 'SSE' and 'SZSE'."""
+    items = value.items() if isinstance(value, dict) else [("", value)]
+    for key, v in items:
+        if isinstance(value, dict) and key not in ("SSE", "SZSE"):
+            raise ValueError(f"option ipo_holdings_value: unknown exchange {key!r} (use 'SSE' and 'SZSE')")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or v != v or v == float("inf"):
+            raise ValueError(f"option ipo_holdings_value must be a non-negative number of CNY or a dict "
+                             f"{{'SSE': x, 'SZSE': y}}, was {value!r}")

@@ -134,7 +134,9 @@ def test_cli_missing_file_exits_2(capsys):
 CORPUS_STRATEGIES = sorted((HERE.parents[1] / "tests" / "corpus").glob("c*.py"))
 # The findings the corpus is meant to carry: c15 and c29 pick their bonds with get_cb_list, which the platform
 # serves only live; ptrade_fast's backtest stands in for it (docs/engine.md), and the check says so.
-CORPUS_EXPECTED = {"c15_cb_t0_minute.py": [("PT401", 11)], "c29_cb_t0_intraday.py": [("PT401", 13)]}
+# c32 calls the IPO functions unguarded on purpose: live-only on the platform, simulated here from ipo.parquet.
+CORPUS_EXPECTED = {"c15_cb_t0_minute.py": [("PT401", 11)], "c29_cb_t0_intraday.py": [("PT401", 13)],
+                   "c32_ipo_subscribe.py": [("PT401", 9), ("PT401", 22)]}
 
 
 @pytest.mark.parametrize("path", CORPUS_STRATEGIES, ids=lambda p: p.name)

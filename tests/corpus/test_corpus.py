@@ -3,11 +3,13 @@ unmodified at its frequency and asserted to trade, and on golden results.
 
 Every ``cNN_*.py`` file starts with a header the harness reads:
 
-    # corpus: data=bundle|generated frequency=1d|1m start=YYYY-mm-dd end=YYYY-mm-dd [options=k:v,k:v]
+    # corpus: data=bundle|generated|realistic frequency=1d|1m start=YYYY-mm-dd end=YYYY-mm-dd [options=k:v,k:v]
     # exercises: what the file shows (free text)
     # xfail: reason (optional: the file needs work in progress on another branch)
 
-``data=generated`` runs on a small synthetic root built once per session (``generated_root``).  Goldens
+``data=generated`` runs on a small synthetic root built once per session (``generated_root``); ``data=realistic``
+on a small realistic market (real codes, the reverse repo family, an IPO calendar; ``realistic_root``).
+Option values that read as numbers are numbers (``options=seed:20``).  Goldens
 (``golden.json``) hold each file's order and trade counts and final value; they are compared only while the
 data roots have the fingerprints recorded beside them (the bundled sample and the generator change with the
 synthetic market of issue 10 item 6): regenerate with ``PTRADE_FAST_UPDATE_CORPUS=1 python -m pytest
@@ -56,7 +58,14 @@ def header(path: Path) -> dict:
 
 
 def _value(text: str):
-    return {"true": True, "false": False}.get(text.lower(), text)
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
 
 
 def fingerprint(root: Path) -> str:
@@ -85,6 +94,18 @@ def generated_root(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def realistic_root(tmp_path_factory):
+    """A small realistic market (400 codes, 2023-01 … 2023-06, daily bars): repo family, IPO calendar."""
+    from ptrade_fast.data.synthetic import generate
+    root = tmp_path_factory.mktemp("corpus_realistic_root")
+    generate(root, stocks=400, start="2023-01-01", end="2023-06-30", seed=3, overwrite=True, market="realistic")
+    return root
+
+
+_ROOT_FIXTURES = {"generated": "generated_root", "realistic": "realistic_root"}
+
+
+@pytest.fixture(scope="session")
 def golden():
     data = json.loads(GOLDEN.read_text(encoding="utf-8")) if GOLDEN.is_file() else {"roots": {}, "files": {}}
     yield data
@@ -96,7 +117,7 @@ def test_the_corpus_has_at_least_25_files_with_headers():
     assert len(CORPUS) >= 25
     for path in CORPUS:
         h = header(path)
-        assert h["data"] in ("bundle", "generated") and h["frequency"] in ("1d", "1m"), path.name
+        assert h["data"] in ("bundle", "generated", "realistic") and h["frequency"] in ("1d", "1m"), path.name
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
@@ -104,7 +125,7 @@ def test_corpus_strategy_runs_unmodified_and_trades(path, request, golden):
     h = header(path)
     if h.get("xfail"):
         request.applymarker(pytest.mark.xfail(strict=False, reason=h["xfail"]))
-    root = Path(bundle_root()) if h["data"] == "bundle" else request.getfixturevalue("generated_root")
+    root = Path(bundle_root()) if h["data"] == "bundle" else request.getfixturevalue(_ROOT_FIXTURES[h["data"]])
     result = ptrade_fast.run(str(path), start=h["start"], end=h["end"], frequency=h["frequency"],
                              data=None if h["data"] == "bundle" else root, log_level="WARNING", **h["options"])
     assert len(result.orders) > 0, f"{path.name} placed no order"

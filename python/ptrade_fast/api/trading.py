@@ -132,6 +132,9 @@ class TradingAPI:
             reason, detail = E.R_SUSPENDED_AT_CREATION, f"{code} does not trade on {self.rt.trade_date}"
         if reason:
             return self._reject(fn, code, sid, side, qty, limit_raw, reason, detail)
+        if otype == 0 and str(acct.inst["type"][sid]) == "repo":
+            # Treasury reverse repo (extension, engine/repo.py): same checks and book, its own lots and fill.
+            return acct.repo.create(fn, code, sid, side, qty, limit_raw, self._reject, self._warn, market, sized)
 
         lot = int(acct.inst["lot"][sid])
         min_buy = int(acct.inst["min_buy"][sid])
@@ -285,7 +288,8 @@ class TradingAPI:
         if row is None:
             self._warn(f"cancel_order({order_param!r}): no such order in this backtest")
             return None
-        status = self._acct.book.cancel(row, _core.R_USER_CANCEL)
+        desk = self._acct.extension_desk(row)     # reverse repo and IPO rows are not the kernel's
+        status = desk.cancel(row) if desk is not None else self._acct.book.cancel(row, _core.R_USER_CANCEL)
         if not status:
             o = self._acct.order_object(row)
             self._warn(f"cancel_order({o.id}): order already finished with status '{o.status}'")
@@ -303,7 +307,8 @@ class TradingAPI:
     def get_open_orders(self, security=None):
         """Ptrade ``get_open_orders``: this strategy's unfinished orders today (statuses '2'/'7')."""
         code = self._filter_code(security)
-        out = [self._acct.order_object(int(r)) for r in self._acct.book.open_indices()]
+        rows = list(self._acct.book.open_indices()) + list(self._acct.repo_state["pending"])
+        out = [self._acct.order_object(int(r)) for r in rows]
         return [o for o in out if code is None or o.sid == code]
 
     @phases(*_QUERY_PHASES)

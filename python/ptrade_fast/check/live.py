@@ -18,6 +18,9 @@ from .source import call_name
 #: Phases a backtest never enters: code reached only from them cannot fail in a backtest.
 LIVE_PHASES = {"tick_data", "on_order_response", "on_trade_response", "run_interval"}
 HARMLESS = {"run_interval", "send_email", "send_qywx", "set_email_info", "permission_test", "get_trade_name"}
+#: Live-only names ptrade_fast simulates as an extension when the data allows it (the platform's backtest does not).
+SIMULATED = {"get_ipo_stocks": "the data root has an IPO calendar (ipo.parquet)",
+             "ipo_stocks_order": "the data root has an IPO calendar (ipo.parquet)"}
 _EXITS = (ast.Return, ast.Continue, ast.Raise, ast.Break)
 
 
@@ -41,8 +44,10 @@ def check_live(src, api: dict) -> list:
             out.append(Finding(node.lineno, node.col_offset, "PT402",
                                f"{name} is live-only: a backtest accepts it and does nothing"))
         else:
+            extra = (f" (ptrade_fast simulates it as an extension when {SIMULATED[name]})"
+                     if name in SIMULATED else "")
             out.append(Finding(node.lineno, node.col_offset, "PT401",
-                               f"{name} works only in live trading; a backtest raises RuntimeError here. "
+                               f"{name} works only in live trading; a backtest raises RuntimeError here{extra}. "
                                "Guard it with 'if is_trade():'"))
     return out
 

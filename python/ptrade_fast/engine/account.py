@@ -22,6 +22,8 @@ from ..data.codes import normalize_code, to_long
 from ..errors import error_info
 from ..model import Order, Position, PositionDict
 from ..model.units import SCALE, to_raw
+from . import ipo as _ipo
+from . import repo as _repo
 
 
 
@@ -72,6 +74,11 @@ class Account:
         self._trade_seq = 0
         self._positions_cache = None
         self._version = 0  # bumps whenever the ledger may have changed
+        # Extensions (engine/repo.py, engine/ipo.py): their state is plain data here, so checkpoints carry it.
+        self.repo_state = _repo.new_state()
+        self.ipo_state = _ipo.new_state()
+        self.repo = _repo.RepoDesk(rt, self, store.calendar)
+        self.ipo = _ipo.IpoDesk(rt, self, store, rt.options)
 
     # -- money views -------------------------------------------------------------------------------
     @property
@@ -85,6 +92,8 @@ class Account:
         value = self.ledger.positions_value()
         if self.has_futures():
             value += self.futures.margin_total() + self.futures.floating_pnl()
+        if self.repo_state["loans"]:
+            value += self.repo.value_raw()          # principal lent by reverse repo, until it returns
         if self.margin_enabled:
             # Credit account equity: frozen short proceeds are assets; debts (principal, shares owed at the
             # current price, interest, lending fees) are liabilities.
@@ -122,6 +131,8 @@ class Account:
 
     # -- positions ---------------------------------------------------------------------------------
     def position(self, sid: int, code: str | None = None, price: float | None = None) -> Position:
+        if self.repo.holds(sid):
+            return self.repo.position(sid, code or str(self.codes[sid]))
         lg = self.ledger
         amount = int(lg.amount[sid])
         code = code or str(self.codes[sid])
@@ -141,6 +152,8 @@ class Account:
             mask |= (f.long_amount != 0) | (f.short_amount != 0) | self._fut_traded_today
         if self.margin_enabled:
             mask |= self.margin.slo_amount != 0
+        if self.repo_state["loans"]:
+            mask[self.repo.held_sids()] = True
         return np.flatnonzero(mask)
 
     def future_position(self, sid: int, code: str) -> Position:
@@ -204,6 +217,14 @@ class Account:
 
     def today_rows(self):
         return range(self.day_first_row, self.book.n_orders)
+
+    def extension_desk(self, row: int):
+        """The desk (repo or IPO) that owns order ``row``, or None for a row of the matching kernel."""
+        if self.repo.owns(row):
+            return self.repo
+        if self.ipo.owns(row):
+            return self.ipo
+        return None
 
     # -- fills -------------------------------------------------------------------------------------
     def collect_fills(self, dt) -> list[tuple]:

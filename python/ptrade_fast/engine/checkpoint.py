@@ -43,7 +43,8 @@ _MARGIN_SCALARS = ("fin_interest", "slo_fee", "fin_rate", "slo_rate", "fin_ratio
                    "slo_quota")
 _ACCOUNT = ("order_ids", "order_dt", "order_ref", "id_to_row", "order_notes", "day_first_row", "trades",
             "day_first_trade",
-            "_trade_seq", "_fut_traded_today", "starting_value", "start_date", "margin_enabled")
+            "_trade_seq", "_fut_traded_today", "starting_value", "start_date", "margin_enabled",
+            "repo_state", "ipo_state")
 _CONTEXT_BASE = {"_rt", "portfolio", "capital_base", "sim_params", "slippage", "commission", "blotter"}
 _STRATEGY_MODULE = "__strategy__"
 

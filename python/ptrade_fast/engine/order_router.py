@@ -42,13 +42,17 @@ class OrderRouter:
         p.limit_touch = 1 if self.options.get("limit_touch", "close") == "high_low" else 0
 
     def skip_bar(self):
-        """A bar with no working order: only the bar counter moves."""
+        """A bar with no working order in the kernel: the bar counter moves; reverse repo orders match."""
         self.rt.bar_seq += 1
+        if self.account.repo_state["pending"]:
+            self.report([], self.account.repo.match(self.market, self.log))
 
     def match(self, close, high, low, volume, valid):
         """Match every working order against this bar (kernel prices, int volume, ``valid`` = has a bar)."""
         acct = self.account
         self.rt.bar_seq += 1
+        if acct.repo_state["pending"]:     # reverse repo (extension, engine/repo.py): matched beside the kernel
+            self.report([], acct.repo.match(self.market, self.log))
         if acct.book.n_open == 0:          # runs every bar: nothing to do without working orders
             return
         tradable = (self.market.open_today & valid).astype(np.uint8)
@@ -67,7 +71,7 @@ class OrderRouter:
         """Cancel what is still open at the close (§A.2) and report it."""
         book = self.account.book
         book.end_day()
-        self.report(book.changed_indices(), [])
+        self.report(list(book.changed_indices()) + self.account.repo.end_day(self.log), [])
 
     def _dividend_tax_on_fills(self, trades):
         """差别化红利税 on sales (option dividend_tax='holding_period'): FIFO lots, charged from cash."""

@@ -23,6 +23,7 @@ class DailyRecords:
             last = lg.last_price[sid] / SCALE
             self.positions.append((day, str(acct.codes[sid]), amt, int(lg.enable_amount[sid]),
                                    lg.cost_total[sid] / SCALE / amt, last, amt * last, ""))
+        self.positions.extend(acct.repo.position_rows(day))     # reverse repo loans (engine/repo.py)
         if acct.futures_sids.size:
             f = acct.futures
             for sid in acct.futures_sids:

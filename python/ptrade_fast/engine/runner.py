@@ -236,6 +236,8 @@ class Backtest:
         # Converted shares and redemption cash due today; the funds' dated T+0 flags (api/convertible.py, api/etf.py).
         self.apis.convertible.start_day(day)
         self.apis.etf.start_day(day)
+        acct.repo.start_day(day, self.log)      # reverse repo maturities (engine/repo.py)
+        acct.ipo.start_day(day, self.log)       # IPO lottery results and locked new shares (engine/ipo.py)
         # Value holdings at the reference previous close (the ex-rights price on an ex-date).
         prev = market.reference_close()
         prev_raw, prev_valid = _raw(prev), np.isfinite(prev).astype(np.uint8)
@@ -340,6 +342,7 @@ class Backtest:
     def _end_day(self, day):
         acct = self.account
         self.router.end_day()
+        acct.ipo.end_day(day, self.log)         # IPO payments, and the day's market value for quotas
         if acct.futures_sids.size:
             self._liquidate = settle_futures(acct, self.market, self.log, day)
         if acct.margin_enabled:

@@ -10,6 +10,7 @@ from ..api.fundamentals import FundamentalsAPI
 from ..api.futures import FuturesAPI
 from ..api.futures_info import FuturesInfoAPI
 from ..api.indicators import IndicatorAPI
+from ..api.ipo import IpoAPI
 from ..api.margin import MarginAPI
 from ..api.market import CalendarAPI, MarketAPI
 from ..api.reference import ReferenceAPI
@@ -35,6 +36,7 @@ def build_apis(rt, account, market, settings, futures_settings, on_yesterday_pos
     apis.futures_info = FuturesInfoAPI(rt)
     apis.convertible = ConvertibleAPI(rt, account, market)
     apis.etf = ETFAPI(rt, account, market, apis.trading)
+    apis.ipo = IpoAPI(rt, account)
     return apis
 
 
@@ -49,7 +51,7 @@ def strategy_globals(apis: SimpleNamespace, g, log, extra=()) -> dict:
         out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
     providers = [apis.calendar, apis.market, apis.reference, apis.fundamentals, apis.trading, apis.settings,
                  apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin,
-                 apis.convertible, apis.etf,
+                 apis.convertible, apis.etf, apis.ipo,
                  *(x for x in extra if x is not None)]
     for api in providers:
         for name in dir(api):

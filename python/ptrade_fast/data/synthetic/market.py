@@ -48,7 +48,8 @@ def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=Fal
         ``'plain'``: generated codes named ``SYN<code>``, five indices, six ETFs.  ``'realistic'`` (what
         ``ptrade-fast data generate`` makes): the real codes and names of the shipped code list (index
         heavyweights largest), the major SSE/SZSE indices with dated membership, the common ETFs/LOFs,
-        bond terms in instruments.parquet and quarterly reports for every stock in fundamentals/.
+        bond terms in instruments.parquet, quarterly reports for every stock in fundamentals/, the GC/R- reverse
+        repo family (data/synthetic/repo.py) and the IPO calendar ipo.parquet (data/synthetic/ipo.py).
 
     Returns
     -------
@@ -68,8 +69,17 @@ def generate(root, stocks=5300, start="2019-01-01", end="2024-12-31", minute=Fal
     n_etf = len(prof.funds) if etfs is None else int(np.clip(etfs, 0, len(prof.funds)))
     n_cb = max(2, stocks // 50) if cbs is None else max(0, int(cbs))
     m = Market(root, cal, stocks, n_etf, n_cb, int(seed), bool(minute), prof)
+    issue_ticks = m.pc.copy()       # an IPO's price before its first bar is its issue price
     m.run(progress)
     summary = m.finish()
+    if prof.name == "realistic":
+        # The realistic market's extras (data/synthetic/repo.py, data/synthetic/ipo.py): the GC/R- repo family
+        # and the IPO calendar of the stocks listing inside the range.
+        from .ipo import write_market_ipos
+        from .repo import add_repo_series
+        summary["ipo_calendar"] = write_market_ipos(root, m, issue_ticks)
+        summary["repo_codes"] = len(add_repo_series(root, seed=int(seed)))
+        _note_extras(root, summary["ipo_calendar"])
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     return summary
 
@@ -136,6 +146,24 @@ class Market(UniverseMixin, CorporateMixin, PricesMixin, IndicesMixin, OutputMix
         if self.minute:
             self._write_minutes(self.cal[t], [p["min"] for p in parts if "min" in p])
 
+def _note_extras(root: Path, n_ipos: int) -> None:
+    """meta.json of a realistic root: the repo and IPO notes, without the writer's import log (which records
+    when, not what, was written: generated roots stay byte-identical)."""
+    import json
+    from ..format import write_json_atomic
+    meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+    meta.pop("imports", None)
+    from ...rules.repo import repo_codes
+    meta["synthetic_instruments"] = sorted(set(meta.get("synthetic_instruments", [])) | set(repo_codes()))
+    meta["ipo_calendar"] = {"file": "ipo.parquet", "issues": n_ipos}
+    meta["notes"] = meta.get("notes", []) + [
+        "Reverse repo GC/R- family (204001…204182.SS, 131800…131810.SZ) is synthetic: rates in percent, "
+        "quarter-end spikes (data/synthetic/repo.py).",
+        "ipo.parquet: the subscription calendar of the stocks listing inside the range (data/synthetic/ipo.py).",
+    ]
+    write_json_atomic(meta, root / "meta.json")
+
+
 def _prepare_root(root: Path, overwrite: bool) -> None:
     if root.exists() and any(root.iterdir()):
         if not overwrite:
@@ -146,6 +174,6 @@ def _prepare_root(root: Path, overwrite: bool) -> None:
             if (root / name).is_dir():
                 shutil.rmtree(root / name)
         for name in ("calendar", "instruments", "ex_rights", "index_members", "blocks", "st", "cb_conversion_prices",
-                     "etf_baskets"):
+                     "etf_baskets", "ipo"):
             (root / f"{name}.parquet").unlink(missing_ok=True)
     root.mkdir(parents=True, exist_ok=True)
