@@ -1,0 +1,515 @@
+"""Tick replay (``frequency='tick'``, CLI ``-f tick``): a trading day replayed from the snapshot store in
+3-second steps (an extension: the platform runs ``tick_data`` only live; docs/engine.md, "Tick replay").
+
+Per trading day the runner does its usual start of day, ``before_trading_start`` and the pre-open
+``run_daily`` functions, then hands the session to :meth:`TickReplay.run_session`: the day's snapshots of
+the universe, the held and the working securities are loaded (``data.ticks.read_tick_day``), then at every
+step of ``engine.tick_clock`` — opening-auction steps where the data has them, 09:30:03 … 15:00:00 —
+
+1. the step's time becomes the simulated time and each security's latest snapshot its current price
+   (positions are marked to it);
+2. at a minute boundary: the ``run_daily`` functions due then;
+3. the ``run_interval`` functions due (tick_clock: period rounded up to 3-second steps);
+4. ``tick_data(context, data)`` with ``data[code]['tick' | 'order' | 'transcation']`` (up to 14:59:57);
+5. at a minute boundary: ``handle_data`` with that minute's bar (from the minute file, or derived from the
+   snapshots where the file lacks the security).
+
+``get_snapshot``, ``get_gear_price``, ``get_individual_entrust`` and ``get_individual_transaction`` (alias
+``get_individual_transcation``) answer from the store (:class:`TickAPI`).  Orders placed during the day are
+left to the tick order matcher (``engine/tick_matching.py``); what is still open at the close is cancelled
+by the runner's end of day.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+
+from .. import errors as E
+from ..data.codes import classify, exchange_of, normalize_code
+from ..data.span import minute_stretches
+from ..data.ticks import read_tick_day, tick_dates
+from ..model.phases import phases
+from ..model.units import SCALE
+from .clock import as_date
+from .market_view import MarketView
+from .tick_clock import (CLOSE_MS, CONTINUOUS, LAST_TICK_MS, OPEN_MS, SESSION_SECONDS, auction_steps, bars_done,
+                         interval_steps, minute_bar_of)
+from .tick_view import TickCursor, TickData, TickEntry, TickFrame
+
+_SNAPSHOT_PHASES = ("handle", "tick", "sched", "before", "after")
+_L2_PHASES = ("before", "handle", "after", "tick", "sched")
+
+
+def tick_trading_days(store, start, end) -> list[_dt.date]:
+    """The days of a tick run: calendar days in ``start`` … ``end`` (default: the latest unbroken stretch of
+    days with snapshots), each of which must have a snapshot file."""
+    have = tick_dates(store.root)
+    if not len(have):
+        raise E.DataError(f"data root {store.root} holds no snapshots (ticks/): import them with "
+                          f"'ptrade-fast data import-ticks' or generate them with 'ptrade-fast data generate "
+                          f"--ticks CODES'")
+    cal = store.calendar
+    stretches = minute_stretches(cal, have)
+    lo, hi = stretches[-1]
+    if start is not None or end is not None:
+        anchor = np.datetime64(as_date(end if start is None else start), "D")
+        for a, b in stretches:
+            if a <= anchor <= b:
+                lo, hi = a, b
+    s = np.datetime64(as_date(start), "D") if start is not None else lo
+    e = np.datetime64(as_date(end), "D") if end is not None else hi
+    if e < s:
+        raise ValueError(f"end {e} is before start {s}")
+    days = cal[(cal >= s) & (cal <= e)]
+    if not len(days):
+        raise E.DataError(f"no trading days between {s} and {e} in the calendar of {store.root}")
+    missing = days[~np.isin(days, have)]
+    if len(missing):
+        raise E.DataError(f"no snapshots for {len(missing)} trading day(s) in {s} … {e}, first {missing[0]}; "
+                          f"snapshots in {store.root} cover {', '.join(f'{a} … {b}' for a, b in stretches)}")
+    return [d.astype(object) for d in days]
+
+
+class TickMarketView(MarketView):
+    """The market view of a tick run: the current price of a security is its latest snapshot's last price;
+    a minute bar of a security the minute file lacks is derived from its snapshots."""
+
+    replay = None                                    # set by TickReplay
+
+    def start_day(self, k: int):
+        super().start_day(k)
+        if self.replay is not None:
+            self.replay.active = False               # yesterday's snapshots no longer answer
+
+    def current_price(self, sid: int) -> float:
+        rp = self.replay
+        if rp is not None and rp.active:
+            j = rp.sid_pos.get(sid)
+            if j is not None:
+                row = rp.cursor.snap[rp.step, j]
+                if row >= 0 and rp.cursor.day.last[row] > 0:
+                    return rp.cursor.day.last[row] / SCALE
+        return super().current_price(sid)
+
+    def load_minutes(self, day):
+        has = super().load_minutes(day)
+        rp = self.replay
+        if rp is None or not rp.active:
+            return has
+        fields = {k: np.array(v, dtype=float) for k, v in self.minute_fields.items()}
+        for sid, j in rp.sid_pos.items():
+            if self.md.has_data[sid]:
+                continue
+            bars = derived_minutes(rp.cursor.day, j)
+            if bars is None:
+                continue
+            for f, v in bars.items():
+                fields[f][:, sid] = v
+            has[sid] = 1
+        self.minute_fields = fields
+        self._rows["is_open"] = (self.win.is_open[self.di] & has).astype(np.uint8)
+        return has
+
+
+def derived_minutes(day, j: int) -> dict | None:
+    """The 240 one-minute bars of the ``j``-th code of a TickDay from its snapshots: open/high/low = first,
+    highest and lowest last price of the minute's snapshots that traded, close = last price at the bar end
+    (carried over minutes without trades), volume and money = the growth of the cumulative volume and
+    turnover.  Snapshots before 09:30 count in the first bar, those of the lunch break in 13:01's."""
+    a, b = int(day.start[j]), int(day.start[j + 1])
+    if b <= a:
+        return None
+    ms = day.time[a:b]
+    minute = -(-ms // 60_000)                        # the minute the snapshot falls in (bar end)
+    bar = np.where(minute <= 9 * 60 + 31, 0, np.where(minute <= 11 * 60 + 30, minute - (9 * 60 + 31),
+                   np.where(minute <= 13 * 60 + 1, 120, np.minimum(minute - (13 * 60 + 1) + 120, 239))))
+    last = day.last[a:b] / SCALE
+    vol = np.diff(np.r_[0, day.volume[a:b]])
+    money = np.diff(np.r_[0.0, day.balance[a:b]])
+    volume = np.bincount(bar, vol, 240)
+    out = {"volume": volume, "money": np.bincount(bar, money, 240)}
+    traded = vol > 0
+    close = np.full(240, np.nan)
+    close[bar] = last                                  # later snapshots overwrite: the bar's last one
+    close = pd.Series(close).ffill().to_numpy()
+    first_px = last[0] if len(last) else np.nan
+    close[np.isnan(close)] = first_px
+    o = np.full(240, np.nan)
+    h = np.full(240, -np.inf)
+    lo = np.full(240, np.inf)
+    tb, tp = bar[traded], last[traded]
+    o[tb[::-1]] = tp[::-1]                             # the first traded snapshot of each bar
+    np.maximum.at(h, tb, tp)
+    np.minimum.at(lo, tb, tp)
+    none = volume == 0
+    o[none] = close[none]
+    h[none] = close[none]
+    lo[none] = close[none]
+    out.update(open=o, high=h, low=lo, close=close)
+    return out
+
+
+class TickReplay:
+    """The session loop of a tick run and its API (see the module docstring)."""
+
+    def __init__(self, bt):
+        self.bt = bt
+        self.rt = bt.rt
+        self.store = bt.store
+        self.market = bt.market
+        bt.market.replay = self
+        self.cursor = None
+        self.active = False            # the loaded day is today's and its session has started
+        self.sid_pos: dict[int, int] = {}
+        self.step = 0
+        self._l2 = True
+        self._tick_prev = None
+        self.matcher = None            # the tick order matcher (engine/tick_matching.py) once wired
+        self._info: dict = {}
+        self._ticks: dict = {}
+        self._last_ms = 0
+
+    # -- the day's data ------------------------------------------------------------------------------
+    def _wanted(self) -> list[str]:
+        acct = self.bt.account
+        codes = set(self.bt.settings.universe)
+        held = np.flatnonzero(acct.ledger.amount != 0)
+        codes.update(str(self.store.codes[s]) for s in held)
+        return sorted(codes)
+
+    def load_day(self, day, extra=()):
+        """Load the day's snapshots of the universe, the held securities and ``extra`` codes."""
+        codes = sorted(set(self._wanted()) | set(extra))
+        td = read_tick_day(self.store.root, day, codes)
+        if td is None:
+            raise E.DataError(f"no snapshots for {day} in {self.store.root}")
+        steps = np.concatenate([auction_steps(td.time), CONTINUOUS])
+        self.steps = steps
+        self.cursor = TickCursor(td, steps)
+        self.sid_pos = {}
+        for j, c in enumerate(td.codes):
+            sid = self.store.sid(c)
+            if sid >= 0:
+                self.sid_pos[sid] = j
+        self._asked = set(codes)
+        self._last_raw = None
+        self.n_auction = len(steps) - len(CONTINUOUS)
+
+    def _pos(self, code: str) -> int | None:
+        """Position of ``code`` in the loaded day, loading it (once per day) when first asked."""
+        td = self.cursor.day
+        j = td.index.get(code)
+        if j is None and code not in self._asked:
+            step = self.step
+            self.load_day(self.rt.trade_date, extra=[code])
+            self.step = step
+            j = self.cursor.day.index.get(code)
+        return j
+
+    # -- the session ---------------------------------------------------------------------------------
+    def run_session(self, day, bar_tasks: dict) -> None:
+        """Replay ``day`` (see the module docstring)."""
+        bt, rt, acct, market = self.bt, self.rt, self.bt.account, self.market
+        call, ctx = bt.caller.call, bt.context
+        self._l2 = str(bt.settings.parameters.get("tick_data_no_l2", "0")) != "1"
+        self.load_day(day)
+        self._info = {}
+        tick_cb = bt.ns.get("tick_data")
+        handle = bt._cb["handle_data"]
+        rt.bar_index = None
+        self.step = 0
+        self.active = True
+        market.load_minutes(day)
+        minute_data = market.bar_data()
+        base = _dt.datetime.combine(day, _dt.time())
+        self._tick_prev = None
+        self._last_raw = None
+        universe = frozenset(bt.settings.universe)
+        for s, ms in enumerate(self.steps):
+            self.step = s
+            ms = int(ms)
+            rt.now = base + _dt.timedelta(milliseconds=ms)
+            done = bars_done(ms)
+            rt.bar_index = done - 1 if done else None
+            if acct.holding():
+                self._mark()
+            b = minute_bar_of(ms)
+            if b >= 0:
+                market.set_minute_rows(b)
+                tasks = bar_tasks.get((base + _dt.timedelta(milliseconds=ms)).time().replace(second=0))
+                if tasks:
+                    bt._run_tasks(tasks)
+                    rt.now = base + _dt.timedelta(milliseconds=ms)
+            if ms <= LAST_TICK_MS:
+                self._intervals(s, ms)
+                if tick_cb is not None:
+                    call("tick", tick_cb, ctx, TickData(self, universe))
+                    self._tick_prev = s
+            if b >= 0:
+                call("handle", handle, ctx, minute_data)
+                bt.router.skip_bar()
+        rt.bar_index = 239
+        self._last_ms = CLOSE_MS
+
+    def _intervals(self, s: int, ms: int) -> None:
+        tasks = self.bt.settings.interval_tasks
+        if not tasks or ms <= OPEN_MS:
+            return
+        k = s - self.n_auction                           # continuous step index: session seconds 3 (k+1)
+        secs = int(SESSION_SECONDS[k])
+        for func, seconds in list(tasks):
+            if secs % (3 * interval_steps(seconds)) == 0:
+                self.bt.caller.call("sched", func, self.bt.context)
+
+    def _mark(self) -> None:
+        """Value holdings at each loaded security's latest snapshot (the minute close elsewhere)."""
+        acct, market = self.bt.account, self.market
+        cur, td = self.cursor, self.cursor.day
+        if self._last_raw is None:
+            self._last_raw = np.zeros(self.store.n_sids, np.int64)
+            self._valid = np.zeros(self.store.n_sids, np.uint8)
+            self._sids = np.array(list(self.sid_pos), np.int64)
+            self._cols = np.array([self.sid_pos[s] for s in self._sids], np.int64)
+        rows = cur.snap[self.step, self._cols]
+        ok = rows >= 0
+        self._last_raw[self._sids[ok]] = td.last[rows[ok]]
+        self._valid[self._sids[ok]] = (td.last[rows[ok]] > 0).astype(np.uint8)
+        acct.mark(self._last_raw, self._valid)
+        del market
+
+    # -- what the strategy reads ---------------------------------------------------------------------
+    def _tick_size(self, code: str) -> float:
+        t = self._ticks.get(code)
+        if t is None:
+            from ..rules.instruments import resolve
+            inst = self.store.instruments
+            if code in inst.index and np.isfinite(inst.at[code, "tick"]):
+                t = float(inst.at[code, "tick"])
+            else:
+                try:
+                    t = float(resolve(classify(code) or "stock", exchange_of(code), self.rt.trade_date).tick)
+                except KeyError:
+                    t = 0.01
+            self._ticks[code] = t
+        return t
+
+    def _code_info(self, code: str) -> dict:
+        info = self._info.get(code)
+        if info is None:
+            inst = self.store.instruments
+            info = {}
+            if code in inst.index:
+                ld, dd = inst.at[code, "list_date"], inst.at[code, "delist_date"]
+                if pd.notna(ld):
+                    info["issue_date"] = int(pd.Timestamp(ld).strftime("%Y%m%d"))
+                    info["start_trade_date"] = pd.Timestamp(ld).strftime("%Y%m%d")
+                if pd.notna(dd):
+                    info["end_trade_date"] = pd.Timestamp(dd).strftime("%Y%m%d")
+            self._info[code] = info
+        return info
+
+    def snapshot(self, code: str, j: int) -> dict | None:
+        row = int(self.cursor.snap[self.step, j])
+        if row < 0:
+            return None
+        ms = int(self.steps[self.step]) if self.rt.phase != "after" else CLOSE_MS
+        mins = 240 if self.rt.phase == "after" else bars_done(ms)
+        return self.cursor.snapshot(j, row, self._tick_size(code), mins, self._code_info(code))
+
+    def entry(self, code: str, j: int) -> TickEntry:
+        """``data[code]`` of tick_data at the current step."""
+        cur, s = self.cursor, self.step
+        prev = self._tick_prev
+
+        def make(key):
+            if key == "tick":
+                return TickFrame(self.snapshot(code, j))
+            events, n = (cur.day.orders, cur.nor) if key == "order" else (cur.day.trades, cur.ntr)
+            if events is None:
+                return None
+            lo = int(n[prev, j]) if prev is not None else int(events["start"][j])
+            hi = int(n[s, j])
+            return cur.entrusts(j, lo, hi) if key == "order" else cur.transactions(j, lo, hi)
+
+        keys = ("tick", "order", "transcation", "transaction") if self._l2 else ("tick",)
+        return TickEntry(make, keys)
+
+
+class TickAPI:
+    """get_snapshot, get_gear_price, get_individual_entrust / _transaction from the snapshot store."""
+
+    def __init__(self, replay: TickReplay):
+        self.replay = replay
+        self.rt = replay.rt
+
+    def _codes(self, security, fn):
+        if isinstance(security, str):
+            return [security], True
+        try:
+            items = list(security)
+        except TypeError:
+            raise TypeError(f"{fn}: security must be a code or a list of codes, was {security!r}") from None
+        for c in items:
+            if not isinstance(c, str):
+                raise TypeError(f"{fn}: every code must be a str, got {c!r}")
+        return items, False
+
+    def _latest(self, given: str):
+        rp = self.replay
+        if not rp.active:                             # before today's session: no snapshot yet
+            return None, None
+        code = normalize_code(given)
+        j = rp._pos(code)
+        return code, j
+
+    @phases(*_SNAPSHOT_PHASES)
+    def get_snapshot(self, security):
+        """get_snapshot, from the snapshot store (tick replay, ``frequency='tick'``).
+
+        Parameters
+        ----------
+        security : str or list of str
+            Codes in any suffix form; the keys echo the caller's spelling.
+
+        Returns
+        -------
+        dict
+            code -> the latest snapshot at the simulated time with every field of §C.11; a code without a
+            snapshot yet today is left out (``{}`` before the first snapshot).
+
+        Differences from Ptrade
+        -----------------------
+        Live only on the platform.  P/E, P/B, turnover and volume ratio, free-float shares and the
+        total bid/offer turnover are not in the store and are 0; ``entrust_diff`` / ``entrust_rate`` and
+        (where the store has none) the total bid/offer quantity are computed from the five levels.
+        """
+        items, _ = self._codes(security, "get_snapshot")
+        out = {}
+        for given in items:
+            code, j = self._latest(given)
+            if j is not None:
+                snap = self.replay.snapshot(code, j)
+                if snap is not None:
+                    out[given] = snap
+        return out
+
+    @phases("handle", "tick", "sched")
+    def get_gear_price(self, sids):
+        """get_gear_price, from the snapshot store (tick replay).
+
+        Parameters
+        ----------
+        sids : str or list of str
+
+        Returns
+        -------
+        dict
+            One code: ``{'bid_grp': {1: [price, volume, count], …}, 'offer_grp': {…}}``; several codes:
+            ``{code: {...}}``.  A code without a snapshot yet gets empty groups.
+
+        Differences from Ptrade
+        -----------------------
+        Live only on the platform.  Counts are those of the store (0 without Level-2 data); reconstructed
+        books (imported from trades) are labelled so in the data (docs/data-format.md).
+        """
+        items, single = self._codes(sids, "get_gear_price")
+        out = {}
+        rp = self.replay
+        for given in items:
+            code, j = self._latest(given)
+            row = int(rp.cursor.snap[rp.step, j]) if j is not None else -1
+            out[given] = ({"bid_grp": rp.cursor.levels(row, "bid"), "offer_grp": rp.cursor.levels(row, "ask")}
+                          if row >= 0 else {"bid_grp": {}, "offer_grp": {}})
+        return out[items[0]] if single else out
+
+    def _individual(self, fn, kind, stocks, data_count, start_pos, search_direction):
+        if stocks is None:
+            stocks = list(self.rt.universe)
+        items, _ = self._codes(stocks, fn)
+        if isinstance(data_count, bool) or not isinstance(data_count, int) or not 0 < data_count <= 200:
+            raise ValueError(f"{fn}: data_count must be an int in 1 … 200, was {data_count!r}")
+        if isinstance(start_pos, bool) or not isinstance(start_pos, int) or start_pos < 0:
+            raise ValueError(f"{fn}: start_pos must be an int ≥ 0, was {start_pos!r}")
+        if search_direction not in (1, 2):
+            raise ValueError(f"{fn}: search_direction must be 1 (forward) or 2 (backward), was {search_direction!r}")
+        rp = self.replay
+        if not rp.active:
+            return None
+        frames = []
+        for given in items:
+            code, j = self._latest(given)
+            events = rp.cursor.day.trades if kind == "trades" else rp.cursor.day.orders
+            if j is None or events is None:
+                continue
+            n = rp.cursor.ntr if kind == "trades" else rp.cursor.nor
+            first, now = int(events["start"][j]), int(n[rp.step, j])
+            if rp.rt.phase == "after":
+                now = int(events["start"][j + 1])
+            elif rp.rt.phase == "before":
+                now = first
+            if search_direction == 1:
+                lo = first + start_pos
+                hi = min(lo + data_count, now)
+            else:
+                hi = now - start_pos
+                lo = max(hi - data_count, first)
+            lo, hi = min(lo, now), max(min(hi, now), min(lo, now))
+            f = rp.cursor.transactions(j, lo, hi) if kind == "trades" else rp.cursor.entrusts(j, lo, hi)
+            f.insert(0, "code", normalize_code(given))
+            frames.append(f)
+        if not frames:
+            return None
+        return pd.concat(frames, ignore_index=True)
+
+    @phases(*_L2_PHASES)
+    def get_individual_entrust(self, stocks=None, data_count=50, start_pos=0, search_direction=1):
+        """get_individual_entrust (逐笔委托), from the store's orders file (tick replay).
+
+        Parameters
+        ----------
+        stocks : str or list of str, optional
+            Default: the universe.
+        data_count : int
+            Rows per code, at most 200.
+        start_pos : int
+            Rows skipped from the start (forward) or from the latest (backward).
+        search_direction : {1, 2}
+            1 forward from the day's first order, 2 backward from the latest.
+
+        Returns
+        -------
+        DataFrame or None
+            Columns ``code, business_time`` (``YYYYmmddHHMMSSfff``), ``hq_px, business_amount, order_no,
+            business_direction, trans_kind``; only orders up to the simulated time; ``None`` when the store
+            has no orders for the day or codes.
+
+        Differences from Ptrade
+        -----------------------
+        Live and Level-2 only on the platform, which returns a Panel keyed by code (a DataFrame per code in
+        its Python 3.11 edition); here one long DataFrame with a ``code`` column.
+        """
+        return self._individual("get_individual_entrust", "orders", stocks, data_count, start_pos, search_direction)
+
+    @phases(*_L2_PHASES)
+    def get_individual_transaction(self, stocks=None, data_count=50, start_pos=0, search_direction=1):
+        """get_individual_transaction (逐笔成交), from the store's trades file (tick replay).
+
+        Parameters and the shape as :meth:`get_individual_entrust`; columns ``code, business_time, hq_px,
+        business_amount, trade_index, business_direction`` (0 sell, 1 buy, 2 neutral/auction), ``buy_no,
+        sell_no, trans_flag, trans_identify_am, channel_num``.
+
+        Differences from Ptrade
+        -----------------------
+        Live and Level-2 only on the platform (a Panel keyed by code); here one long DataFrame with a
+        ``code`` column, ``None`` when the store has no trades for the day or codes.
+        """
+        return self._individual("get_individual_transaction", "trades", stocks, data_count, start_pos,
+                                search_direction)
+
+    @phases(*_L2_PHASES)
+    def get_individual_transcation(self, stocks=None, data_count=50, start_pos=0, search_direction=1):
+        """get_individual_transcation: the old, misspelt name of :meth:`get_individual_transaction`."""
+        return self._individual("get_individual_transcation", "trades", stocks, data_count, start_pos,
+                                search_direction)
