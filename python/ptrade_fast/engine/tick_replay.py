@@ -158,6 +158,7 @@ class TickReplay:
         self.bt = bt
         self.rt = bt.rt
         self.store = bt.store
+        self.rt.tick_mode = True
         self.market = bt.market
         bt.market.replay = self
         self.cursor = None

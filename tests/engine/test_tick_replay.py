@@ -1,0 +1,152 @@
+"""Tick replay (frequency='tick'): a real recorded day seen through tick_data, the clock of run_interval and
+handle_data, the store-backed snapshot functions, and the seed's tick examples on synthetic ticks."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import ptrade_fast as pf
+from ptrade_fast.engine.runner import Backtest
+from ptrade_fast.examples import __file__ as _examples_init
+from tick_roots import real_prints, real_tick_root, synthetic_tick_root
+
+EXAMPLES = __import__("pathlib").Path(_examples_init).parent
+
+
+@pytest.fixture(scope="module")
+def real_root(tmp_path_factory):
+    return real_tick_root(tmp_path_factory.mktemp("tick_real"))
+
+
+@pytest.fixture(scope="module")
+def syn_root(tmp_path_factory):
+    return synthetic_tick_root(tmp_path_factory.mktemp("tick_syn"))
+
+
+RECORDER = '''
+def initialize(context):
+    g.seen = []
+    g.snap = None
+    g.trans = 0
+    set_universe('600000.SS')
+
+def tick_data(context, data):
+    if '600000.SS' in data:
+        t = data['600000.SS']['tick']
+        g.seen.append((context.blotter.current_dt, float(t['last_px'][0]), int(t['business_amount'][0]),
+                       len(data['600000.SS']['transcation'])))
+
+def handle_data(context, data):
+    pass
+
+def after_trading_end(context, data):
+    g.snap = get_snapshot('600000.SS')['600000.SS']
+    g.gear = get_gear_price('600000.SS')
+    g.tr = get_individual_transaction('600000.SS', data_count=5, search_direction=2)
+    g.tr_alias = get_individual_transcation('600000.SS', data_count=5, search_direction=2)
+'''
+
+
+def test_real_day_tick_data_matches_the_recorded_prints(real_root):
+    bt = Backtest(RECORDER, start="2019-02-01", end="2019-02-01", frequency="tick", data=str(real_root))
+    bt.run()
+    g = bt.g
+    prints = real_prints()
+    times = prints.datetime.to_numpy()
+    cum = prints.volume.cumsum().to_numpy()
+    assert len(g.seen) == 1 + 4799           # the 09:25:03 auction step and 09:30:03 … 14:59:57
+    n_trans = 0
+    for now, last, volume, ntrans in g.seen:
+        k = int(np.searchsorted(times, np.datetime64(now), side="right"))
+        assert k > 0
+        assert last == prints.price[k - 1]
+        assert volume == cum[k - 1]
+        n_trans += ntrans
+    # Every print up to 14:59:57 arrived once in 'transcation'; the closing print 15:00:00 comes after.
+    assert n_trans == len(prints) - 1
+    assert g.seen[0][0] == pd.Timestamp("2019-02-01 09:25:03")
+    snap = g.snap
+    assert snap["business_amount"] == int(cum[-1]) == 19_119_300
+    assert snap["last_px"] == prints.price.iloc[-1]
+    assert snap["open_px"] == prints.price.iloc[0]
+    assert snap["high_px"] == prints.price.max() and snap["low_px"] == prints.price.min()
+    assert snap["business_count"] == len(prints)
+    assert snap["trade_status"] == "ENDTR"
+    assert snap["preclose_px"] == 10.73 and snap["up_px"] == 11.8 and snap["down_px"] == 9.66
+    # Closing print was neutral (auction): books reconstructed at the bid.
+    assert g.gear["bid_grp"][1][0] == prints.price.iloc[-1]
+    assert g.gear["offer_grp"][1][0] == round(prints.price.iloc[-1] + 0.01, 2)
+    assert list(g.tr.hq_px) == list(prints.price.iloc[-5:])
+    assert list(g.tr.business_amount) == list(prints.volume.iloc[-5:])
+    assert g.tr.equals(g.tr_alias)
+
+
+INTERVALS = '''
+def initialize(context):
+    g.calls = []
+    g.bars = []
+    set_universe('600570.SS')
+    run_interval(context, every10, seconds=10)
+
+def every10(context):
+    g.calls.append(context.blotter.current_dt)
+
+def handle_data(context, data):
+    g.bars.append((context.blotter.current_dt, data['600570.SS'].close, data['600570.SS'].volume))
+'''
+
+
+def test_run_interval_period_and_handle_data_on_minute_boundaries(syn_root):
+    bt = Backtest(INTERVALS, start="2019-02-01", end="2019-02-01", frequency="tick", data=str(syn_root))
+    bt.run()
+    calls = bt.g.calls
+    # seconds=10 -> every 12 s of session time (4 steps), 09:30:12 … 14:59:48; the lunch break not counted.
+    assert len(calls) == 14397 // 12
+    assert calls[0] == pd.Timestamp("2019-02-01 09:30:12")
+    assert calls[599] == pd.Timestamp("2019-02-01 11:30:00")
+    assert calls[600] == pd.Timestamp("2019-02-01 13:00:12")
+    assert calls[-1] == pd.Timestamp("2019-02-01 14:59:48")
+    bars = bt.g.bars
+    assert len(bars) == 240
+    assert bars[0][0] == pd.Timestamp("2019-02-01 09:31") and bars[-1][0] == pd.Timestamp("2019-02-01 15:00")
+    assert bars[119][0] == pd.Timestamp("2019-02-01 11:30") and bars[120][0] == pd.Timestamp("2019-02-01 13:01")
+    m = pd.read_parquet(syn_root / "minute" / "2019" / "2019-02-01.parquet")
+    m = m[m.code == "600570.SS"].reset_index(drop=True)
+    assert [b[1] for b in bars] == list(m.close)
+    assert [b[2] for b in bars] == list(m.volume.astype(float))
+
+
+def test_derived_minute_bars_equal_the_minute_file(syn_root):
+    from ptrade_fast.data.ticks import read_tick_day
+    from ptrade_fast.engine.tick_replay import derived_minutes
+    td = read_tick_day(syn_root, "2019-02-01", ["600570.SS"])
+    bars = derived_minutes(td, 0)
+    m = pd.read_parquet(syn_root / "minute" / "2019" / "2019-02-01.parquet")
+    m = m[m.code == "600570.SS"].reset_index(drop=True)
+    for f in ("open", "high", "low", "close"):
+        np.testing.assert_allclose(bars[f], m[f].to_numpy(), rtol=0, atol=1e-9)
+    assert (bars["volume"] == m.volume.to_numpy()).all()
+
+
+def test_snapshot_functions_outside_tick_runs_keep_their_behaviour(syn_root):
+    src = '''
+def initialize(context):
+    pass
+def handle_data(context, data):
+    get_snapshot('600570.SS')
+'''
+    with pytest.raises(pf.errors.StrategyRuntimeError, match="live"):
+        pf.run(src, start="2019-02-01", end="2019-02-01", frequency="1m", data=str(syn_root))
+
+
+def test_tick_run_refuses_days_without_snapshots(syn_root):
+    with pytest.raises(pf.errors.DataError, match="no snapshots for 1 trading day"):
+        pf.run(INTERVALS, start="2019-01-30", end="2019-02-01", frequency="tick", data=str(syn_root))
+
+
+@pytest.mark.parametrize("name", ["tick_ma.py", "large_order_tracking.py"])
+def test_seed_tick_examples_run_unmodified_and_place_orders(syn_root, name):
+    res = pf.run(str(EXAMPLES / name), start="2019-01-31", end="2019-02-01", frequency="tick", data=str(syn_root))
+    orders = res.orders
+    assert len(orders) > 0
+    assert set(orders.symbol) == {"600570.XSHG"}
+    assert orders.dt.min() >= pd.Timestamp("2019-01-31 09:30:03")
