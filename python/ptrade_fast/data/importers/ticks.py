@@ -234,7 +234,9 @@ def _read_snapshot_csv(path: Path) -> pd.DataFrame:
         except ValueError as exc:
             raise DataError(f"{path}: line {i + 2}: column code: {exc}") from None
     out["code"] = codes
-    t = pd.to_datetime(raw["time"].str.strip(), errors="coerce", format="mixed")
+    text = raw["time"].str.strip()
+    t = pd.to_datetime(text, errors="coerce", format="%Y-%m-%d %H:%M:%S.%f")
+    t = t.fillna(pd.to_datetime(text, errors="coerce", format="%Y-%m-%d %H:%M:%S"))
     if t.isna().any():
         bad = int(np.flatnonzero(t.isna())[0])
         raise DataError(f"{path}: line {bad + 2}: column time: cannot read {raw['time'].iloc[bad]!r} as "
