@@ -59,6 +59,9 @@ class RunOptions:
     Live-style strategies
         ``snapshot='bars'`` — ``get_snapshot`` / ``get_gear_price`` answer from the current bar and
         ``run_interval`` fires on minute bars at its period rounded up to a minute (docs/engine.md).
+        A tick replay is not an option but a frequency: ``run(..., frequency='tick')`` (CLI ``-f tick``)
+        replays the data root's snapshots (``tick_data`` every 3 s, ``run_interval`` at its period,
+        ``get_snapshot`` / ``get_gear_price`` / ``get_individual_*`` from the store; docs/engine.md).
     Accounts and taxes
         ``margin_account`` — simulate a 融资融券 credit account (True, or a dict of credit terms);
         ``business_type`` — what ``get_business_type`` answers ('stock', 'rzrq', 'future'; a margin account

@@ -107,6 +107,11 @@ def import_trades(path, root, codes=None, days=None) -> dict:
 
 
 def _snapshots_from_prints(store, d, part, path) -> pa.Table:
+    cal = store.calendar
+    if not len(cal) or d < cal[0] or d > cal[-1] or cal[np.searchsorted(cal, d)] != d:
+        raise DataError(f"{path}: {d} is not a trading day of the calendar of {store.root} "
+                        f"({cal[0] if len(cal) else '-'} … {cal[-1] if len(cal) else '-'}); import the daily bars "
+                        f"of that day first (the snapshots take preclose and the limits from them)")
     win = store.daily_window(d.astype(object), d.astype(object))
     cols = {c: [] for c in SNAPSHOT_SCHEMA.names}
     for code, g in part.groupby("code", sort=True):
