@@ -390,6 +390,22 @@ def _build_into(src: Path, root: Path, rng) -> None:
     }
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
     _add_futures(src, root)
+    _add_ticks(src, root)
+
+
+TICK_SEED = 20190201
+TICK_CODES = ["600570.SS"]
+TICK_DAYS = ["2019-01-31", "2019-02-01"]
+
+
+def _add_ticks(src: Path, root: Path) -> None:
+    """The snapshot store (docs/data-format.md, *ticks/*) for a tick replay of the seed's tick examples:
+    synthetic snapshots, trades and orders of 600570.SS on the bundle's last two minute days (consistent with
+    its minute bars), and the real recorded prints of 600000.SS (2019-02-01, 2019-02-11; books reconstructed)."""
+    from ptrade_fast.data.importers.ticks import import_trades
+    from ptrade_fast.data.synthetic.ticks import add_ticks
+    add_ticks(root, TICK_CODES, days=TICK_DAYS, seed=TICK_SEED)
+    import_trades(src / "ticks.parquet", root, codes=["600000.SS"])
 
 
 def _add_futures(src: Path, root: Path) -> None:

@@ -30,8 +30,10 @@ def test_trade_import_sums_the_prints_and_labels_reconstructed_books(real_root):
     assert (td.last == np.round(p.price.to_numpy() * 10000).astype(np.int64)).all()
     assert (td.volume == p.volume.cumsum().to_numpy()).all()
     assert (td.count == np.arange(1, len(p) + 1)).all()
-    assert td.books == "reconstructed"
-    assert file_info(real_root, "2019-02-01")["snapshots"]["books"] == "reconstructed"
+    assert td.books == {"600000.SS": "reconstructed"}
+    info = file_info(real_root, "2019-02-01")
+    assert info["snapshots"]["books"] == info["trades"]["books"] == {"600000.SS": "reconstructed"}
+    assert info["snapshots"]["source"] == {"600000.SS": "trades:ticks.parquet"}
     # Level 1 at the print: a buyer-initiated print at the offer, the others at the bid; one tick apart.
     buy = (p.side == "B").to_numpy()
     assert (td.ask_px[buy, 0] == td.last[buy]).all() and (td.bid_px[~buy, 0] == td.last[~buy]).all()
@@ -63,7 +65,7 @@ def test_snapshot_csv_round_trip(real_root, tmp_path):
     out = import_snapshot_csv([f], real_root)
     assert out == {"days": ["2019-02-12"], "codes": ["600000.SS"], "rows": 2, "files": 1}
     td = read_tick_day(real_root, "2019-02-12")
-    assert td.books == "recorded"
+    assert td.books == {"600000.SS": "recorded"}
     assert td.last.tolist() == [107100, 107200] and td.volume.tolist() == [1000, 2500]
     assert td.time.tolist() == [34203000, 34206000]
     assert td.bid_px[1].tolist() == [107200, 107100, 107000, 106900, 106800]
@@ -104,7 +106,7 @@ def test_synthetic_ticks_are_consistent(syn_root):
         td = read_tick_day(syn_root, day, ["600570.SS"])
         tr = td.trades
         n = len(td.time)
-        assert n == 4801 and td.books == "synthetic"
+        assert n == 4801 and td.books == {"600570.SS": "synthetic"}
         # Cumulative volume = sum of the trades so far; last = the last trade.
         k = np.searchsorted(tr["time"], td.time, side="right")
         assert (td.volume == np.r_[0, np.cumsum(tr["volume"])][k]).all()
@@ -138,3 +140,22 @@ def test_synthetic_ticks_are_deterministic(syn_root, tmp_path):
         assert hashlib.sha256(a).digest() == hashlib.sha256(b).digest()
     add_ticks(again, ["600570.SS"], days=["2019-02-01"], seed=4)
     assert (again / "ticks/2019/2019-02-01.parquet").read_bytes() != (syn_root / "ticks/2019/2019-02-01.parquet").read_bytes()
+
+
+def test_a_second_import_into_a_day_keeps_the_other_codes(tmp_path):
+    from ptrade_fast.data.importers.ticks import import_trades
+    from tick_roots import REAL
+    syn_root = synthetic_tick_root(tmp_path)
+    before = read_tick_day(syn_root, "2019-02-01", ["600570.SS"])
+    import_trades(REAL / "ticks.parquet", syn_root, codes=["600000.SS"], days=["2019-02-01"])
+    both = read_tick_day(syn_root, "2019-02-01")
+    assert both.codes == ["600000.SS", "600570.SS"]
+    assert both.books == {"600000.SS": "reconstructed", "600570.SS": "synthetic"}
+    j = both.index["600570.SS"]
+    assert (both.last[both.rows(j)] == before.last).all() and (both.volume[both.rows(j)] == before.volume).all()
+    assert (both.trades["volume"][both.trades["start"][j]:both.trades["start"][j + 1]] == before.trades["volume"]).all()
+    assert both.orders["start"].tolist() == [0, 0, len(before.orders["volume"])]   # no orders for 600000.SS
+    # Re-importing replaces that code's rows only.
+    import_trades(REAL / "ticks.parquet", syn_root, codes=["600000.SS"], days=["2019-02-01"])
+    again = read_tick_day(syn_root, "2019-02-01")
+    assert (again.volume == both.volume).all() and again.books == both.books

@@ -7,8 +7,8 @@ Files, one day each (``day`` = ``YYYY-MM-DD``)::
     ticks/YYYY/<day>.trades.parquet    transactions (optional)
     ticks/YYYY/<day>.orders.parquet    entrusts     (optional)
 
-Every file's schema metadata holds ``books`` (``recorded`` | ``reconstructed`` | ``synthetic``: where the
-five-level books came from) and ``source``.  :func:`read_tick_day` loads one day for a set of codes: no
+Every file's schema metadata holds ``books`` (per code: ``recorded`` | ``reconstructed`` | ``synthetic``,
+where its five-level books came from) and ``source`` (per code), as JSON objects.  :func:`read_tick_day` loads one day for a set of codes: no
 Python object per snapshot, prices as ``int64`` in ``model.units`` raw units (1e-4 CNY), rows grouped by
 code (``start[k]:start[k+1]`` are the rows of the k-th code, sorted by time).  Memory is that of the
 requested codes' rows of one day.
@@ -16,6 +16,7 @@ requested codes' rows of one day.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,8 +121,11 @@ def write_tick_day(root, day, kind: str, table: pa.Table, books: str, source: st
     """Write one day's ``kind`` table (columns of :data:`SNAPSHOT_SCHEMA` / :data:`TRADE_SCHEMA` /
     :data:`ORDER_SCHEMA`; optional columns may be missing and get their default) sorted by code and time.
 
+    A day file that exists already keeps the rows of the other codes: the codes of ``table`` replace theirs,
+    and the file's ``books`` / ``source`` metadata (JSON objects code -> value) are updated for them.
+
     Raises :class:`~ptrade_fast.errors.DataError` naming the day, the column and the code for a missing
-    required column, a time outside ``day``, times out of order within a code, or (snapshots) a cumulative
+    required column, a time outside ``day``, two snapshots of a code at one time, or (snapshots) a cumulative
     volume that falls."""
     if kind not in _SCHEMAS:
         raise ValueError(f"kind must be one of {', '.join(_SCHEMAS)}, was {kind!r}")
@@ -132,67 +136,94 @@ def write_tick_day(root, day, kind: str, table: pa.Table, books: str, source: st
     missing = [c for c in _REQUIRED[kind] if c not in table.column_names]
     if missing:
         raise DataError(f"{where}: missing column(s) {', '.join(missing)}")
-    schema = _SCHEMAS[kind]
-    n = table.num_rows
-    cols = []
-    for f in schema:
-        if f.name in table.column_names:
-            col = table.column(f.name).cast(f.type)
-        elif f.name == "trade_status":
-            col = None                       # filled below from the time of day
-        elif f.name == "trade_index":
-            col = None
-        else:
-            col = pa.array(np.zeros(n, dtype=f.type.to_pandas_dtype()), f.type)
-        cols.append(col)
-    out = dict(zip(schema.names, cols))
-    code = np.asarray(out["code"].to_numpy(zero_copy_only=False), dtype=object)
-    t = np.asarray(out["time"].to_numpy(zero_copy_only=False)).astype("datetime64[ms]")
-    if n and ((t.astype("datetime64[D]") != d).any()):
-        bad = int(np.flatnonzero(t.astype("datetime64[D]") != d)[0])
-        raise DataError(f"{where}: row of {code[bad]} at {t[bad]} is not on {d}")
-    order = np.lexsort((t, code.astype(str)))
+    new = _normalise(table, kind, d, where)
+    new_codes = set(new.column("code").to_pylist())
+    path = tick_path(root, d, kind)
+    books_map = {c: books for c in new_codes}
+    source_map = {c: source for c in new_codes}
+    if path.is_file():
+        old = pq.read_table(path)
+        old_books, old_source = _maps(old.schema.metadata or {}, old.column("code"))
+        keep = pc.invert(pc.is_in(old.column("code"), pa.array(sorted(new_codes), pa.string())))
+        old = old.filter(keep).select(_SCHEMAS[kind].names).cast(_SCHEMAS[kind])
+        left = set(old.column("code").to_pylist())
+        books_map.update({c: v for c, v in old_books.items() if c in left})
+        source_map.update({c: v for c, v in old_source.items() if c in left})
+        new = pa.concat_tables([old, new])
+    code = np.asarray(new.column("code").to_numpy(zero_copy_only=False), dtype=object).astype(str)
+    t = np.asarray(new.column("time").to_numpy(zero_copy_only=False)).astype("datetime64[ms]")
+    order = np.lexsort((t, code))
+    result = new.take(pa.array(order))
     code, t = code[order], t[order]
     same = code[1:] == code[:-1]
-    if kind == "snapshots" and n > 1 and (same & (t[1:] <= t[:-1])).any():
-        bad = int(np.flatnonzero(same & (t[1:] <= t[:-1]))[0]) + 1
-        raise DataError(f"{where}: two snapshots of {code[bad]} at {t[bad]} (times must be distinct per code)")
-    if kind == "snapshots":
-        vol = np.asarray(out["business_amount"].to_numpy(zero_copy_only=False))[order]
-        if n > 1 and (same & (vol[1:] < vol[:-1])).any():
+    if kind == "snapshots" and len(code) > 1:
+        if (same & (t[1:] <= t[:-1])).any():
+            bad = int(np.flatnonzero(same & (t[1:] <= t[:-1]))[0]) + 1
+            raise DataError(f"{where}: two snapshots of {code[bad]} at {t[bad]} (times must be distinct per code)")
+        vol = np.asarray(result.column("business_amount").to_numpy(zero_copy_only=False))
+        if (same & (vol[1:] < vol[:-1])).any():
             bad = int(np.flatnonzero(same & (vol[1:] < vol[:-1]))[0]) + 1
             raise DataError(f"{where}: business_amount (cumulative volume) of {code[bad]} falls at {t[bad]}")
-        if out["trade_status"] is None:
-            out["trade_status"] = pa.array([STATUSES[i] for i in session_status(ms_of_day(t))])
-            order_status = None
-        else:
-            order_status = order
-    for name in schema.names:
-        col = out[name]
-        if name == "trade_index" and col is None:
-            # Per code, 1, 2, … in time order (stable for equal times).
-            starts = np.r_[0, np.flatnonzero(~same) + 1] if n else np.zeros(0, np.int64)
-            idx = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n])) + 1
-            out[name] = pa.array(idx, pa.int64())
-        elif name == "trade_status" and kind == "snapshots" and order_status is None:
-            continue
-        else:
-            out[name] = col.take(pa.array(order))
-    result = pa.table([out[c] for c in schema.names], schema=schema)
-    result = result.replace_schema_metadata({"books": books, "source": source, "kind": kind})
-    path = tick_path(root, d, kind)
+    meta = {"books": json.dumps(dict(sorted(books_map.items())), ensure_ascii=False),
+            "source": json.dumps(dict(sorted(source_map.items())), ensure_ascii=False), "kind": kind}
+    result = result.replace_schema_metadata(meta)
     write_table_atomic(result, path, compression_level=3)
     return path
 
 
+def _normalise(table: pa.Table, kind: str, d, where: str) -> pa.Table:
+    """``table`` with every column of the kind's schema (defaults filled; statuses from the time of day;
+    trade_index 1, 2, … per code in time order)."""
+    schema = _SCHEMAS[kind]
+    n = table.num_rows
+    t = np.asarray(table.column("time").cast(pa.timestamp("ms")).to_numpy(zero_copy_only=False)) \
+        .astype("datetime64[ms]")
+    code = np.asarray(table.column("code").cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+    if n and (t.astype("datetime64[D]") != d).any():
+        bad = int(np.flatnonzero(t.astype("datetime64[D]") != d)[0])
+        raise DataError(f"{where}: row of {code[bad]} at {t[bad]} is not on {d}")
+    cols = []
+    for f in schema:
+        if f.name in table.column_names:
+            cols.append(table.column(f.name).cast(f.type))
+        elif f.name == "trade_status":
+            cols.append(pa.array([STATUSES[i] for i in session_status(ms_of_day(t))], pa.string()))
+        elif f.name == "trade_index":
+            order = np.lexsort((t, code.astype(str)))
+            sc = code[order].astype(str)
+            starts = np.r_[0, np.flatnonzero(sc[1:] != sc[:-1]) + 1] if n else np.zeros(0, np.int64)
+            rank = np.empty(n, np.int64)
+            rank[order] = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n])) + 1
+            cols.append(pa.array(rank, pa.int64()))
+        else:
+            cols.append(pa.array(np.zeros(n, dtype=f.type.to_pandas_dtype()), f.type))
+    return pa.table(cols, schema=schema)
+
+
+def _maps(meta: dict, codes) -> tuple[dict, dict]:
+    """The ``books`` and ``source`` metadata of a tick file as ``{code: value}``."""
+    out = []
+    for key in (b"books", b"source"):
+        raw = meta.get(key, b"").decode()
+        try:
+            m = json.loads(raw) if raw.startswith("{") else None
+        except ValueError:
+            m = None
+        if m is None:
+            m = {c: raw or ("recorded" if key == b"books" else "") for c in set(codes.to_pylist())}
+        out.append(m)
+    return out[0], out[1]
+
+
 def file_info(root, day) -> dict:
-    """The ``books`` and ``source`` metadata of each file of ``day`` (``{kind: {...}}``, kinds present)."""
+    """The metadata of each file of ``day``: ``{kind: {'books': {code: kind}, 'source': {code: source}}}``."""
     out = {}
     for kind in _SCHEMAS:
         p = tick_path(root, day, kind)
         if p.is_file():
             meta = pq.read_schema(p).metadata or {}
-            out[kind] = {k.decode(): v.decode() for k, v in meta.items()}
+            books, source = _maps(meta, pq.read_table(p, columns=["code"]).column("code"))
+            out[kind] = {"books": books, "source": source}
     return out
 
 
@@ -233,7 +264,7 @@ class TickDay:
     vol_out: np.ndarray
     total_bidqty: np.ndarray
     total_offerqty: np.ndarray
-    books: str = "recorded"
+    books: dict = field(default_factory=dict)
     trades: dict | None = None
     orders: dict | None = None
     index: dict = field(default_factory=dict)
@@ -312,7 +343,9 @@ def read_tick_day(root, day, codes=None) -> TickDay | None:
         volume=_col(t, "business_amount", np.int64), balance=_col(t, "business_balance", np.float64),
         count=_col(t, "business_count", np.int64), vol_in=_col(t, "business_amount_in", np.int64),
         vol_out=_col(t, "business_amount_out", np.int64), total_bidqty=_col(t, "total_bidqty", np.int64),
-        total_offerqty=_col(t, "total_offerqty", np.int64), books=meta.get(b"books", b"recorded").decode())
+        total_offerqty=_col(t, "total_offerqty", np.int64))
+    books, _ = _maps(meta, t.column("code"))
+    day_.books = {c: books.get(c, "recorded") for c in got}
     day_.index = {c: k for k, c in enumerate(got)}
     day_.trades = _read_events(root, d, "trades", got)
     day_.orders = _read_events(root, d, "orders", got)
