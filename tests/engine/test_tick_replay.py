@@ -150,3 +150,58 @@ def test_seed_tick_examples_run_unmodified_and_place_orders(syn_root, name):
     assert len(orders) > 0
     assert set(orders.symbol) == {"600570.XSHG"}
     assert orders.dt.min() >= pd.Timestamp("2019-01-31 09:30:03")
+
+
+PROBE = '''
+def initialize(context):
+    g.out = []
+    set_universe('600570.SS')
+    run_interval(context, probe, seconds=3600)
+
+def probe(context):
+    s = get_snapshot(['600000.SS', '600570.SS', '000001.SZ'])
+    g.out.append((context.blotter.current_dt, sorted(s), s['600000.SS']['business_amount'],
+                  s['600570.SS']['last_px'], get_gear_price('600000.SS')['bid_grp'][1][0]))
+    g.ent = get_individual_entrust('600570.SS', data_count=3, search_direction=2)
+    g.tr = get_individual_transaction(['600570.SS', '600000.SS'], data_count=2, start_pos=1)
+
+def handle_data(context, data):
+    pass
+'''
+
+
+def test_get_snapshot_loads_other_codes_and_level2_answers_up_to_now(tmp_path):
+    from ptrade_fast.data.importers.ticks import import_trades
+    from ptrade_fast.data.ticks import read_tick_day
+    from tick_roots import REAL
+    root = synthetic_tick_root(tmp_path)
+    import_trades(REAL / "ticks.parquet", root, codes=["600000.SS"], days=["2019-02-01"])
+    bt = Backtest(PROBE, start="2019-02-01", end="2019-02-01", frequency="tick", data=str(root))
+    bt.run()
+    out = bt.g.out
+    assert [o[0] for o in out] == [pd.Timestamp(f"2019-02-01 {t}") for t in ("10:30:00", "11:30:00", "14:00:00")]
+    prints = real_prints()
+    td = read_tick_day(root, "2019-02-01")
+    j = td.index["600570.SS"]
+    for now, codes, volume, last, bid1 in out:
+        assert codes == ["600000.SS", "600570.SS"]             # 000001.SZ has no snapshots: left out
+        seen = prints[prints.datetime <= now]
+        assert volume == seen.volume.sum()
+        rows = td.rows(j)
+        k = np.searchsorted(td.time[rows], (now - pd.Timestamp("2019-02-01")).total_seconds() * 1000, side="right")
+        assert last == td.last[rows][k - 1] / 10000
+        side = seen.side.iloc[-1]
+        assert bid1 == round(seen.price.iloc[-1] - (0.01 if side == "B" else 0), 2)
+    # The last probe (14:00:00): the latest three orders of 600570.SS up to then, oldest first.
+    o = td.orders
+    a, b = o["start"][j], o["start"][j + 1]
+    upto = a + np.searchsorted(o["time"][a:b], 14 * 3_600_000, side="right")
+    assert list(bt.g.ent.order_no) == list(o["order_no"][upto - 3:upto])
+    assert list(bt.g.ent.columns) == ["code", "business_time", "hq_px", "business_amount", "order_no",
+                                      "business_direction", "trans_kind"]
+    assert bt.g.ent.business_time.iloc[-1] // 10**9 == 20190201 and bt.g.ent.business_time.iloc[-1] <= 20190201140000000
+    # Forward from the day's start, skipping one: the 2nd and 3rd trades of each code.
+    tr = bt.g.tr
+    assert list(tr.code) == ["600570.SS", "600570.SS", "600000.SS", "600000.SS"]
+    assert list(tr.hq_px[2:]) == list(prints.price.iloc[1:3])
+    assert list(tr.trade_index) == [2, 3, 2, 3]

@@ -180,13 +180,15 @@ class TickReplay:
         codes.update(str(self.store.codes[s]) for s in held)
         return sorted(codes)
 
-    def load_day(self, day, extra=()):
-        """Load the day's snapshots of the universe, the held securities and ``extra`` codes."""
+    def load_day(self, day, extra=(), steps=None):
+        """Load the day's snapshots of the universe, the held securities and ``extra`` codes; the day's
+        steps are made from them unless given (a code loaded during the session keeps the clock)."""
         codes = sorted(set(self._wanted()) | set(extra))
         td = read_tick_day(self.store.root, day, codes)
         if td is None:
             raise E.DataError(f"no snapshots for {day} in {self.store.root}")
-        steps = np.concatenate([auction_steps(td.time), CONTINUOUS])
+        if steps is None:
+            steps = np.concatenate([auction_steps(td.time), CONTINUOUS])
         self.steps = steps
         self.cursor = TickCursor(td, steps)
         self.sid_pos = {}
@@ -204,7 +206,7 @@ class TickReplay:
         j = td.index.get(code)
         if j is None and code not in self._asked:
             step = self.step
-            self.load_day(self.rt.trade_date, extra=[code])
+            self.load_day(self.rt.trade_date, extra=sorted(self._asked | {code}), steps=self.steps)
             self.step = step
             j = self.cursor.day.index.get(code)
         return j
@@ -215,6 +217,7 @@ class TickReplay:
         bt, rt, acct, market = self.bt, self.rt, self.bt.account, self.market
         call, ctx = bt.caller.call, bt.context
         self._l2 = str(bt.settings.parameters.get("tick_data_no_l2", "0")) != "1"
+        persist = bool(bt.options.get("persistence")) or bool(bt.options.get("restart_before"))
         self.load_day(day)
         self._info = {}
         tick_cb = bt.ns.get("tick_data")
@@ -250,6 +253,8 @@ class TickReplay:
                     self._tick_prev = s
             if b >= 0:
                 call("handle", handle, ctx, minute_data)
+                if persist:
+                    bt._save_g()                         # the platform's save point after handle_data
                 bt.router.skip_bar()
         rt.bar_index = 239
         self._last_ms = CLOSE_MS

@@ -1,0 +1,105 @@
+"""Tick replay speed: one day of 100 securities (4,801 snapshots each, ≈ 480k) replayed with a ``tick_data``
+that reads five snapshots per call (issue 17: at most 10 s on this machine).
+
+    python benchmarks/tick_replay.py              # 100 securities
+    python benchmarks/tick_replay.py --codes 20   # smaller
+
+The root (a synthetic market of 130 stocks, January 2024, with synthetic ticks for the first ``--codes``
+stocks on 2024-01-31) is generated once under ``$PTRADE_FAST_BENCH_DIR`` (default /tmp/ptrade_fast_bench).
+Prints: snapshots replayed, the wall time of the run (strategy load, the day's read and the 4,800 steps
+included), the part of it spent loading the day, and the rate.  Two strategies are timed: ``data[code]['tick']``
+reads (the platform's one-row frame, one field read per snapshot) and ``get_snapshot`` of five codes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+CACHE = Path(os.environ.get("PTRADE_FAST_BENCH_DIR", "/tmp/ptrade_fast_bench"))
+DAY = "2024-01-31"
+
+FRAME_READS = '''
+def initialize(context):
+    g.codes = CODES
+    set_universe(g.codes)
+    g.k = 0
+    g.total = 0.0
+
+def tick_data(context, data):
+    n = len(g.codes)
+    for i in range(5):
+        code = g.codes[(g.k + i) % n]
+        if code in data:
+            g.total += data[code]['tick']['last_px'][0]
+    g.k += 5
+
+def handle_data(context, data):
+    pass
+'''
+
+SNAPSHOT_READS = '''
+def initialize(context):
+    g.codes = CODES
+    set_universe(g.codes)
+    g.k = 0
+    g.total = 0.0
+
+def tick_data(context, data):
+    n = len(g.codes)
+    five = [g.codes[(g.k + i) % n] for i in range(5)]
+    for code, snap in get_snapshot(five).items():
+        g.total += snap['last_px'] + snap['bid_grp'][1][0]
+    g.k += 5
+
+def handle_data(context, data):
+    pass
+'''
+
+
+def build_root(n_codes: int) -> tuple[Path, list[str]]:
+    from ptrade_fast.data.store import DataStore
+    from ptrade_fast.data.synthetic import generate
+    from ptrade_fast.data.synthetic.ticks import add_ticks
+    root = CACHE / f"tick_replay_v2_{n_codes}"
+    if not (root / "ticks").is_dir():
+        generate(root, stocks=max(130, n_codes + 30), start="2024-01-02", end="2024-01-31", seed=17,
+                 market="realistic", overwrite=True)
+        store = DataStore.open(root)
+        inst = store.instruments
+        win = store.daily_window(DAY, DAY)
+        stocks = [c for c in store.codes if inst.at[c, "type"] in ("stock", "chinext", "star")
+                  and win.volume[0, store.sid(c)] > 0]
+        add_ticks(root, stocks[:n_codes], days=[DAY], seed=17)
+    from ptrade_fast.data.ticks import read_tick_day
+    codes = read_tick_day(root, DAY).codes
+    return root, codes
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--codes", type=int, default=100)
+    args = ap.parse_args(argv)
+    from ptrade_fast.data.ticks import read_tick_day
+    from ptrade_fast.engine.runner import Backtest
+    root, codes = build_root(args.codes)
+    t0 = time.perf_counter()
+    day = read_tick_day(root, DAY, codes)
+    t_read = time.perf_counter() - t0
+    n = len(day.time)
+    print(f"{len(codes)} securities, {n:,} snapshots, {len(day.trades['time']):,} trades on {DAY}; "
+          f"reading the day: {t_read:.2f} s")
+    for name, src in (("data[code]['tick'] × 5", FRAME_READS), ("get_snapshot(5 codes)", SNAPSHOT_READS)):
+        t0, c0 = time.perf_counter(), time.process_time()
+        bt = Backtest(src.replace("CODES", repr(codes)), start=DAY, end=DAY, frequency="tick", data=str(root))
+        bt.run()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        calls = bt.tick.n_auction + 4799
+        assert bt.g.k == 5 * calls, bt.g.k
+        print(f"{name:<24} wall {wall:6.2f} s, cpu {cpu:6.2f} s  ({n / wall:,.0f} snapshots/s, {calls} tick_data "
+              f"calls, {5 * calls / wall:,.0f} snapshot reads/s)")
+
+
+if __name__ == "__main__":
+    main()
