@@ -56,7 +56,7 @@ class Resting:
             a.append(v)
         return len(self.side) - 1
 
-    def step(self, prev, new, trades=(), ppm=FULL):
+    def step(self, prev, new, trades=(), ppm=FULL, taken=None):
         side = np.array(self.side, np.int8)
         price = np.array(self.price, I64)
         rem = np.array(self.rem, I64)
@@ -66,8 +66,9 @@ class Resting:
         tpx = np.array([p for p, _ in trades], I64)
         tvol = np.array([v for _, v in trades], I64)
         oo, oq = np.zeros(len(side), I64), np.zeros(len(side), I64)
+        bt, at = taken if taken is not None else (np.zeros(5, I64), np.zeros(5, I64))
         n = tm.step(side, price, rem, ahead, known, idx, prev.bid_px, prev.bid_vol, prev.ask_px, prev.ask_vol,
-                    new.bid_px, new.bid_vol, new.ask_px, new.ask_vol, tpx, tvol, ppm, oo, oq)
+                    new.bid_px, new.bid_vol, new.ask_px, new.ask_vol, tpx, tvol, bt, at, ppm, oo, oq)
         self.rem, self.ahead, self.known = rem.tolist(), ahead.tolist(), known.tolist()
         return [(int(oo[k]), int(oq[k])) for k in range(n)]
 
@@ -183,8 +184,9 @@ def test_opposite_side_crossing_fills_at_our_price():
     r = Resting()
     o = r.add(BUY, 1000, 500, 300)
     crossed = Book(bids=[(999, 100)], asks=[(999, 200), (1000, 100), (1001, 50)])
-    assert r.step(BOOK, crossed) == [(o, 300)]
-    assert r.rem[o] == 200
+    taken = (np.zeros(5, I64), np.array([50, 0, 0, 0, 0], I64))     # an arrival already took 50 at 999
+    assert r.step(BOOK, crossed, taken=taken) == [(o, 250)]
+    assert r.rem[o] == 250 and taken[1].tolist() == [200, 100, 0, 0, 0]
 
 
 def test_trades_through_our_price_fill_us_nearest_first_and_share_with_lower_orders():
@@ -285,9 +287,9 @@ def test_kernel_agrees_with_the_reference_over_random_paths(path):
     kern = Resting()
     model = []
     mid = 100
+    kt = (np.zeros(5, I64), np.zeros(5, I64))
+    rt = ([0] * 5, [0] * 5)
     for arrivals, trades, new_mid, new_book in events:
-        kt = (np.zeros(5, I64), np.zeros(5, I64))
-        rt = ([0] * 5, [0] * 5)
         d = book.as_dict()
         for side, off, qty, mtype, protect in arrivals:
             limit = mid + off if mtype == tm.LIMIT or protect else 0
@@ -302,9 +304,13 @@ def test_kernel_agrees_with_the_reference_over_random_paths(path):
                 kern.add(side, rest, left, ahead, known)
                 model.append({"side": side, "price": rest, "rem": left, "ahead": ahead, "known": known})
         tr = [(new_mid + off, v) for off, v in trades]
-        got = kern.step(book, new_book, tr, ppm)
-        want = ref.step(model, book.as_dict(), new_book.as_dict(), tr, ppm)
+        # the next snapshot: crossing takes come first, arrivals at that snapshot see what is left
+        kt = (np.zeros(5, I64), np.zeros(5, I64))
+        rt = ([0] * 5, [0] * 5)
+        got = kern.step(book, new_book, tr, ppm, kt)
+        want = ref.step(model, book.as_dict(), new_book.as_dict(), tr, ppm, rt)
         assert got == want
+        assert (kt[0].tolist(), kt[1].tolist()) == (rt[0], rt[1])
         assert kern.rem == [o["rem"] for o in model]
         assert kern.ahead == [o["ahead"] for o in model]
         assert kern.known == [int(o["known"]) for o in model]

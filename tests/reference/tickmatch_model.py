@@ -114,18 +114,20 @@ def arrive(side, limit, qty, mtype, bid_px, bid_vol, ask_px, ask_vol, bid_taken,
     return fills, outcome, reason, rest, ahead, known
 
 
-def step(orders, prev, new, trades, ppm):
+def step(orders, prev, new, trades, ppm, crossed=None):
     """Resting orders of one security over one interval.
 
     ``orders``: list of dicts with side, price, rem, ahead, known (updated in place), in placement order.
     ``prev`` / ``new``: dicts of bid_px, bid_vol, ask_px, ask_vol.  ``trades``: list of (price, volume).
+    ``crossed``: (bid taken, ask taken) lists of the new snapshot's levels, updated in place.
     Returns [(position in orders, qty)] in the order the fills happen.
     """
     traded = {}
     for p, v in trades:
         traded[p] = traded.get(p, 0) + v
     used = {BUY: {}, SELL: {}}
-    crossed = {BUY: [0] * 5, SELL: [0] * 5}
+    bid_taken, ask_taken = crossed if crossed is not None else ([0] * 5, [0] * 5)
+    crossed = {BUY: ask_taken, SELL: bid_taken}
     buys = sorted((k for k, o in enumerate(orders) if o["side"] == BUY), key=lambda k: (-orders[k]["price"], k))
     sells = sorted((k for k, o in enumerate(orders) if o["side"] == SELL), key=lambda k: (orders[k]["price"], k))
     fills = []

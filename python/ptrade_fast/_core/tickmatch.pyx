@@ -316,15 +316,17 @@ def step(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int
          const price_t[::1] prev_ask_px, const int64_t[::1] prev_ask_vol,
          const price_t[::1] bid_px, const int64_t[::1] bid_vol,
          const price_t[::1] ask_px, const int64_t[::1] ask_vol,
-         const price_t[::1] trade_px, const int64_t[::1] trade_vol, int64_t ppm,
-         int64_t[::1] out_order, int64_t[::1] out_qty):
+         const price_t[::1] trade_px, const int64_t[::1] trade_vol, int64_t[::1] bid_taken,
+         int64_t[::1] ask_taken, int64_t ppm, int64_t[::1] out_order, int64_t[::1] out_qty):
     """Match the resting orders of one security over one snapshot interval.
 
     ``side``, ``price`` (the resting price), ``rem`` (quantity still to fill), ``ahead`` (queue ahead) and
     ``known`` are the matcher's order arrays; ``idx`` lists this security's orders among them in placement
     order.  ``prev_*`` is the snapshot the interval starts from, the others the snapshot it ends at;
-    ``trade_px`` / ``trade_vol`` the trades in between (any order).  ``rem``, ``ahead`` and ``known`` are
-    updated in place.  Fills go to ``out_order`` (an index into the order arrays) and ``out_qty``, at most one
+    ``trade_px`` / ``trade_vol`` the trades in between (any order).  ``bid_taken`` / ``ask_taken`` count what
+    our orders already took from the new snapshot's levels (as in ``arrive``); crossing fills add to them, so
+    orders arriving later at this snapshot see what is left.  ``rem``, ``ahead`` and ``known`` are updated in
+    place.  Fills go to ``out_order`` (an index into the order arrays) and ``out_qty``, at most one
     per order, each at the order's own price; returns their number.
     """
     cdef Py_ssize_t n = idx.shape[0], m = trade_px.shape[0], mu = 0, k, u, lo, hi, mid, n_fill = 0
@@ -332,8 +334,8 @@ def step(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int
     cdef _Key* keys = NULL
     cdef _Trade* tr = NULL
     cdef int64_t* used = NULL
-    cdef int64_t cross_bid[TM_LEVELS]
-    cdef int64_t cross_ask[TM_LEVELS]
+    cdef int64_t* cross_bid
+    cdef int64_t* cross_ask
     cdef int64_t i, r, take, q, avail, t_at, a, vp, vn, base, c
     cdef price_t R
     cdef int s, j, nd
@@ -351,8 +353,11 @@ def step(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int
             raise ValueError(f"{name} must have {n_arr} entries like side, had {arr.shape[0]}")
     for name, arr in (("prev_bid_px", prev_bid_px), ("prev_bid_vol", prev_bid_vol),
                       ("prev_ask_px", prev_ask_px), ("prev_ask_vol", prev_ask_vol), ("bid_px", bid_px),
-                      ("bid_vol", bid_vol), ("ask_px", ask_px), ("ask_vol", ask_vol)):
+                      ("bid_vol", bid_vol), ("ask_px", ask_px), ("ask_vol", ask_vol), ("bid_taken", bid_taken),
+                      ("ask_taken", ask_taken)):
         _check_side(name, arr)
+    cross_bid = &bid_taken[0]
+    cross_ask = &ask_taken[0]
     if trade_vol.shape[0] != m:
         raise ValueError(f"trade_vol must have {m} entries like trade_px, had {trade_vol.shape[0]}")
     if out_order.shape[0] < n or out_qty.shape[0] < n:
@@ -391,9 +396,6 @@ def step(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int
                 mu += 1
         for k in range(2 * mu):
             used[k] = 0
-        for j in range(TM_LEVELS):
-            cross_bid[j] = 0
-            cross_ask[j] = 0
         _sort_orders(keys, &side[0], &price[0], &idx[0], n, False)
 
         for k in range(n):
