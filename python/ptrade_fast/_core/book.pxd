@@ -5,6 +5,7 @@ from ptrade_fast._core.fees cimport FeeTable
 from ptrade_fast._core.ledger cimport Ledger
 from ptrade_fast._core.futures cimport FuturesLedger, FuturesFeeTable
 from ptrade_fast._core.fills cimport MatchParams, FillBuffer
+from ptrade_fast._core.margin cimport MarginLedger
 
 
 cdef class OrderBook:
@@ -37,3 +38,8 @@ cdef class OrderBook:
                          int64_t seq, uint8_t status, int32_t reason, int otype) except -1
     cdef void _compact_open(self) noexcept nogil
     cdef void _finish(self, int64_t row, int32_t reason) noexcept nogil
+    cdef int64_t _size(self, Ledger ledger, FeeTable fees, FuturesLedger fut, FuturesFeeTable ffees,
+                       MarginLedger mgn, int64_t row, int64_t rem, int64_t cap, price_t p, bint exact,
+                       int32_t* reason) noexcept nogil
+    cdef int _fill(self, Ledger ledger, FeeTable fees, FuturesLedger fut, FuturesFeeTable ffees,
+                   MarginLedger mgn, FillBuffer fills, int64_t row, int64_t q, price_t p) except -1 nogil

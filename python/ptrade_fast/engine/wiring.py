@@ -12,13 +12,15 @@ from ..api.margin import MarginAPI
 from ..api.market import CalendarAPI, MarketAPI
 from ..api.reference import ReferenceAPI
 from ..api.settings import FixedSlippage, PerTrade, SettingsAPI
+from ..api.tick_orders import TickOrderAPI
 from ..api.trading import TradingAPI
 from ..api.utility import UtilityAPI, spec_functions, stub_function
 
 
 def build_apis(rt, account, market, settings, futures_settings, on_yesterday_positions,
-               on_futures_settings_changed, margin_terms) -> SimpleNamespace:
-    """The API objects of one run (attributes named after their family)."""
+               on_futures_settings_changed, margin_terms, tick_matcher=None) -> SimpleNamespace:
+    """The API objects of one run (attributes named after their family).  ``tick_matcher``: the tick replay's
+    ``engine.tick_matching.TickMatcher`` (or set ``apis.tick_orders.matcher`` later); ``None`` elsewhere."""
     apis = SimpleNamespace()
     apis.market = MarketAPI(rt)
     apis.calendar = CalendarAPI(rt)
@@ -31,6 +33,7 @@ def build_apis(rt, account, market, settings, futures_settings, on_yesterday_pos
     apis.futures = FuturesAPI(rt, apis.trading, account, futures_settings, on_futures_settings_changed)
     apis.margin = MarginAPI(rt, apis.trading, account, market, margin_terms)
     apis.futures_info = FuturesInfoAPI(rt)
+    apis.tick_orders = TickOrderAPI(rt, apis.trading, account, market, tick_matcher)
     return apis
 
 
@@ -44,7 +47,7 @@ def strategy_globals(apis: SimpleNamespace, g, log, extra=()) -> dict:
             continue
         out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
     providers = [apis.calendar, apis.market, apis.reference, apis.fundamentals, apis.trading, apis.settings,
-                 apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin,
+                 apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin, apis.tick_orders,
                  *(x for x in extra if x is not None)]
     for api in providers:
         for name in dir(api):
