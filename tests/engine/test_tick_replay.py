@@ -144,12 +144,20 @@ def test_tick_run_refuses_days_without_snapshots(syn_root):
 
 
 @pytest.mark.parametrize("name", ["tick_ma.py", "large_order_tracking.py"])
-def test_seed_tick_examples_run_unmodified_and_place_orders(syn_root, name):
+def test_seed_tick_examples_run_unmodified_and_trade(syn_root, name):
     res = pf.run(str(EXAMPLES / name), start="2019-01-31", end="2019-02-01", frequency="tick", data=str(syn_root))
-    orders = res.orders
-    assert len(orders) > 0
+    orders, trades = res.orders, res.trades
     assert set(orders.symbol) == {"600570.XSHG"}
     assert orders.dt.min() >= pd.Timestamp("2019-01-31 09:30:03")
+    assert len(trades) > 0 and (trades.side == "买").any()
+    # Fills come from the books: at a price of the book seen at the fill's step, inside the day's limits.
+    assert trades.price.between(11.0, 14.0).all()
+    assert (trades.dt.dt.second % 3 == 0).all()
+    if name == "large_order_tracking.py":
+        # Ten large buy prints start the buy; ten large sells later the sale (refused: bought today, T+1).
+        assert orders.amount.iloc[0] > 0 and orders.status.iloc[0] == "8"
+        logs = res.logs[res.logs.message.str.startswith("Large order tracking")]
+        assert logs.message.iloc[0].startswith("Large order tracking buy: accumulated 10 large buy orders")
 
 
 PROBE = '''

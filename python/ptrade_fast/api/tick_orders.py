@@ -46,7 +46,8 @@ class TickOrderAPI:
         self.matcher = matcher
 
     def _require_replay(self, name: str, signature: str):
-        if self.rt.frequency != "tick" or self.matcher is None:
+        # The replay runs with minute semantics (rt.frequency '1m') and marks itself with rt.tick_mode.
+        if not (self.rt.frequency == "tick" or getattr(self.rt, "tick_mode", False)) or self.matcher is None:
             raise LiveOnlyError(f"{name} is only available in live trading ({signature}) or in the tick replay "
                                 f"(frequency='tick'); guard the call with `if is_trade():`")
 

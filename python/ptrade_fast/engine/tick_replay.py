@@ -26,6 +26,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
+from .. import _core
 from .. import errors as E
 from ..data.codes import classify, exchange_of, normalize_code
 from ..data.span import minute_stretches
@@ -34,12 +35,14 @@ from ..model.phases import phases
 from ..model.units import SCALE
 from .clock import as_date
 from .market_view import MarketView
+from .tick_matching import Level1Book, TickMatcher
 from .tick_clock import (CLOSE_MS, CONTINUOUS, LAST_TICK_MS, OPEN_MS, SESSION_SECONDS, auction_steps, bars_done,
                          interval_steps, minute_bar_of)
 from .tick_view import TickCursor, TickData, TickEntry, TickFrame
 
 _SNAPSHOT_PHASES = ("handle", "tick", "sched", "before", "after")
 _L2_PHASES = ("before", "handle", "after", "tick", "sched")
+OPEN_AUCTION_MS = (9 * 60 + 25) * 60_000
 
 
 def tick_trading_days(store, start, end) -> list[_dt.date]:
@@ -167,7 +170,10 @@ class TickReplay:
         self.step = 0
         self._l2 = True
         self._tick_prev = None
-        self.matcher = None            # the tick order matcher (engine/tick_matching.py) once wired
+        # The exchange of the replay (engine/tick_matching.py); order_tick/order_market submit to it directly.
+        self.matcher = TickMatcher(bt.account, current_book=self.book_of)
+        bt.apis.tick_orders.matcher = self.matcher
+        self._seen_rows = 0
         self._info: dict = {}
         self._ticks: dict = {}
         self._last_ms = 0
@@ -219,6 +225,8 @@ class TickReplay:
         self._l2 = str(bt.settings.parameters.get("tick_data_no_l2", "0")) != "1"
         persist = bool(bt.options.get("persistence")) or bool(bt.options.get("restart_before"))
         self.load_day(day)
+        self.matcher.router = bt.router
+        self._seen_rows = acct.book.n_orders if self._seen_rows > acct.book.n_orders else self._seen_rows
         self._info = {}
         tick_cb = bt.ns.get("tick_data")
         handle = bt._cb["handle_data"]
@@ -231,12 +239,23 @@ class TickReplay:
         self._tick_prev = None
         self._last_raw = None
         universe = frozenset(bt.settings.universe)
+        # Orders created before the session (before_trading_start, pre-open run_daily) enter the opening auction.
+        rt.now = base + _dt.timedelta(hours=9, minutes=15)
+        self._submit()
+        open_done = False
         for s, ms in enumerate(self.steps):
             self.step = s
             ms = int(ms)
             rt.now = base + _dt.timedelta(milliseconds=ms)
             done = bars_done(ms)
             rt.bar_index = done - 1 if done else None
+            if acct.book.n_open:
+                if not open_done and ms >= OPEN_AUCTION_MS:
+                    self._auction("open", s)
+                if ms == CLOSE_MS:
+                    self._auction("close", s)
+                self._match(s)
+            open_done = open_done or ms >= OPEN_AUCTION_MS
             if acct.holding():
                 self._mark()
             b = minute_bar_of(ms)
@@ -246,18 +265,22 @@ class TickReplay:
                 if tasks:
                     bt._run_tasks(tasks)
                     rt.now = base + _dt.timedelta(milliseconds=ms)
+                    self._submit()
             if ms <= LAST_TICK_MS:
                 self._intervals(s, ms)
                 if tick_cb is not None:
                     call("tick", tick_cb, ctx, TickData(self, universe))
                     self._tick_prev = s
+                    self._submit()
             if b >= 0:
                 call("handle", handle, ctx, minute_data)
+                self._submit()
                 if persist:
                     bt._save_g()                         # the platform's save point after handle_data
                 bt.router.skip_bar()
         rt.bar_index = 239
         self._last_ms = CLOSE_MS
+        self.matcher.end_day()              # the runner's end of day cancels what still works
 
     def _intervals(self, s: int, ms: int) -> None:
         tasks = self.bt.settings.interval_tasks
@@ -268,6 +291,93 @@ class TickReplay:
         for func, seconds in list(tasks):
             if secs % (3 * interval_steps(seconds)) == 0:
                 self.bt.caller.call("sched", func, self.bt.context)
+                self._submit()
+
+    # -- the matcher ---------------------------------------------------------------------------------
+    def book_of(self, sid: int):
+        """The current five-level book of ``sid`` (``Level1Book``, raw prices), ``None`` without a snapshot;
+        a security not loaded yet is loaded (an order for a code outside the universe)."""
+        j = self.sid_pos.get(int(sid))
+        if j is None:
+            j = self._pos(str(self.store.codes[int(sid)]))
+        if j is None:
+            return None
+        row = int(self.cursor.snap[self.step, j])
+        if row < 0:
+            return None
+        d = self.cursor.day
+        return Level1Book(d.bid_px[row], d.bid_vol[row], d.ask_px[row], d.ask_vol[row])
+
+    def _submit(self) -> None:
+        """Hand the orders the strategy just created to the matcher (arrival against the current book); an
+        order of a security without a snapshot at this time is cancelled with the reason logged."""
+        book, acct = self.bt.account.book, self.bt.account
+        n = book.n_orders
+        if n == self._seen_rows:
+            return
+        working = (ord(_core.STATUS_REPORTED), ord(_core.STATUS_PART_FILLED))
+        for row in range(self._seen_rows, n):
+            if int(book.status[row]) in working and self.book_of(int(book.sid[row])) is None \
+                    and self.rt.now.time() >= _dt.time(9, 25):
+                self.bt.log.warning(f"order {acct.order_ids[row]} {acct.codes[int(book.sid[row])]}: no snapshot of "
+                                    f"it in the store at {self.rt.now}; cancelled")
+                book.cancel(row, _core.R_NO_COUNTERPARTY)
+                self.bt.router.report(book.changed_indices(), [])
+        self._seen_rows = n
+        self.matcher.submit_new(dt=self.rt.now)
+
+    def _working_sids(self) -> np.ndarray:
+        book = self.bt.account.book
+        a = self.bt.account.day_first_row
+        st = book.status[a:book.n_orders]
+        working = (st == ord(_core.STATUS_REPORTED)) | (st == ord(_core.STATUS_PART_FILLED))
+        return np.unique(book.sid[a:book.n_orders][working])
+
+    def _match(self, s: int) -> None:
+        """Resting orders against the securities' new snapshots at step ``s`` and the trades since the
+        previous step (``TickMatcher.on_snapshot``)."""
+        cur = self.cursor
+        sids, books, trades = [], [], []
+        tr = cur.day.trades
+        for sid in self._working_sids().tolist():
+            j = self.sid_pos.get(sid)
+            if j is None:
+                continue
+            row = int(cur.snap[s, j])
+            if row < 0 or (s > 0 and row == int(cur.snap[s - 1, j])):
+                continue
+            sids.append(sid)
+            books.append(self.book_of(sid))
+            if tr is not None:
+                lo = int(cur.ntr[s - 1, j]) if s > 0 else int(tr["start"][j])
+                hi = int(cur.ntr[s, j])
+                trades.append((tr["price"][lo:hi], tr["volume"][lo:hi]))
+            else:
+                trades.append(None)
+        if sids:
+            self.matcher.on_snapshot(sids, books, trades, dt=self.rt.now)
+
+    def _auction(self, which: str, s: int) -> None:
+        """Uncross the orders waiting for a call auction at its price and volume in the data: the closing one at 15:00:00 (price = the close snapshot, volume = the volume since 14:57).
+        The opening one runs at the first step from 09:25:00 (price and cumulative volume of the latest
+        snapshot before 09:30; none: volume 0, the orders then rest at their limit)."""
+        cur, d = self.cursor, self.cursor.day
+        for sid in self._working_sids().tolist():
+            j = self.sid_pos.get(sid)
+            if j is None:
+                continue
+            rows = d.rows(j)
+            t = d.time[rows]
+            if which == "open":
+                k = int(np.searchsorted(t, min(int(self.steps[s]), OPEN_MS - 1), side="right")) - 1
+                price = int(d.last[rows][k]) if k >= 0 else 0
+                volume = int(d.volume[rows][k]) if k >= 0 else 0
+            else:
+                k = int(cur.snap[s, j]) - rows.start
+                k0 = int(np.searchsorted(t, CLOSE_MS - 180_000, side="left")) - 1
+                price = int(d.last[rows][k]) if k >= 0 else 0
+                volume = int(d.volume[rows][k]) - (int(d.volume[rows][k0]) if k0 >= 0 else 0) if k >= 0 else 0
+            self.matcher.auction(sid, price, volume, dt=self.rt.now, which=which)
 
     def _mark(self) -> None:
         """Value holdings at each loaded security's latest snapshot (the minute close elsewhere)."""
