@@ -6,8 +6,8 @@ that reads five snapshots per call (issue 17: at most 10 s on this machine).
 
 The root (a synthetic market of 130 stocks, January 2024, with synthetic ticks for the first ``--codes``
 stocks on 2024-01-31) is generated once under ``$PTRADE_FAST_BENCH_DIR`` (default /tmp/ptrade_fast_bench).
-Prints: snapshots replayed, the wall time of the run (strategy load, the day's read and the 4,800 steps
-included), the part of it spent loading the day, and the rate.  Two strategies are timed: ``data[code]['tick']``
+Prints: snapshots replayed, the wall and CPU time of each run (strategy load, the day's read and the 4,801
+steps included), the time to read the day alone, the rates and the peak RSS.  Two strategies are timed: ``data[code]['tick']``
 reads (the platform's one-row frame, one field read per snapshot) and ``get_snapshot`` of five codes.
 """
 from __future__ import annotations
@@ -99,6 +99,8 @@ def main(argv=None) -> None:
         assert bt.g.k == 5 * calls, bt.g.k
         print(f"{name:<24} wall {wall:6.2f} s, cpu {cpu:6.2f} s  ({n / wall:,.0f} snapshots/s, {calls} tick_data "
               f"calls, {5 * calls / wall:,.0f} snapshot reads/s)")
+    import resource
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 
 if __name__ == "__main__":
