@@ -117,7 +117,7 @@ def test_run_interval_period_and_handle_data_on_minute_boundaries(syn_root):
 
 def test_derived_minute_bars_equal_the_minute_file(syn_root):
     from ptrade_fast.data.ticks import read_tick_day
-    from ptrade_fast.engine.tick_replay import derived_minutes
+    from ptrade_fast.engine.tick_market import derived_minutes
     td = read_tick_day(syn_root, "2019-02-01", ["600570.SS"])
     bars = derived_minutes(td, 0)
     m = pd.read_parquet(syn_root / "minute" / "2019" / "2019-02-01.parquet")
@@ -213,3 +213,28 @@ def test_get_snapshot_loads_other_codes_and_level2_answers_up_to_now(tmp_path):
     assert list(tr.code) == ["600570.SS", "600570.SS", "600000.SS", "600000.SS"]
     assert list(tr.hq_px[2:]) == list(prints.price.iloc[1:3])
     assert list(tr.trade_index) == [2, 3, 2, 3]
+
+
+def test_tick_participation_option_is_checked():
+    with pytest.raises(ValueError, match=r"option tick_participation must be a number in \(0, 1\], was 0"):
+        pf.run(INTERVALS, frequency="tick", tick_participation=0)
+
+
+LONG_CODE = '''
+def initialize(context):
+    g.seen = 0
+    set_universe('600570.SS')
+
+def tick_data(context, data):
+    if '600570.XSHG' in data and data['600570.XSHG']['tick']['last_px'][0] > 0:
+        g.seen += 1
+
+def handle_data(context, data):
+    pass
+'''
+
+
+def test_tick_data_accepts_either_suffix(syn_root):
+    bt = Backtest(LONG_CODE, start="2019-02-01", end="2019-02-01", frequency="tick", data=str(syn_root))
+    bt.run()
+    assert bt.g.seen == 4800

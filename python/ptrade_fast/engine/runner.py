@@ -47,7 +47,9 @@ from .intervals import BarIntervals
 from .loader import load_strategy
 from .logs import StrategyLog
 from .market_view import MarketView, to_kernel_prices
-from .tick_replay import TickAPI, TickMarketView, TickReplay, tick_trading_days
+from .tick_api import TickAPI
+from .tick_market import TickMarketView
+from .tick_replay import TickReplay, tick_trading_days
 from .order_router import OrderRouter
 from .params import apply_params
 from .persistence import GPersistence

@@ -6,8 +6,9 @@ Per trading day the runner does its usual start of day, ``before_trading_start``
 the universe, the held and the working securities are loaded (``data.ticks.read_tick_day``), then at every
 step of ``engine.tick_clock`` — opening-auction steps where the data has them, 09:30:03 … 15:00:00 —
 
-1. the step's time becomes the simulated time and each security's latest snapshot its current price
-   (positions are marked to it);
+1. the step's time becomes the simulated time and each security's latest snapshot its current price;
+   orders resting in the simulated exchange fill from the new snapshots and the trades since the previous
+   step, the call auctions uncross (09:25, 15:00), positions are marked to the latest snapshots;
 2. at a minute boundary: the ``run_daily`` functions due then;
 3. the ``run_interval`` functions due (tick_clock: period rounded up to 3-second steps);
 4. ``tick_data(context, data)`` with ``data[code]['tick' | 'order' | 'transcation']`` (up to 14:59:57);
@@ -15,9 +16,10 @@ step of ``engine.tick_clock`` — opening-auction steps where the data has them,
    snapshots where the file lacks the security).
 
 ``get_snapshot``, ``get_gear_price``, ``get_individual_entrust`` and ``get_individual_transaction`` (alias
-``get_individual_transcation``) answer from the store (:class:`TickAPI`).  Orders placed during the day are
-left to the tick order matcher (``engine/tick_matching.py``); what is still open at the close is cancelled
-by the runner's end of day.
+``get_individual_transcation``) answer from the store (``engine/tick_api.py``); the current price and the
+minute bars of ``handle_data`` come from ``engine/tick_market.py``.  The orders a callback creates are
+handed to the tick order matcher (``engine/tick_matching.py``) when it returns; what is still open at the
+close is cancelled by the runner's end of day.
 """
 from __future__ import annotations
 
@@ -28,20 +30,15 @@ import pandas as pd
 
 from .. import _core
 from .. import errors as E
-from ..data.codes import classify, exchange_of, normalize_code
+from ..data.codes import classify, exchange_of
 from ..data.span import minute_stretches
 from ..data.ticks import read_tick_day, tick_dates
-from ..model.phases import phases
-from ..model.units import SCALE
 from .clock import as_date
-from .market_view import MarketView
 from .tick_matching import Level1Book, TickMatcher
 from .tick_clock import (CLOSE_MS, CONTINUOUS, LAST_TICK_MS, OPEN_MS, SESSION_SECONDS, auction_steps, bars_done,
                          interval_steps, minute_bar_of)
 from .tick_view import TickCursor, TickData, TickEntry, TickFrame
 
-_SNAPSHOT_PHASES = ("handle", "tick", "sched", "before", "after")
-_L2_PHASES = ("before", "handle", "after", "tick", "sched")
 OPEN_AUCTION_MS = (9 * 60 + 25) * 60_000
 
 
@@ -75,85 +72,6 @@ def tick_trading_days(store, start, end) -> list[_dt.date]:
     return [d.astype(object) for d in days]
 
 
-class TickMarketView(MarketView):
-    """The market view of a tick run: the current price of a security is its latest snapshot's last price;
-    a minute bar of a security the minute file lacks is derived from its snapshots."""
-
-    replay = None                                    # set by TickReplay
-
-    def start_day(self, k: int):
-        super().start_day(k)
-        if self.replay is not None:
-            self.replay.active = False               # yesterday's snapshots no longer answer
-
-    def current_price(self, sid: int) -> float:
-        rp = self.replay
-        if rp is not None and rp.active:
-            j = rp.sid_pos.get(sid)
-            if j is not None:
-                row = rp.cursor.snap[rp.step, j]
-                if row >= 0 and rp.cursor.day.last[row] > 0:
-                    return rp.cursor.day.last[row] / SCALE
-        return super().current_price(sid)
-
-    def load_minutes(self, day):
-        has = super().load_minutes(day)
-        rp = self.replay
-        if rp is None or not rp.active:
-            return has
-        fields = {k: np.array(v, dtype=float) for k, v in self.minute_fields.items()}
-        for sid, j in rp.sid_pos.items():
-            if self.md.has_data[sid]:
-                continue
-            bars = derived_minutes(rp.cursor.day, j)
-            if bars is None:
-                continue
-            for f, v in bars.items():
-                fields[f][:, sid] = v
-            has[sid] = 1
-        self.minute_fields = fields
-        self._rows["is_open"] = (self.win.is_open[self.di] & has).astype(np.uint8)
-        return has
-
-
-def derived_minutes(day, j: int) -> dict | None:
-    """The 240 one-minute bars of the ``j``-th code of a TickDay from its snapshots: open/high/low = first,
-    highest and lowest last price of the minute's snapshots that traded, close = last price at the bar end
-    (carried over minutes without trades), volume and money = the growth of the cumulative volume and
-    turnover.  Snapshots before 09:30 count in the first bar, those of the lunch break in 13:01's."""
-    a, b = int(day.start[j]), int(day.start[j + 1])
-    if b <= a:
-        return None
-    ms = day.time[a:b]
-    minute = -(-ms // 60_000)                        # the minute the snapshot falls in (bar end)
-    bar = np.where(minute <= 9 * 60 + 31, 0, np.where(minute <= 11 * 60 + 30, minute - (9 * 60 + 31),
-                   np.where(minute <= 13 * 60 + 1, 120, np.minimum(minute - (13 * 60 + 1) + 120, 239))))
-    last = day.last[a:b] / SCALE
-    vol = np.diff(np.r_[0, day.volume[a:b]])
-    money = np.diff(np.r_[0.0, day.balance[a:b]])
-    volume = np.bincount(bar, vol, 240)
-    out = {"volume": volume, "money": np.bincount(bar, money, 240)}
-    traded = vol > 0
-    close = np.full(240, np.nan)
-    close[bar] = last                                  # later snapshots overwrite: the bar's last one
-    close = pd.Series(close).ffill().to_numpy()
-    first_px = last[0] if len(last) else np.nan
-    close[np.isnan(close)] = first_px
-    o = np.full(240, np.nan)
-    h = np.full(240, -np.inf)
-    lo = np.full(240, np.inf)
-    tb, tp = bar[traded], last[traded]
-    o[tb[::-1]] = tp[::-1]                             # the first traded snapshot of each bar
-    np.maximum.at(h, tb, tp)
-    np.minimum.at(lo, tb, tp)
-    none = volume == 0
-    o[none] = close[none]
-    h[none] = close[none]
-    lo[none] = close[none]
-    out.update(open=o, high=h, low=lo, close=close)
-    return out
-
-
 class TickReplay:
     """The session loop of a tick run and its API (see the module docstring)."""
 
@@ -163,7 +81,7 @@ class TickReplay:
         self.store = bt.store
         self.rt.tick_mode = True
         self.market = bt.market
-        bt.market.replay = self
+        bt.market.replay = self              # engine/tick_market.TickMarketView
         self.cursor = None
         self.active = False            # the loaded day is today's and its session has started
         self.sid_pos: dict[int, int] = {}
@@ -171,7 +89,8 @@ class TickReplay:
         self._l2 = True
         self._tick_prev = None
         # The exchange of the replay (engine/tick_matching.py); order_tick/order_market submit to it directly.
-        self.matcher = TickMatcher(bt.account, current_book=self.book_of)
+        self.matcher = TickMatcher(bt.account, participation=float(bt.options.get("tick_participation", 1.0)),
+                                   current_book=self.book_of)
         bt.apis.tick_orders.matcher = self.matcher
         self._seen_rows = 0
         self._info: dict = {}
@@ -226,7 +145,7 @@ class TickReplay:
         persist = bool(bt.options.get("persistence")) or bool(bt.options.get("restart_before"))
         self.load_day(day)
         self.matcher.router = bt.router
-        self._seen_rows = acct.book.n_orders if self._seen_rows > acct.book.n_orders else self._seen_rows
+        self._seen_rows = acct.day_first_row          # today's orders (before_trading_start's included)
         self._info = {}
         tick_cb = bt.ns.get("tick_data")
         handle = bt._cb["handle_data"]
@@ -381,7 +300,7 @@ class TickReplay:
 
     def _mark(self) -> None:
         """Value holdings at each loaded security's latest snapshot (the minute close elsewhere)."""
-        acct, market = self.bt.account, self.market
+        acct = self.bt.account
         cur, td = self.cursor, self.cursor.day
         if self._last_raw is None:
             self._last_raw = np.zeros(self.store.n_sids, np.int64)
@@ -393,7 +312,6 @@ class TickReplay:
         self._last_raw[self._sids[ok]] = td.last[rows[ok]]
         self._valid[self._sids[ok]] = (td.last[rows[ok]] > 0).astype(np.uint8)
         acct.mark(self._last_raw, self._valid)
-        del market
 
     # -- what the strategy reads ---------------------------------------------------------------------
     def _tick_size(self, code: str) -> float:
@@ -451,181 +369,3 @@ class TickReplay:
 
         keys = ("tick", "order", "transcation", "transaction") if self._l2 else ("tick",)
         return TickEntry(make, keys)
-
-
-class TickAPI:
-    """get_snapshot, get_gear_price, get_individual_entrust / _transaction from the snapshot store."""
-
-    def __init__(self, replay: TickReplay):
-        self.replay = replay
-        self.rt = replay.rt
-
-    def _codes(self, security, fn):
-        if isinstance(security, str):
-            return [security], True
-        try:
-            items = list(security)
-        except TypeError:
-            raise TypeError(f"{fn}: security must be a code or a list of codes, was {security!r}") from None
-        for c in items:
-            if not isinstance(c, str):
-                raise TypeError(f"{fn}: every code must be a str, got {c!r}")
-        return items, False
-
-    def _latest(self, given: str):
-        rp = self.replay
-        if not rp.active:                             # before today's session: no snapshot yet
-            return None, None
-        code = normalize_code(given)
-        j = rp._pos(code)
-        return code, j
-
-    @phases(*_SNAPSHOT_PHASES)
-    def get_snapshot(self, security):
-        """get_snapshot, from the snapshot store (tick replay, ``frequency='tick'``).
-
-        Parameters
-        ----------
-        security : str or list of str
-            Codes in any suffix form; the keys echo the caller's spelling.
-
-        Returns
-        -------
-        dict
-            code -> the latest snapshot at the simulated time with every field of §C.11; a code without a
-            snapshot yet today is left out (``{}`` before the first snapshot).
-
-        Differences from Ptrade
-        -----------------------
-        Live only on the platform.  P/E, P/B, turnover and volume ratio, free-float shares and the
-        total bid/offer turnover are not in the store and are 0; ``entrust_diff`` / ``entrust_rate`` and
-        (where the store has none) the total bid/offer quantity are computed from the five levels.
-        """
-        items, _ = self._codes(security, "get_snapshot")
-        out = {}
-        for given in items:
-            code, j = self._latest(given)
-            if j is not None:
-                snap = self.replay.snapshot(code, j)
-                if snap is not None:
-                    out[given] = snap
-        return out
-
-    @phases("handle", "tick", "sched")
-    def get_gear_price(self, sids):
-        """get_gear_price, from the snapshot store (tick replay).
-
-        Parameters
-        ----------
-        sids : str or list of str
-
-        Returns
-        -------
-        dict
-            One code: ``{'bid_grp': {1: [price, volume, count], …}, 'offer_grp': {…}}``; several codes:
-            ``{code: {...}}``.  A code without a snapshot yet gets empty groups.
-
-        Differences from Ptrade
-        -----------------------
-        Live only on the platform.  Counts are those of the store (0 without Level-2 data); reconstructed
-        books (imported from trades) are labelled so in the data (docs/data-format.md).
-        """
-        items, single = self._codes(sids, "get_gear_price")
-        out = {}
-        rp = self.replay
-        for given in items:
-            code, j = self._latest(given)
-            row = int(rp.cursor.snap[rp.step, j]) if j is not None else -1
-            out[given] = ({"bid_grp": rp.cursor.levels(row, "bid"), "offer_grp": rp.cursor.levels(row, "ask")}
-                          if row >= 0 else {"bid_grp": {}, "offer_grp": {}})
-        return out[items[0]] if single else out
-
-    def _individual(self, fn, kind, stocks, data_count, start_pos, search_direction):
-        if stocks is None:
-            stocks = list(self.rt.universe)
-        items, _ = self._codes(stocks, fn)
-        if isinstance(data_count, bool) or not isinstance(data_count, int) or not 0 < data_count <= 200:
-            raise ValueError(f"{fn}: data_count must be an int in 1 … 200, was {data_count!r}")
-        if isinstance(start_pos, bool) or not isinstance(start_pos, int) or start_pos < 0:
-            raise ValueError(f"{fn}: start_pos must be an int ≥ 0, was {start_pos!r}")
-        if search_direction not in (1, 2):
-            raise ValueError(f"{fn}: search_direction must be 1 (forward) or 2 (backward), was {search_direction!r}")
-        rp = self.replay
-        if not rp.active:
-            return None
-        frames = []
-        for given in items:
-            code, j = self._latest(given)
-            events = rp.cursor.day.trades if kind == "trades" else rp.cursor.day.orders
-            if j is None or events is None:
-                continue
-            n = rp.cursor.ntr if kind == "trades" else rp.cursor.nor
-            first, now = int(events["start"][j]), int(n[rp.step, j])
-            if rp.rt.phase == "after":
-                now = int(events["start"][j + 1])
-            elif rp.rt.phase == "before":
-                now = first
-            if search_direction == 1:
-                lo = first + start_pos
-                hi = min(lo + data_count, now)
-            else:
-                hi = now - start_pos
-                lo = max(hi - data_count, first)
-            lo, hi = min(lo, now), max(min(hi, now), min(lo, now))
-            f = rp.cursor.transactions(j, lo, hi) if kind == "trades" else rp.cursor.entrusts(j, lo, hi)
-            f.insert(0, "code", normalize_code(given))
-            frames.append(f)
-        if not frames:
-            return None
-        return pd.concat(frames, ignore_index=True)
-
-    @phases(*_L2_PHASES)
-    def get_individual_entrust(self, stocks=None, data_count=50, start_pos=0, search_direction=1):
-        """get_individual_entrust (逐笔委托), from the store's orders file (tick replay).
-
-        Parameters
-        ----------
-        stocks : str or list of str, optional
-            Default: the universe.
-        data_count : int
-            Rows per code, at most 200.
-        start_pos : int
-            Rows skipped from the start (forward) or from the latest (backward).
-        search_direction : {1, 2}
-            1 forward from the day's first order, 2 backward from the latest.
-
-        Returns
-        -------
-        DataFrame or None
-            Columns ``code, business_time`` (``YYYYmmddHHMMSSfff``), ``hq_px, business_amount, order_no,
-            business_direction, trans_kind``; only orders up to the simulated time; ``None`` when the store
-            has no orders for the day or codes.
-
-        Differences from Ptrade
-        -----------------------
-        Live and Level-2 only on the platform, which returns a Panel keyed by code (a DataFrame per code in
-        its Python 3.11 edition); here one long DataFrame with a ``code`` column.
-        """
-        return self._individual("get_individual_entrust", "orders", stocks, data_count, start_pos, search_direction)
-
-    @phases(*_L2_PHASES)
-    def get_individual_transaction(self, stocks=None, data_count=50, start_pos=0, search_direction=1):
-        """get_individual_transaction (逐笔成交), from the store's trades file (tick replay).
-
-        Parameters and the shape as :meth:`get_individual_entrust`; columns ``code, business_time, hq_px,
-        business_amount, trade_index, business_direction`` (0 sell, 1 buy, 2 neutral/auction), ``buy_no,
-        sell_no, trans_flag, trans_identify_am, channel_num``.
-
-        Differences from Ptrade
-        -----------------------
-        Live and Level-2 only on the platform (a Panel keyed by code); here one long DataFrame with a
-        ``code`` column, ``None`` when the store has no trades for the day or codes.
-        """
-        return self._individual("get_individual_transaction", "trades", stocks, data_count, start_pos,
-                                search_direction)
-
-    @phases(*_L2_PHASES)
-    def get_individual_transcation(self, stocks=None, data_count=50, start_pos=0, search_direction=1):
-        """get_individual_transcation: the old, misspelt name of :meth:`get_individual_transaction`."""
-        return self._individual("get_individual_transcation", "trades", stocks, data_count, start_pos,
-                                search_direction)

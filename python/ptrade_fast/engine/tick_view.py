@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.codes import normalize_code
 from ..data.ticks import LEVELS, STATUSES
 from ..model.units import SCALE
 
@@ -219,6 +220,13 @@ class TickData:
         self._codes = codes                         # the universe (codes in the store's form)
 
     def _j(self, code):
+        if code not in self._codes:
+            try:
+                code = normalize_code(code)            # '600570.XSHG' finds '600570.SS'
+            except (ValueError, TypeError):
+                return None
+            if code not in self._codes:
+                return None
         j = self._replay.cursor.day.index.get(code)
         if j is None or self._replay.cursor.snap[self._replay.step, j] < 0:
             return None
@@ -228,12 +236,13 @@ class TickData:
         return [c for c in self._codes if self._j(c) is not None]
 
     def __contains__(self, code) -> bool:
-        return code in self._codes and self._j(code) is not None
+        return self._j(code) is not None
 
     def __getitem__(self, code):
-        if code not in self:
+        j = self._j(code)
+        if j is None:
             raise KeyError(f"{code}: not in the universe or no snapshot yet at {self._replay.rt.now}")
-        return self._replay.entry(code, self._j(code))
+        return self._replay.entry(self._replay.cursor.day.codes[j], j)
 
     def get(self, code, default=None):
         return self[code] if code in self else default
