@@ -311,6 +311,10 @@ def test_kernel_agrees_with_the_reference_over_random_paths(path):
         want = ref.step(model, book.as_dict(), new_book.as_dict(), tr, ppm, rt)
         assert got == want
         assert (kt[0].tolist(), kt[1].tolist()) == (rt[0], rt[1])
+        # never more than the new book displayed plus what traded, per side
+        traded = sum(v for _, v in tr)
+        for sd, shown in ((BUY, int(new_book.ask_vol.sum())), (SELL, int(new_book.bid_vol.sum()))):
+            assert sum(q for k, q in got if kern.side[k] == sd) <= shown + traded
         assert kern.rem == [o["rem"] for o in model]
         assert kern.ahead == [o["ahead"] for o in model]
         assert kern.known == [int(o["known"]) for o in model]

@@ -6,7 +6,9 @@ The tick replay loop owns the clock and the data; it drives a :class:`TickMatche
   already exists in ``account.book``, status '2'): the order walks the current snapshot's opposite levels,
   the remainder rests in the exchange queue or ends, per its type;
 * ``on_snapshot(sids, books, trades, dt)`` at every new snapshot, before the strategy sees it: resting orders
-  of those securities fill from the trades since the previous snapshot and from the new book;
+  of those securities fill from the trades since the previous snapshot and from the new book (only the
+  securities of ``active_sids()`` need to be passed);
+* ``submit_new(dt)`` after each strategy callback: submits the orders ``order``, ``order_value`` … created;
 * ``auction(sid, price, volume, dt, which)`` at 09:25 (``'open'``) and 15:00 (``'close'``) with the uncross
   price and volume of the data; orders entered in the auction windows wait for it;
 * ``cancel(order, dt=None)`` (the auctions' no-cancel windows refuse it) and ``end_day()``.
@@ -34,6 +36,7 @@ from ..model.units import to_raw
 
 _I64 = np.int64
 _EMPTY = np.zeros(0, _I64)
+_WORKING = (ord(_core.STATUS_REPORTED), ord(_core.STATUS_PART_FILLED))
 
 OPEN_AUCTION_END = _dt.time(9, 25)
 NO_CANCEL_OPEN = (_dt.time(9, 20), _dt.time(9, 25))
@@ -146,6 +149,11 @@ class TickMatcher:
     def n_resting(self) -> int:
         """Orders resting in the simulated exchange queues."""
         return len(self._slot_of_row)
+
+    def active_sids(self) -> list[int]:
+        """Securities with resting orders: the only ones ``on_snapshot`` needs (a security without resting
+        orders may be left out; its books are read through ``current_book`` when an order arrives)."""
+        return list(self._slots_by_sid)
 
     def queue_ahead(self, order) -> tuple[int, bool] | None:
         """``(shares ahead, known)`` of a resting order (an order row or id), ``None`` if it is not resting."""
@@ -340,12 +348,16 @@ class TickMatcher:
             self._taken[sid] = (dt, bt, at)
             if sid not in self._slots_by_sid:
                 continue
-            for slot in list(self._slots_by_sid[sid]):       # orders cancelled by cancel_order since
-                self._sync(int(self._row[slot]))
-            if sid not in self._slots_by_sid:
-                continue
             idx = self._idx_cache.get(sid)
             if idx is None:
+                idx = self._idx_cache[sid] = np.asarray(self._slots_by_sid[sid], _I64)
+            # orders that ended outside the matcher since (cancel_order): one vectorised look at the statuses
+            status = self.account.book.status[self._row[idx]]
+            if not np.all((status == _WORKING[0]) | (status == _WORKING[1])):
+                for slot in idx.tolist():
+                    self._sync(int(self._row[slot]))
+                if sid not in self._slots_by_sid:
+                    continue
                 idx = self._idx_cache[sid] = np.asarray(self._slots_by_sid[sid], _I64)
             tp, tv = (_EMPTY, _EMPTY) if trades is None or trades[k] is None else \
                 (np.ascontiguousarray(trades[k][0], _I64), np.ascontiguousarray(trades[k][1], _I64))
