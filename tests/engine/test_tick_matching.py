@@ -209,6 +209,10 @@ def test_orders_before_0925_wait_for_the_opening_auction_and_share_its_volume():
     assert r.matcher.submit_new() == []
     r.at(9, 21)
     assert r.matcher.cancel(b) is False                 # 09:20-09:25: no cancels
+    r.rt.phase = "handle"
+    assert r.trading.cancel_order(b) is None and r.o(b).status == "2"     # cancel_order is refused too
+    assert r.log.lines[-1].endswith("the order keeps waiting")
+    r.rt.phase = "tick"
     r.at(9, 25)
     new = r.matcher.auction(0, 10 * CNY, 4000, which="open")
     assert [(t[1], t[5], t[6]) for t in new] == [(0, 3000, 10 * CNY), (1, 1000, 10 * CNY)]
@@ -296,3 +300,18 @@ def test_participation_shares_a_level_between_orders_of_one_snapshot():
     assert (r.o(a).filled, r.o(b).filled) == (800, 200)   # half of the 2000 at 10.00 between them
     with pytest.raises(ValueError, match="participation"):
         TickMatcher(r.acct, 1.5)
+
+
+def test_an_auction_order_cancelled_before_0920_takes_no_part():
+    r = Run(now=dt.datetime(2024, 3, 4, 9, 16))
+    a = r.order("600000.SS", 1000, 10.10)
+    b = r.order("600000.SS", 1000, 10.10)
+    r.matcher.submit_new()
+    r.at(9, 18)
+    r.rt.phase = "handle"
+    r.trading.cancel_order(a)
+    r.at(9, 25)
+    new = r.matcher.auction(0, 10 * CNY, 1500, which="open")
+    assert [(t[1], t[5]) for t in new] == [(r.acct.id_to_row[b], 1000)]
+    assert (r.o(a).status, r.o(b).status) == ("6", "8")
+    assert r.matcher._auction_of_row == {} and r.matcher._auction_price == {}

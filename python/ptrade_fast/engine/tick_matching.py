@@ -384,13 +384,16 @@ class TickMatcher:
             raise ValueError(f"auction: which must be 'open' or 'close', was {which!r}")
         acct = self.account
         dt = dt or acct.rt.now
-        rows = [r for r in self._auction[which].pop(int(sid), [])
-                if int(acct.book.status[r]) in (ord(_core.STATUS_REPORTED), ord(_core.STATUS_PART_FILLED))]
+        waiting = self._auction[which].pop(int(sid), [])
+        prices = {r: self._auction_price.pop(r) for r in waiting}
+        for r in waiting:
+            self._auction_of_row.pop(r, None)
+        rows = [r for r in waiting if int(acct.book.status[r]) in _WORKING]     # not cancelled meanwhile
         if not rows:
             return []
         b = acct.book
         side = np.asarray([int(b.side[r]) for r in rows], np.int8)
-        px = np.asarray([self._auction_price[r] for r in rows], _I64)
+        px = np.asarray([prices[r] for r in rows], _I64)
         rem = np.asarray([int(b.amount[r]) - int(b.filled[r]) for r in rows], _I64)
         oo = np.empty(len(rows), _I64)
         oq = np.empty(len(rows), _I64)
@@ -398,8 +401,6 @@ class TickMatcher:
         fill_rows = np.asarray(rows, _I64)[oo[:n]]
         new = self._apply(fill_rows, oq[:n], np.full(n, int(price), _I64), np.zeros(n, np.int32), dt)
         for r, p in zip(rows, px.tolist()):
-            self._auction_of_row.pop(r, None)
-            self._auction_price.pop(r, None)
             if not self._sync(r) or which == "close":
                 continue
             book = self.book_of(int(sid))
@@ -411,9 +412,10 @@ class TickMatcher:
         return new
 
     # -- cancels and the day's end -----------------------------------------------------------------
-    def cancel(self, order, dt=None) -> bool:
-        """Cancel a working order (row or id); ``False`` when it already ended or a call auction's no-cancel
-        window (09:20–09:25, 14:57–15:00) holds it."""
+    def cancel_allowed(self, order, dt=None) -> bool:
+        """Whether the order (row or id) may be cancelled now: not while it waits for a call auction inside
+        that auction's no-cancel window (09:20–09:25, 14:57–15:00; docs/market-rules.md §7.1).  A refusal is
+        logged.  ``TradingAPI.cancel_guard`` calls this for ``cancel_order``."""
         acct = self.account
         row = self._row_of(order)
         dt = dt or acct.rt.now
@@ -423,8 +425,18 @@ class TickMatcher:
             lo, hi = NO_CANCEL_OPEN if window == "open" else CLOSE_AUCTION
             if lo <= t < hi:
                 acct.rt.log.warning(f"cancel_order({acct.order_ids[row]}): no cancellation in the call auction "
-                                    f"between {lo:%H:%M} and {hi:%H:%M}")
+                                    f"between {lo:%H:%M} and {hi:%H:%M}; the order keeps waiting")
                 return False
+        return True
+
+    def cancel(self, order, dt=None) -> bool:
+        """Cancel a working order (row or id); ``False`` when it already ended or a call auction's no-cancel
+        window holds it (``cancel_allowed``)."""
+        acct = self.account
+        row = self._row_of(order)
+        if not self.cancel_allowed(row, dt):
+            return False
+        window = self._auction_of_row.get(row)
         status = acct.book.cancel(row, _core.R_USER_CANCEL)
         if window is not None:
             waiting = self._auction[window].get(int(acct.book.sid[row]), [])
