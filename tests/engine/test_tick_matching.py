@@ -315,3 +315,23 @@ def test_an_auction_order_cancelled_before_0920_takes_no_part():
     assert [(t[1], t[5]) for t in new] == [(r.acct.id_to_row[b], 1000)]
     assert (r.o(a).status, r.o(b).status) == ("6", "8")
     assert r.matcher._auction_of_row == {} and r.matcher._auction_price == {}
+
+
+def test_the_next_interval_starts_from_the_book_the_order_arrived_at():
+    r = Run()
+    first = r.order("600000.SS", 100, 9.98)
+    r.matcher.submit_new()
+    r.trading.cancel_order(first)
+    r.matcher.on_snapshot([0], [BOOK], [None])          # the matcher forgets the cancelled order
+    assert r.matcher.active_sids() == []
+    # much later the bid 9.98 shows 1000 when a new order joins it
+    r.at(11, 0)
+    later = book(bids=[(9.99, 3000), (9.98, 1000)], asks=[(10.00, 2000)])
+    r.books[0] = later
+    oid = r.order("600000.SS", 100, 9.98)
+    r.matcher.submit_new()
+    assert r.matcher.queue_ahead(oid) == (1000, True)
+    # the level falls to 400 with no trade: 600 cancelled out of the 1000 (not out of the 5000 of 10:00)
+    r.at(11, 0, 3)
+    r.matcher.on_snapshot([0], [book(bids=[(9.99, 3000), (9.98, 400)], asks=[(10.00, 2000)])], [None])
+    assert r.matcher.queue_ahead(oid) == (400, True)

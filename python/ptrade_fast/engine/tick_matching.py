@@ -312,7 +312,7 @@ class TickMatcher:
         if book is None:
             raise ValueError(f"TickMatcher.submit: no snapshot for {code} at {dt}")
         book = book if isinstance(book, Level1Book) else _as_book(book)
-        self._last_book.setdefault(sid, book)
+        self._last_book[sid] = book         # the next on_snapshot of this security starts from it
         bt, at = self._taken_for(sid, dt)
         n, outcome, reason, rest_px, ahead, known = _tm.arrive(
             side, limit, rem, mtype, book.bid_px, book.bid_vol, book.ask_px, book.ask_vol, bt, at, self.ppm,
