@@ -6,9 +6,9 @@
 A seeded random walk of five-level books (one tick per step at most, volumes 100..20000) with 0..6 trades per
 3-second interval drives ``TickMatcher.on_snapshot``; the resting orders are limit orders spread over ten ticks
 on each side of the opening price, with a quantity far above what trades, so they stay in the queues (fills go
-through the account as in a run).  Two figures per size: the whole engine path (``on_snapshot``: the kernel
-step, fills booked by ``OrderBook.apply_fills``, trade records) and the kernel alone (``_core.tickmatch.step``
-on the same path).  Timing is printed, never asserted.
+through the account as in a run).  Two figures per size: the whole engine path (``on_snapshot_arrays``: one
+kernel call for every security, fills booked by ``OrderBook.apply_fills``, trade records) and the kernel alone
+for the first security (``_core.tickmatch.step`` on the same path).  Timing is printed, never asserted.
 """
 from __future__ import annotations
 
@@ -75,11 +75,21 @@ def run(n_orders, n_sec, k, seed=0):
             acct.new_order_row(row, rt.now, price / 1e4)
             matcher.submit(row, book=paths[s][0][0], dt=rt.now)
     resting = matcher.n_resting
-    sids = list(range(n_sec))
+    sids = np.arange(n_sec)
+    # the replay's arrays: per snapshot, every security's book and the interval's trades, concatenated
+    fields = [np.array([[getattr(paths[s][0][i], f) for s in sids] for i in range(k)], np.int64)
+              for f in Level1Book._fields]
+    snap_trades = []
+    for i in range(k):
+        tp = np.concatenate([np.asarray(paths[s][1][i][0], np.int64) for s in sids])
+        tv = np.concatenate([np.asarray(paths[s][1][i][1], np.int64) for s in sids])
+        start = np.zeros(n_sec + 1, np.int64)
+        start[1:] = np.cumsum([len(paths[s][1][i][0]) for s in sids])
+        snap_trades.append((tp, tv, start))
     t0 = time.perf_counter()
     n_trades = 0
     for i in range(1, k):
-        n_trades += len(matcher.on_snapshot(sids, [paths[s][0][i] for s in sids], [paths[s][1][i] for s in sids]))
+        n_trades += len(matcher.on_snapshot_arrays(sids, *(f[i] for f in fields), *snap_trades[i]))
     engine = time.perf_counter() - t0
 
     # the kernel alone on the same path, first security

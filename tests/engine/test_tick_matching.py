@@ -335,3 +335,19 @@ def test_the_next_interval_starts_from_the_book_the_order_arrived_at():
     r.at(11, 0, 3)
     r.matcher.on_snapshot([0], [book(bids=[(9.99, 3000), (9.98, 400)], asks=[(10.00, 2000)])], [None])
     assert r.matcher.queue_ahead(oid) == (400, True)
+
+
+def test_one_call_serves_several_securities_and_routes_each_its_own_trades():
+    r = Run()
+    oid = r.order("000001.SZ", 500, 9.98)              # sid 1, behind the 5000 at 9.98
+    r.matcher.submit_new()
+    assert r.matcher.active_sids() == [1]
+    p = np.array([9.97 * CNY, 9.98 * CNY], np.int64)
+    # sid 0 printed through 9.98 (not ours); sid 1 traded 5300 at 9.98: 300 beyond the queue are ours
+    new = r.matcher.on_snapshot_arrays(
+        [0, 1, 2], *(np.stack([getattr(BOOK, f)] * 3) for f in Level1Book._fields),
+        trade_px=p, trade_vol=np.array([1000, 5300]), trade_start=np.array([0, 1, 2, 2]))
+    assert [(t[3], t[5], t[6]) for t in new] == [(1, 300, 9.98 * CNY)]
+    assert r.o(oid).filled == 300 and r.matcher.queue_ahead(oid) == (0, True)
+    with pytest.raises(ValueError, match=r"bid_px must have shape \(3, 5\)"):
+        r.matcher.on_snapshot_arrays([0, 1, 2], np.zeros((2, 5)), *(np.zeros((3, 5)),) * 3)
