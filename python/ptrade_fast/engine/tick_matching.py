@@ -7,7 +7,8 @@ The tick replay loop owns the clock and the data; it drives a :class:`TickMatche
   the remainder rests in the exchange queue or ends, per its type;
 * ``on_snapshot(sids, books, trades, dt)`` at every new snapshot, before the strategy sees it: resting orders
   of those securities fill from the trades since the previous snapshot and from the new book (only the
-  securities of ``active_sids()`` need to be passed);
+  securities of ``active_sids()`` need to be passed); ``on_snapshot_arrays`` takes the same data as
+  ``(n, 5)`` arrays and concatenated trades, one kernel call for every security (the fast path);
 * ``submit_new(dt)`` after each strategy callback: submits the orders ``order``, ``order_value`` … created;
 * ``auction(sid, price, volume, dt, which)`` at 09:25 (``'open'``) and 15:00 (``'close'``) with the uncross
   price and volume of the data; orders entered in the auction windows wait for it;
