@@ -209,6 +209,10 @@ def test_orders_before_0925_wait_for_the_opening_auction_and_share_its_volume():
     assert r.matcher.submit_new() == []
     r.at(9, 21)
     assert r.matcher.cancel(b) is False                 # 09:20-09:25: no cancels
+    r.rt.phase = "handle"
+    assert r.trading.cancel_order(b) is None and r.o(b).status == "2"     # cancel_order is refused too
+    assert r.log.lines[-1].endswith("the order keeps waiting")
+    r.rt.phase = "tick"
     r.at(9, 25)
     new = r.matcher.auction(0, 10 * CNY, 4000, which="open")
     assert [(t[1], t[5], t[6]) for t in new] == [(0, 3000, 10 * CNY), (1, 1000, 10 * CNY)]
@@ -296,3 +300,54 @@ def test_participation_shares_a_level_between_orders_of_one_snapshot():
     assert (r.o(a).filled, r.o(b).filled) == (800, 200)   # half of the 2000 at 10.00 between them
     with pytest.raises(ValueError, match="participation"):
         TickMatcher(r.acct, 1.5)
+
+
+def test_an_auction_order_cancelled_before_0920_takes_no_part():
+    r = Run(now=dt.datetime(2024, 3, 4, 9, 16))
+    a = r.order("600000.SS", 1000, 10.10)
+    b = r.order("600000.SS", 1000, 10.10)
+    r.matcher.submit_new()
+    r.at(9, 18)
+    r.rt.phase = "handle"
+    r.trading.cancel_order(a)
+    r.at(9, 25)
+    new = r.matcher.auction(0, 10 * CNY, 1500, which="open")
+    assert [(t[1], t[5]) for t in new] == [(r.acct.id_to_row[b], 1000)]
+    assert (r.o(a).status, r.o(b).status) == ("6", "8")
+    assert r.matcher._auction_of_row == {} and r.matcher._auction_price == {}
+
+
+def test_the_next_interval_starts_from_the_book_the_order_arrived_at():
+    r = Run()
+    first = r.order("600000.SS", 100, 9.98)
+    r.matcher.submit_new()
+    r.trading.cancel_order(first)
+    r.matcher.on_snapshot([0], [BOOK], [None])          # the matcher forgets the cancelled order
+    assert r.matcher.active_sids() == []
+    # much later the bid 9.98 shows 1000 when a new order joins it
+    r.at(11, 0)
+    later = book(bids=[(9.99, 3000), (9.98, 1000)], asks=[(10.00, 2000)])
+    r.books[0] = later
+    oid = r.order("600000.SS", 100, 9.98)
+    r.matcher.submit_new()
+    assert r.matcher.queue_ahead(oid) == (1000, True)
+    # the level falls to 400 with no trade: 600 cancelled out of the 1000 (not out of the 5000 of 10:00)
+    r.at(11, 0, 3)
+    r.matcher.on_snapshot([0], [book(bids=[(9.99, 3000), (9.98, 400)], asks=[(10.00, 2000)])], [None])
+    assert r.matcher.queue_ahead(oid) == (400, True)
+
+
+def test_one_call_serves_several_securities_and_routes_each_its_own_trades():
+    r = Run()
+    oid = r.order("000001.SZ", 500, 9.98)              # sid 1, behind the 5000 at 9.98
+    r.matcher.submit_new()
+    assert r.matcher.active_sids() == [1]
+    p = np.array([9.97 * CNY, 9.98 * CNY], np.int64)
+    # sid 0 printed through 9.98 (not ours); sid 1 traded 5300 at 9.98: 300 beyond the queue are ours
+    new = r.matcher.on_snapshot_arrays(
+        [0, 1, 2], *(np.stack([getattr(BOOK, f)] * 3) for f in Level1Book._fields),
+        trade_px=p, trade_vol=np.array([1000, 5300]), trade_start=np.array([0, 1, 2, 2]))
+    assert [(t[3], t[5], t[6]) for t in new] == [(1, 300, 9.98 * CNY)]
+    assert r.o(oid).filled == 300 and r.matcher.queue_ahead(oid) == (0, True)
+    with pytest.raises(ValueError, match=r"bid_px must have shape \(3, 5\)"):
+        r.matcher.on_snapshot_arrays([0, 1, 2], np.zeros((2, 5)), *(np.zeros((3, 5)),) * 3)

@@ -311,6 +311,10 @@ def test_kernel_agrees_with_the_reference_over_random_paths(path):
         want = ref.step(model, book.as_dict(), new_book.as_dict(), tr, ppm, rt)
         assert got == want
         assert (kt[0].tolist(), kt[1].tolist()) == (rt[0], rt[1])
+        # never more than the new book displayed plus what traded, per side
+        traded = sum(v for _, v in tr)
+        for sd, shown in ((BUY, int(new_book.ask_vol.sum())), (SELL, int(new_book.bid_vol.sum()))):
+            assert sum(q for k, q in got if kern.side[k] == sd) <= shown + traded
         assert kern.rem == [o["rem"] for o in model]
         assert kern.ahead == [o["ahead"] for o in model]
         assert kern.known == [int(o["known"]) for o in model]
@@ -329,3 +333,69 @@ def test_auction_agrees_with_the_reference(orders, price, volume, ppm):
     model = [{"side": s, "price": p, "rem": q} for s, p, q in orders]
     assert got == ref.auction(model, price, volume, ppm)
     assert rem == [o["rem"] for o in model]
+
+
+resting_order = st.tuples(st.sampled_from([BUY, SELL]), st.integers(95, 106), st.integers(0, 120),
+                          st.integers(0, 80), st.booleans())
+
+
+@st.composite
+def securities(draw):
+    out = []
+    for _ in range(draw(st.integers(0, 5))):
+        prev, new = draw(books(100)), draw(books(100 + draw(price_move)))
+        orders = draw(st.lists(resting_order, max_size=6))
+        trades = draw(st.lists(st.tuples(st.integers(96, 105), st.integers(0, 80)), max_size=5))
+        out.append((prev, new, orders, trades))
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(securities(), st.sampled_from([FULL, 500_000]))
+def test_step_many_equals_step_per_security(secs, ppm):
+    flat = [o for _, _, orders, _ in secs for o in orders]
+    side = np.array([o[0] for o in flat], np.int8)
+    price = np.array([o[1] for o in flat], I64)
+    arrays = {k: np.array([o[j] for o in flat], I64) for k, j in (("rem", 2), ("ahead", 3))}
+    known = np.array([o[4] for o in flat], np.uint8)
+    # one security at a time
+    rem1, ahead1, known1 = arrays["rem"].copy(), arrays["ahead"].copy(), known.copy()
+    want, start = [], 0
+    taken1 = []
+    for prev, new, orders, trades in secs:
+        idx = np.arange(start, start + len(orders), dtype=I64)
+        start += len(orders)
+        bt, at = np.zeros(5, I64), np.zeros(5, I64)
+        oo, oq = np.zeros(max(1, len(orders)), I64), np.zeros(max(1, len(orders)), I64)
+        n = tm.step(side, price, rem1, ahead1, known1, idx, prev.bid_px, prev.bid_vol, prev.ask_px, prev.ask_vol,
+                    new.bid_px, new.bid_vol, new.ask_px, new.ask_vol, np.array([p for p, _ in trades], I64),
+                    np.array([v for _, v in trades], I64), bt, at, ppm, oo, oq)
+        want += [(int(oo[k]), int(oq[k])) for k in range(n)]
+        taken1.append((bt.tolist(), at.tolist()))
+    # all at once
+    g = len(secs)
+    idx_start = np.cumsum([0] + [len(o) for _, _, o, _ in secs]).astype(I64)
+    trade_start = np.cumsum([0] + [len(t) for _, _, _, t in secs]).astype(I64)
+
+    def stack(which, field):
+        return np.array([getattr(s[which], field) for s in secs], I64).reshape(g, 5)
+    bt, at = np.zeros((g, 5), I64), np.zeros((g, 5), I64)
+    rem2, ahead2, known2 = arrays["rem"].copy(), arrays["ahead"].copy(), known.copy()
+    oo, oq = np.zeros(max(1, len(flat)), I64), np.zeros(max(1, len(flat)), I64)
+    n = tm.step_many(side, price, rem2, ahead2, known2, np.arange(len(flat), dtype=I64), idx_start,
+                     stack(0, "bid_px"), stack(0, "bid_vol"), stack(0, "ask_px"), stack(0, "ask_vol"),
+                     stack(1, "bid_px"), stack(1, "bid_vol"), stack(1, "ask_px"), stack(1, "ask_vol"),
+                     np.array([p for *_, t in secs for p, _ in t], I64),
+                     np.array([v for *_, t in secs for _, v in t], I64), trade_start, bt, at, ppm, oo, oq)
+    assert [(int(oo[k]), int(oq[k])) for k in range(n)] == want
+    assert (rem2.tolist(), ahead2.tolist(), known2.tolist()) == (rem1.tolist(), ahead1.tolist(), known1.tolist())
+    assert [(bt[k].tolist(), at[k].tolist()) for k in range(g)] == taken1
+
+
+def test_step_many_checks_its_offsets():
+    z = np.zeros((1, 5), I64)
+    one = np.ones(1, I64)
+    with pytest.raises(ValueError, match="out of order or range"):
+        tm.step_many(np.ones(1, np.int8), one, one.copy(), one.copy(), np.ones(1, np.uint8), np.zeros(1, I64),
+                     np.array([0, 2], I64), z, z, z, z, z, z, z, z, np.zeros(0, I64), np.zeros(0, I64),
+                     np.array([0, 0], I64), z.copy(), z.copy(), FULL, np.zeros(1, I64), np.zeros(1, I64))

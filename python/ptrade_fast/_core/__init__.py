@@ -3,7 +3,7 @@
 The kernel/facade contract
 --------------------------
 Kernels (``_core.fees``, ``_core.rules``, ``_core.ledger``, ``_core.futures``, ``_core.margin``,
-``_core.book``) own:
+``_core.book``; ``_core.tickmatch`` models only the exchange side of tick replay, volumes and prices) own:
 
 * invariants: cash never goes negative through a stock fill, ``0 <= enable_amount <= amount``, an order's
   ``filled <= amount``, terminal orders never leave their terminal status; futures legs keep

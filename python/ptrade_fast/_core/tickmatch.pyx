@@ -310,6 +310,172 @@ cdef void _sort_orders(_Key* keys, const int8_t* side, const price_t* price, con
     qsort(keys, n, sizeof(_Key), _cmp_key)
 
 
+cdef Py_ssize_t _step_one(const int8_t* side, const price_t* price, int64_t* rem, int64_t* ahead,
+                          uint8_t* known, const int64_t* idx, Py_ssize_t n,
+                          const price_t* pbp, const int64_t* pbv, const price_t* pap, const int64_t* pav,
+                          const price_t* bp, const int64_t* bv, const price_t* ap, const int64_t* av,
+                          const price_t* trade_px, const int64_t* trade_vol, Py_ssize_t m,
+                          int64_t* cross_bid, int64_t* cross_ask, int64_t ppm,
+                          _Key* keys, _Trade* tr, int64_t* used,
+                          int64_t* out_order, int64_t* out_qty) noexcept nogil:
+    # One security over one interval (see ``step``); scratch: keys[n], tr[m], used[2m].
+    cdef Py_ssize_t mu = 0, k, u, lo, hi, mid, n_fill = 0
+    cdef int64_t i, r, take, q, avail, t_at, a, vp, vn, base, c
+    cdef price_t R
+    cdef int s, j, nd
+    cdef bint kp, kn, at_found
+    cdef const price_t* opx
+    cdef const int64_t* ovol
+    cdef int64_t* ctaken
+    cdef const price_t* wpx_prev
+    cdef const int64_t* wvol_prev
+    cdef const price_t* wpx
+    cdef const int64_t* wvol
+    if n == 0:
+        return 0
+
+    # Trades of the interval: volume per distinct price, ascending; used[2u] buys', used[2u+1] sells'.
+    for k in range(m):
+        tr[k].px = trade_px[k]
+        tr[k].vol = trade_vol[k]
+    qsort(tr, m, sizeof(_Trade), _cmp_trade)
+    for k in range(m):
+        if mu > 0 and tr[mu - 1].px == tr[k].px:
+            tr[mu - 1].vol += tr[k].vol
+        else:
+            tr[mu] = tr[k]
+            mu += 1
+    for k in range(2 * mu):
+        used[k] = 0
+    _sort_orders(keys, side, price, idx, n, False)
+
+    for k in range(n):
+        i = idx[keys[k].pos]
+        s = side[i]
+        R = price[i]
+        r = rem[i]
+        if r <= 0:
+            continue
+        take = 0
+        if s == SIDE_BUY:
+            opx, ovol, ctaken = ap, av, cross_ask
+            wpx_prev, wvol_prev, wpx, wvol = pbp, pbv, bp, bv
+        else:
+            opx, ovol, ctaken = bp, bv, cross_bid
+            wpx_prev, wvol_prev, wpx, wvol = pap, pav, ap, av
+
+        # 1. the new snapshot's opposite side at or through our price
+        nd = tm_depth(opx, ovol)
+        for j in range(nd):
+            if take == r or _worse(s, opx[j], R):
+                break
+            avail = tm_share(ovol[j], ppm) - ctaken[j]
+            if avail > 0:
+                q = r - take
+                if q > avail:
+                    q = avail
+                ctaken[j] += q
+                take += q
+
+        # 2. trades through our price, nearest first.  lo = first distinct price >= R.
+        lo = 0
+        hi = mu
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if tr[mid].px < R:
+                lo = mid + 1
+            else:
+                hi = mid
+        at_found = lo < mu and tr[lo].px == R
+        t_at = tr[lo].vol if at_found else 0
+        if s == SIDE_BUY:
+            u = lo - 1
+            while u >= 0 and take < r:
+                avail = tm_share(tr[u].vol, ppm) - used[2 * u]
+                if avail > 0:
+                    q = r - take
+                    if q > avail:
+                        q = avail
+                    used[2 * u] += q
+                    take += q
+                u -= 1
+        else:
+            u = lo + 1 if at_found else lo
+            while u < mu and take < r:
+                avail = tm_share(tr[u].vol, ppm) - used[2 * u + 1]
+                if avail > 0:
+                    q = r - take
+                    if q > avail:
+                        q = avail
+                    used[2 * u + 1] += q
+                    take += q
+                u += 1
+
+        # 3. trades at our price, once the queue ahead is gone
+        if known[i] and at_found and take < r and t_at > ahead[i]:
+            u = 2 * lo + (0 if s == SIDE_BUY else 1)
+            avail = tm_share(t_at - ahead[i], ppm) - used[u]
+            if avail > 0:
+                q = r - take
+                if q > avail:
+                    q = avail
+                used[u] += q
+                take += q
+
+        # 4. the queue ahead moves: trades at our price, then inferred cancels, then the displayed bound
+        kp = False
+        kn = False
+        vn = tm_level_volume(s, R, wpx, wvol, &kn)
+        if known[i]:
+            a = ahead[i] - t_at
+            if a < 0:
+                a = 0
+            vp = tm_level_volume(s, R, wpx_prev, wvol_prev, &kp)
+            if kp and kn and vp > 0 and a > 0:
+                base = vp - (t_at if t_at < vp else vp)
+                c = base - vn
+                if c > 0 and base > 0:
+                    a -= tm_muldiv_floor(c, a, base)
+            if kn and a > vn:
+                a = vn
+            ahead[i] = a
+        elif kn:
+            ahead[i] = vn
+            known[i] = 1
+
+        if take > 0:
+            rem[i] = r - take
+            out_order[n_fill] = i
+            out_qty[n_fill] = take
+            n_fill += 1
+    return n_fill
+
+
+cdef int _check_orders(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int64_t[::1] ahead,
+                       uint8_t[::1] known, const int64_t[::1] idx) except -1:
+    cdef Py_ssize_t n_arr = side.shape[0], k
+    cdef int64_t i
+    for name, length in (("price", price.shape[0]), ("rem", rem.shape[0]), ("ahead", ahead.shape[0]),
+                         ("known", known.shape[0])):
+        if length != n_arr:
+            raise ValueError(f"{name} must have {n_arr} entries like side, had {length}")
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        if i < 0 or i >= n_arr:
+            raise IndexError(f"idx[{k}] = {i} is outside the {n_arr} orders")
+        if side[i] != SIDE_BUY and side[i] != SIDE_SELL:
+            raise ValueError(f"order {i} has side {side[i]}")
+    return 0
+
+
+cdef int _check_trades(const int64_t[::1] trade_vol) except -1:
+    cdef Py_ssize_t k
+    for k in range(trade_vol.shape[0]):
+        if trade_vol[k] < 0:
+            raise ValueError(f"trade_vol[{k}] is negative ({trade_vol[k]})")
+    return 0
+
+
 def step(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int64_t[::1] ahead,
          uint8_t[::1] known, const int64_t[::1] idx,
          const price_t[::1] prev_bid_px, const int64_t[::1] prev_bid_vol,
@@ -329,51 +495,24 @@ def step(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int
     place.  Fills go to ``out_order`` (an index into the order arrays) and ``out_qty``, at most one
     per order, each at the order's own price; returns their number.
     """
-    cdef Py_ssize_t n = idx.shape[0], m = trade_px.shape[0], mu = 0, k, u, lo, hi, mid, n_fill = 0
-    cdef Py_ssize_t n_arr = side.shape[0]
+    cdef Py_ssize_t n = idx.shape[0], m = trade_px.shape[0], n_fill
     cdef _Key* keys = NULL
     cdef _Trade* tr = NULL
     cdef int64_t* used = NULL
-    cdef int64_t* cross_bid
-    cdef int64_t* cross_ask
-    cdef int64_t i, r, take, q, avail, t_at, a, vp, vn, base, c
-    cdef price_t R
-    cdef int s, j, nd
-    cdef bint kp, kn, at_found
-    cdef const price_t* opx
-    cdef const int64_t* ovol
-    cdef int64_t* ctaken
-    cdef const price_t* wpx_prev
-    cdef const int64_t* wvol_prev
-    cdef const price_t* wpx
-    cdef const int64_t* wvol
-
-    for name, arr in (("price", price), ("rem", rem), ("ahead", ahead), ("known", known)):
-        if arr.shape[0] != n_arr:
-            raise ValueError(f"{name} must have {n_arr} entries like side, had {arr.shape[0]}")
+    _check_orders(side, price, rem, ahead, known, idx)
     for name, arr in (("prev_bid_px", prev_bid_px), ("prev_bid_vol", prev_bid_vol),
                       ("prev_ask_px", prev_ask_px), ("prev_ask_vol", prev_ask_vol), ("bid_px", bid_px),
                       ("bid_vol", bid_vol), ("ask_px", ask_px), ("ask_vol", ask_vol), ("bid_taken", bid_taken),
                       ("ask_taken", ask_taken)):
         _check_side(name, arr)
-    cross_bid = &bid_taken[0]
-    cross_ask = &ask_taken[0]
     if trade_vol.shape[0] != m:
         raise ValueError(f"trade_vol must have {m} entries like trade_px, had {trade_vol.shape[0]}")
     if out_order.shape[0] < n or out_qty.shape[0] < n:
         raise ValueError(f"out_order and out_qty need room for {n} fills")
     _check_ppm(ppm)
-    for k in range(n):
-        if idx[k] < 0 or idx[k] >= n_arr:
-            raise IndexError(f"idx[{k}] = {idx[k]} is outside the {n_arr} orders")
-        if side[idx[k]] != SIDE_BUY and side[idx[k]] != SIDE_SELL:
-            raise ValueError(f"order {idx[k]} has side {side[idx[k]]}")
-    for k in range(m):
-        if trade_vol[k] < 0:
-            raise ValueError(f"trade_vol[{k}] is negative ({trade_vol[k]})")
+    _check_trades(trade_vol)
     if n == 0:
         return 0
-
     keys = <_Key*>malloc(n * sizeof(_Key))
     tr = <_Trade*>malloc((m + 1) * sizeof(_Trade))
     used = <int64_t*>malloc(2 * (m + 1) * sizeof(int64_t))
@@ -383,120 +522,78 @@ def step(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int
         free(used)
         raise MemoryError()
     with nogil:
-        # Trades of the interval: volume per distinct price, ascending; used[2u] buys', used[2u+1] sells'.
-        for k in range(m):
-            tr[k].px = trade_px[k]
-            tr[k].vol = trade_vol[k]
-        qsort(tr, m, sizeof(_Trade), _cmp_trade)
-        for k in range(m):
-            if mu > 0 and tr[mu - 1].px == tr[k].px:
-                tr[mu - 1].vol += tr[k].vol
-            else:
-                tr[mu] = tr[k]
-                mu += 1
-        for k in range(2 * mu):
-            used[k] = 0
-        _sort_orders(keys, &side[0], &price[0], &idx[0], n, False)
+        n_fill = _step_one(&side[0], &price[0], &rem[0], &ahead[0], &known[0], &idx[0], n,
+                           &prev_bid_px[0], &prev_bid_vol[0], &prev_ask_px[0], &prev_ask_vol[0],
+                           &bid_px[0], &bid_vol[0], &ask_px[0], &ask_vol[0],
+                           &trade_px[0] if m else NULL, &trade_vol[0] if m else NULL, m,
+                           &bid_taken[0], &ask_taken[0], ppm, keys, tr, used, &out_order[0], &out_qty[0])
+    free(keys)
+    free(tr)
+    free(used)
+    return n_fill
 
-        for k in range(n):
-            i = idx[keys[k].pos]
-            s = side[i]
-            R = price[i]
-            r = rem[i]
-            if r <= 0:
+
+def step_many(const int8_t[::1] side, const price_t[::1] price, int64_t[::1] rem, int64_t[::1] ahead,
+              uint8_t[::1] known, const int64_t[::1] idx, const int64_t[::1] idx_start,
+              const price_t[:, ::1] prev_bid_px, const int64_t[:, ::1] prev_bid_vol,
+              const price_t[:, ::1] prev_ask_px, const int64_t[:, ::1] prev_ask_vol,
+              const price_t[:, ::1] bid_px, const int64_t[:, ::1] bid_vol,
+              const price_t[:, ::1] ask_px, const int64_t[:, ::1] ask_vol,
+              const price_t[::1] trade_px, const int64_t[::1] trade_vol, const int64_t[::1] trade_start,
+              int64_t[:, ::1] bid_taken, int64_t[:, ::1] ask_taken, int64_t ppm,
+              int64_t[::1] out_order, int64_t[::1] out_qty):
+    """``step`` for several securities in one call: security g owns ``idx[idx_start[g]:idx_start[g+1]]``,
+    row g of every book array (shape ``(n_sec, 5)``) and ``trade_*[trade_start[g]:trade_start[g+1]]``.
+    Fills of all securities follow each other in ``out_order`` / ``out_qty``, security by security, exactly
+    as ``step`` called once per security would write them; returns their number."""
+    cdef Py_ssize_t n_sec = idx_start.shape[0] - 1, g, n = idx.shape[0], m = trade_px.shape[0]
+    cdef Py_ssize_t n_fill = 0, max_n = 0, max_m = 0, a0, a1, t0, t1
+    cdef _Key* keys = NULL
+    cdef _Trade* tr = NULL
+    cdef int64_t* used = NULL
+    if n_sec < 0 or trade_start.shape[0] != n_sec + 1:
+        raise ValueError(f"idx_start and trade_start need n_sec + 1 entries, had {idx_start.shape[0]} and "
+                         f"{trade_start.shape[0]}")
+    _check_orders(side, price, rem, ahead, known, idx)
+    for name, arr in (("prev_bid_px", prev_bid_px), ("prev_bid_vol", prev_bid_vol),
+                      ("prev_ask_px", prev_ask_px), ("prev_ask_vol", prev_ask_vol), ("bid_px", bid_px),
+                      ("bid_vol", bid_vol), ("ask_px", ask_px), ("ask_vol", ask_vol), ("bid_taken", bid_taken),
+                      ("ask_taken", ask_taken)):
+        if arr.shape[0] != n_sec or arr.shape[1] != TM_LEVELS:
+            raise ValueError(f"{name} must have shape ({n_sec}, {TM_LEVELS}), had ({arr.shape[0]}, {arr.shape[1]})")
+    if trade_vol.shape[0] != m:
+        raise ValueError(f"trade_vol must have {m} entries like trade_px, had {trade_vol.shape[0]}")
+    if out_order.shape[0] < n or out_qty.shape[0] < n:
+        raise ValueError(f"out_order and out_qty need room for {n} fills")
+    _check_ppm(ppm)
+    _check_trades(trade_vol)
+    for g in range(n_sec):
+        a0, a1, t0, t1 = idx_start[g], idx_start[g + 1], trade_start[g], trade_start[g + 1]
+        if not (0 <= a0 <= a1 <= n) or not (0 <= t0 <= t1 <= m):
+            raise ValueError(f"security {g}: orders [{a0}, {a1}) or trades [{t0}, {t1}) out of order or range")
+        max_n = max(max_n, a1 - a0)
+        max_m = max(max_m, t1 - t0)
+    if n_sec == 0 or n == 0:
+        return 0
+    keys = <_Key*>malloc((max_n + 1) * sizeof(_Key))
+    tr = <_Trade*>malloc((max_m + 1) * sizeof(_Trade))
+    used = <int64_t*>malloc(2 * (max_m + 1) * sizeof(int64_t))
+    if keys == NULL or tr == NULL or used == NULL:
+        free(keys)
+        free(tr)
+        free(used)
+        raise MemoryError()
+    with nogil:
+        for g in range(n_sec):
+            a0, a1, t0, t1 = idx_start[g], idx_start[g + 1], trade_start[g], trade_start[g + 1]
+            if a1 == a0:
                 continue
-            take = 0
-            if s == SIDE_BUY:
-                opx, ovol, ctaken = &ask_px[0], &ask_vol[0], cross_ask
-                wpx_prev, wvol_prev, wpx, wvol = &prev_bid_px[0], &prev_bid_vol[0], &bid_px[0], &bid_vol[0]
-            else:
-                opx, ovol, ctaken = &bid_px[0], &bid_vol[0], cross_bid
-                wpx_prev, wvol_prev, wpx, wvol = &prev_ask_px[0], &prev_ask_vol[0], &ask_px[0], &ask_vol[0]
-
-            # 1. the new snapshot's opposite side at or through our price
-            nd = tm_depth(opx, ovol)
-            for j in range(nd):
-                if take == r or _worse(s, opx[j], R):
-                    break
-                avail = tm_share(ovol[j], ppm) - ctaken[j]
-                if avail > 0:
-                    q = r - take
-                    if q > avail:
-                        q = avail
-                    ctaken[j] += q
-                    take += q
-
-            # 2. trades through our price, nearest first.  lo = first distinct price >= R.
-            lo = 0
-            hi = mu
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if tr[mid].px < R:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            at_found = lo < mu and tr[lo].px == R
-            t_at = tr[lo].vol if at_found else 0
-            if s == SIDE_BUY:
-                u = lo - 1
-                while u >= 0 and take < r:
-                    avail = tm_share(tr[u].vol, ppm) - used[2 * u]
-                    if avail > 0:
-                        q = r - take
-                        if q > avail:
-                            q = avail
-                        used[2 * u] += q
-                        take += q
-                    u -= 1
-            else:
-                u = lo + 1 if at_found else lo
-                while u < mu and take < r:
-                    avail = tm_share(tr[u].vol, ppm) - used[2 * u + 1]
-                    if avail > 0:
-                        q = r - take
-                        if q > avail:
-                            q = avail
-                        used[2 * u + 1] += q
-                        take += q
-                    u += 1
-
-            # 3. trades at our price, once the queue ahead is gone
-            if known[i] and at_found and take < r and t_at > ahead[i]:
-                u = 2 * lo + (0 if s == SIDE_BUY else 1)
-                avail = tm_share(t_at - ahead[i], ppm) - used[u]
-                if avail > 0:
-                    q = r - take
-                    if q > avail:
-                        q = avail
-                    used[u] += q
-                    take += q
-
-            # 4. the queue ahead moves: trades at our price, then inferred cancels, then the displayed bound
-            kp = False
-            kn = False
-            vn = tm_level_volume(s, R, wpx, wvol, &kn)
-            if known[i]:
-                a = ahead[i] - t_at
-                if a < 0:
-                    a = 0
-                vp = tm_level_volume(s, R, wpx_prev, wvol_prev, &kp)
-                if kp and kn and vp > 0 and a > 0:
-                    base = vp - (t_at if t_at < vp else vp)
-                    c = base - vn
-                    if c > 0 and base > 0:
-                        a -= tm_muldiv_floor(c, a, base)
-                if kn and a > vn:
-                    a = vn
-                ahead[i] = a
-            elif kn:
-                ahead[i] = vn
-                known[i] = 1
-
-            if take > 0:
-                rem[i] = r - take
-                out_order[n_fill] = i
-                out_qty[n_fill] = take
-                n_fill += 1
+            n_fill += _step_one(&side[0], &price[0], &rem[0], &ahead[0], &known[0], &idx[a0], a1 - a0,
+                                &prev_bid_px[g, 0], &prev_bid_vol[g, 0], &prev_ask_px[g, 0], &prev_ask_vol[g, 0],
+                                &bid_px[g, 0], &bid_vol[g, 0], &ask_px[g, 0], &ask_vol[g, 0],
+                                &trade_px[t0] if t1 > t0 else NULL, &trade_vol[t0] if t1 > t0 else NULL, t1 - t0,
+                                &bid_taken[g, 0], &ask_taken[g, 0], ppm, keys, tr, used,
+                                &out_order[n_fill], &out_qty[n_fill])
     free(keys)
     free(tr)
     free(used)

@@ -43,7 +43,14 @@ class TickOrderAPI:
         self._trading = trading       # api.trading.TradingAPI: creation-time checks and the order row
         self._acct = account
         self._market = market
+        self.matcher = None
+        self.attach(matcher)
+
+    def attach(self, matcher) -> None:
+        """Serve the two functions with ``matcher`` (the replay's exchange; ``None`` detaches): it also
+        guards ``cancel_order`` with the matcher's no-cancel windows."""
         self.matcher = matcher
+        self._trading.cancel_guard = None if matcher is None else matcher.cancel_allowed
 
     def _require_replay(self, name: str, signature: str):
         # The replay runs with minute semantics (rt.frequency '1m') and marks itself with rt.tick_mode.

@@ -6,7 +6,10 @@ The tick replay loop owns the clock and the data; it drives a :class:`TickMatche
   already exists in ``account.book``, status '2'): the order walks the current snapshot's opposite levels,
   the remainder rests in the exchange queue or ends, per its type;
 * ``on_snapshot(sids, books, trades, dt)`` at every new snapshot, before the strategy sees it: resting orders
-  of those securities fill from the trades since the previous snapshot and from the new book;
+  of those securities fill from the trades since the previous snapshot and from the new book (only the
+  securities of ``active_sids()`` need to be passed); ``on_snapshot_arrays`` takes the same data as
+  ``(n, 5)`` arrays and concatenated trades, one kernel call for every security (the fast path);
+* ``submit_new(dt)`` after each strategy callback: submits the orders ``order``, ``order_value`` … created;
 * ``auction(sid, price, volume, dt, which)`` at 09:25 (``'open'``) and 15:00 (``'close'``) with the uncross
   price and volume of the data; orders entered in the auction windows wait for it;
 * ``cancel(order, dt=None)`` (the auctions' no-cancel windows refuse it) and ``end_day()``.
@@ -34,6 +37,7 @@ from ..model.units import to_raw
 
 _I64 = np.int64
 _EMPTY = np.zeros(0, _I64)
+_WORKING = (ord(_core.STATUS_REPORTED), ord(_core.STATUS_PART_FILLED))
 
 OPEN_AUCTION_END = _dt.time(9, 25)
 NO_CANCEL_OPEN = (_dt.time(9, 20), _dt.time(9, 25))
@@ -129,9 +133,15 @@ class TickMatcher:
         self._slots_by_sid: dict[int, list[int]] = {}     # resting slots of a security, placement order
         self._slot_of_row: dict[int, int] = {}
         self._idx_cache: dict[int, np.ndarray] = {}
-        self._last_book: dict[int, Level1Book] = {}
-        # what our orders took from each level of a security's snapshot at time dt: sid -> (dt, bids, asks)
-        self._taken: dict[int, tuple] = {}
+        n = account.ledger.n_sids
+        self._count = np.zeros(n, _I64)                     # resting orders per security
+        # the last snapshot seen per security (the start of its next interval), one (n_sids, 5) array per field
+        self._bk = {f: np.zeros((n, 5), _I64) for f in Level1Book._fields}
+        self._has_book = np.zeros(n, bool)
+        # what our orders took from each level of a security's snapshot at time _taken_dt[sid]
+        self._taken_bid = np.zeros((n, 5), _I64)
+        self._taken_ask = np.zeros((n, 5), _I64)
+        self._taken_dt = np.full(n, None, dtype=object)
         self._auction: dict[str, dict[int, list[int]]] = {"open": {}, "close": {}}   # sid -> order rows
         self._auction_of_row: dict[int, str] = {}
         self._auction_price: dict[int, int] = {}
@@ -146,6 +156,11 @@ class TickMatcher:
     def n_resting(self) -> int:
         """Orders resting in the simulated exchange queues."""
         return len(self._slot_of_row)
+
+    def active_sids(self) -> list[int]:
+        """Securities with resting orders: the only ones ``on_snapshot`` needs (a security without resting
+        orders may be left out; its books are read through ``current_book`` when an order arrives)."""
+        return sorted(self._slots_by_sid)
 
     def queue_ahead(self, order) -> tuple[int, bool] | None:
         """``(shares ahead, known)`` of a resting order (an order row or id), ``None`` if it is not resting."""
@@ -185,6 +200,7 @@ class TickMatcher:
         self._slots_by_sid.setdefault(sid, []).append(slot)
         self._slot_of_row[row] = slot
         self._idx_cache.pop(sid, None)
+        self._count[sid] += 1
 
     def _drop(self, row: int):
         slot = self._slot_of_row.pop(row, None)
@@ -196,17 +212,23 @@ class TickMatcher:
         if not slots:
             del self._slots_by_sid[sid]
         self._idx_cache.pop(sid, None)
+        self._count[sid] -= 1
         self._rem[slot] = 0
         self._free.append(slot)
 
     def _taken_for(self, sid: int, dt):
         # One pair of counters per security and simulated time: orders of one tick_data call share the
         # snapshot's levels with each other and with the crossing fills of on_snapshot at that time.
-        t = self._taken.get(sid)
-        if t is None or t[0] != dt:
-            t = (dt, np.zeros(5, _I64), np.zeros(5, _I64))
-            self._taken[sid] = t
-        return t[1], t[2]
+        if self._taken_dt[sid] != dt:
+            self._taken_bid[sid] = 0
+            self._taken_ask[sid] = 0
+            self._taken_dt[sid] = dt
+        return self._taken_bid[sid], self._taken_ask[sid]
+
+    def _remember(self, sid: int, book: Level1Book) -> None:
+        for f in Level1Book._fields:
+            self._bk[f][sid] = getattr(book, f)
+        self._has_book[sid] = True
 
     # -- applying fills ----------------------------------------------------------------------------
     def _apply(self, rows, qty, price, end, dt) -> list[tuple]:
@@ -241,11 +263,14 @@ class TickMatcher:
 
     def book_of(self, sid: int) -> Level1Book | None:
         """The current snapshot of ``sid``: from ``current_book`` when given, else the last one seen."""
+        sid = int(sid)
         if self.current_book is not None:
-            book = self.current_book(int(sid))
+            book = self.current_book(sid)
             if book is not None:
                 return book if isinstance(book, Level1Book) else _as_book(book)
-        return self._last_book.get(int(sid))
+        if not self._has_book[sid]:
+            return None
+        return Level1Book(*(self._bk[f][sid].copy() for f in Level1Book._fields))
 
     def closing_auction(self, code: str, sid: int, day: _dt.date) -> bool:
         """Whether ``code`` has a closing call auction on ``day`` (docs/market-rules.md §7.1)."""
@@ -304,7 +329,7 @@ class TickMatcher:
         if book is None:
             raise ValueError(f"TickMatcher.submit: no snapshot for {code} at {dt}")
         book = book if isinstance(book, Level1Book) else _as_book(book)
-        self._last_book.setdefault(sid, book)
+        self._remember(sid, book)           # the next on_snapshot of this security starts from it
         bt, at = self._taken_for(sid, dt)
         n, outcome, reason, rest_px, ahead, known = _tm.arrive(
             side, limit, rem, mtype, book.bid_px, book.bid_vol, book.ask_px, book.ask_vol, bt, at, self.ppm,
@@ -326,40 +351,106 @@ class TickMatcher:
     def on_snapshot(self, sids, books, trades=None, dt=None) -> list[tuple]:
         """A new snapshot of ``sids`` (``books[i]`` for ``sids[i]``, ``trades[i]`` = (price, volume) arrays of
         the trades since that security's previous snapshot, or ``None``): resting orders fill, queues move.
-        Returns the new trades."""
+        Returns the new trades.  ``on_snapshot_arrays`` takes the same data as arrays."""
         if len(books) != len(sids) or (trades is not None and len(trades) != len(sids)):
             raise ValueError(f"on_snapshot: {len(sids)} sids need as many books and trade pairs")
+        books = [b if isinstance(b, Level1Book) else _as_book(b) for b in books]
+        fields = [np.array([getattr(b, f) for b in books], _I64).reshape(len(books), 5) for f in Level1Book._fields]
+        pairs = [(_EMPTY, _EMPTY) if trades is None or t is None else t for t in (trades or [None] * len(sids))]
+        lengths = [len(p) for p, _ in pairs]
+        tp = np.concatenate([np.asarray(p, _I64) for p, _ in pairs]) if pairs else _EMPTY
+        tv = np.concatenate([np.asarray(v, _I64) for _, v in pairs]) if pairs else _EMPTY
+        start = np.zeros(len(sids) + 1, _I64)
+        start[1:] = np.cumsum(lengths, dtype=_I64)
+        return self.on_snapshot_arrays(sids, *fields, tp, tv, start, dt)
+
+    def on_snapshot_arrays(self, sids, bid_px, bid_vol, ask_px, ask_vol, trade_px=None, trade_vol=None,
+                           trade_start=None, dt=None) -> list[tuple]:
+        """``on_snapshot`` with the snapshot of ``sids`` (distinct) as arrays: ``bid_px`` … ``ask_vol`` of shape
+        ``(len(sids), 5)``, the interval's trades of security i in ``trade_px[trade_start[i]:trade_start[i+1]]``
+        (``trade_vol`` alike; ``None``: no trades).  One kernel call serves every security with resting
+        orders.  Returns the new trades."""
+        sids = np.asarray(sids, _I64)
+        g = sids.shape[0]
+        new_bk = [np.ascontiguousarray(a, _I64) for a in (bid_px, bid_vol, ask_px, ask_vol)]
+        for name, a in zip(Level1Book._fields, new_bk):
+            if a.shape != (g, 5):
+                raise ValueError(f"on_snapshot_arrays: {name} must have shape ({g}, 5), had {a.shape}")
+        if trade_px is None:
+            trade_px = trade_vol = _EMPTY
+            trade_start = np.zeros(g + 1, _I64)
+        trade_px = np.ascontiguousarray(trade_px, _I64)
+        trade_vol = np.ascontiguousarray(trade_vol, _I64)
+        trade_start = np.ascontiguousarray(trade_start, _I64)
+        if trade_start.shape != (g + 1,) or trade_vol.shape != trade_px.shape:
+            raise ValueError(f"on_snapshot_arrays: trade_start needs {g + 1} offsets and trade_vol one volume "
+                             f"per price")
         dt = dt or self.account.rt.now
+        n_sids = self._count.shape[0]
+        if g and (sids.min() < 0 or sids.max() >= n_sids):
+            raise IndexError(f"on_snapshot_arrays: sids must be in [0, {n_sids})")
         new: list[tuple] = []
-        for k, sid in enumerate(sids):
-            sid = int(sid)
-            book = books[k] if isinstance(books[k], Level1Book) else _as_book(books[k])
-            prev = self._last_book.get(sid, book)
-            self._last_book[sid] = book
-            bt, at = np.zeros(5, _I64), np.zeros(5, _I64)
-            self._taken[sid] = (dt, bt, at)
-            if sid not in self._slots_by_sid:
-                continue
-            for slot in list(self._slots_by_sid[sid]):       # orders cancelled by cancel_order since
+        act = np.flatnonzero(self._count[sids] > 0) if g else _EMPTY
+        if act.size:
+            new = self._step(sids, act, new_bk, trade_px, trade_vol, trade_start, dt)
+        else:
+            self._taken_bid[sids] = 0
+            self._taken_ask[sids] = 0
+            self._taken_dt[sids] = dt
+        for f, a in zip(Level1Book._fields, new_bk):
+            self._bk[f][sids] = a
+        self._has_book[sids] = True
+        return new
+
+    def _idx_of(self, sid: int) -> np.ndarray:
+        idx = self._idx_cache.get(sid)
+        if idx is None:
+            idx = self._idx_cache[sid] = np.asarray(self._slots_by_sid[sid], _I64)
+        return idx
+
+    def _step(self, sids, act, new_bk, trade_px, trade_vol, trade_start, dt) -> list[tuple]:
+        # orders that ended outside the matcher since (cancel_order): one vectorised look at the statuses
+        act_sids = sids[act].tolist()
+        idx = np.concatenate([self._idx_of(s) for s in act_sids])
+        status = self.account.book.status[self._row[idx]]
+        if not np.all((status == _WORKING[0]) | (status == _WORKING[1])):
+            for slot in idx.tolist():
                 self._sync(int(self._row[slot]))
-            if sid not in self._slots_by_sid:
-                continue
-            idx = self._idx_cache.get(sid)
-            if idx is None:
-                idx = self._idx_cache[sid] = np.asarray(self._slots_by_sid[sid], _I64)
-            tp, tv = (_EMPTY, _EMPTY) if trades is None or trades[k] is None else \
-                (np.ascontiguousarray(trades[k][0], _I64), np.ascontiguousarray(trades[k][1], _I64))
-            oo = np.empty(idx.shape[0], _I64)
-            oq = np.empty(idx.shape[0], _I64)
-            n = _tm.step(self._side, self._price, self._rem, self._ahead, self._known, idx,
-                         prev.bid_px, prev.bid_vol, prev.ask_px, prev.ask_vol,
-                         book.bid_px, book.bid_vol, book.ask_px, book.ask_vol, tp, tv, bt, at, self.ppm, oo, oq)
-            if n:
-                slots = oo[:n]
-                rows = self._row[slots]
-                new += self._apply(rows, oq[:n], self._price[slots], np.zeros(n, np.int32), dt)
-                for row in rows.tolist():
-                    self._sync(row)
+            act = act[self._count[sids[act]] > 0]
+            act_sids = sids[act].tolist()
+            idx = np.concatenate([self._idx_of(s) for s in act_sids]) if act_sids else _EMPTY
+        idx_start = np.zeros(len(act_sids) + 1, _I64)
+        idx_start[1:] = np.cumsum([self._idx_cache[s].shape[0] for s in act_sids], dtype=_I64)
+        a_sids = sids[act]
+        has = self._has_book[a_sids]
+        prev = [np.where(has[:, None], self._bk[f][a_sids], nb[act]) for f, nb in zip(Level1Book._fields, new_bk)]
+        cur = [nb[act] for nb in new_bk]
+        lengths = np.diff(trade_start)
+        if act.shape[0] == sids.shape[0]:
+            tp, tv, ts = trade_px, trade_vol, trade_start
+        else:
+            keep = np.repeat(np.isin(np.arange(sids.shape[0]), act), lengths)
+            tp, tv = trade_px[keep], trade_vol[keep]
+            ts = np.zeros(act.shape[0] + 1, _I64)
+            ts[1:] = np.cumsum(lengths[act], dtype=_I64)
+        bt = np.zeros((act.shape[0], 5), _I64)
+        at = np.zeros((act.shape[0], 5), _I64)
+        oo = np.empty(max(1, idx.shape[0]), _I64)
+        oq = np.empty(max(1, idx.shape[0]), _I64)
+        n = _tm.step_many(self._side, self._price, self._rem, self._ahead, self._known, idx, idx_start, *prev, *cur,
+                          tp, tv, ts, bt, at, self.ppm, oo, oq) if act_sids else 0
+        self._taken_bid[sids] = 0
+        self._taken_ask[sids] = 0
+        self._taken_bid[a_sids] = bt
+        self._taken_ask[a_sids] = at
+        self._taken_dt[sids] = dt
+        if not n:
+            return []
+        slots = oo[:n]
+        rows = self._row[slots]
+        new = self._apply(rows, oq[:n], self._price[slots], np.zeros(n, np.int32), dt)
+        for row in rows.tolist():
+            self._sync(row)
         return new
 
     # -- call auctions -----------------------------------------------------------------------------
@@ -372,13 +463,16 @@ class TickMatcher:
             raise ValueError(f"auction: which must be 'open' or 'close', was {which!r}")
         acct = self.account
         dt = dt or acct.rt.now
-        rows = [r for r in self._auction[which].pop(int(sid), [])
-                if int(acct.book.status[r]) in (ord(_core.STATUS_REPORTED), ord(_core.STATUS_PART_FILLED))]
+        waiting = self._auction[which].pop(int(sid), [])
+        prices = {r: self._auction_price.pop(r) for r in waiting}
+        for r in waiting:
+            self._auction_of_row.pop(r, None)
+        rows = [r for r in waiting if int(acct.book.status[r]) in _WORKING]     # not cancelled meanwhile
         if not rows:
             return []
         b = acct.book
         side = np.asarray([int(b.side[r]) for r in rows], np.int8)
-        px = np.asarray([self._auction_price[r] for r in rows], _I64)
+        px = np.asarray([prices[r] for r in rows], _I64)
         rem = np.asarray([int(b.amount[r]) - int(b.filled[r]) for r in rows], _I64)
         oo = np.empty(len(rows), _I64)
         oq = np.empty(len(rows), _I64)
@@ -386,8 +480,6 @@ class TickMatcher:
         fill_rows = np.asarray(rows, _I64)[oo[:n]]
         new = self._apply(fill_rows, oq[:n], np.full(n, int(price), _I64), np.zeros(n, np.int32), dt)
         for r, p in zip(rows, px.tolist()):
-            self._auction_of_row.pop(r, None)
-            self._auction_price.pop(r, None)
             if not self._sync(r) or which == "close":
                 continue
             book = self.book_of(int(sid))
@@ -399,9 +491,10 @@ class TickMatcher:
         return new
 
     # -- cancels and the day's end -----------------------------------------------------------------
-    def cancel(self, order, dt=None) -> bool:
-        """Cancel a working order (row or id); ``False`` when it already ended or a call auction's no-cancel
-        window (09:20–09:25, 14:57–15:00) holds it."""
+    def cancel_allowed(self, order, dt=None) -> bool:
+        """Whether the order (row or id) may be cancelled now: not while it waits for a call auction inside
+        that auction's no-cancel window (09:20–09:25, 14:57–15:00; docs/market-rules.md §7.1).  A refusal is
+        logged.  ``TradingAPI.cancel_guard`` calls this for ``cancel_order``."""
         acct = self.account
         row = self._row_of(order)
         dt = dt or acct.rt.now
@@ -411,8 +504,18 @@ class TickMatcher:
             lo, hi = NO_CANCEL_OPEN if window == "open" else CLOSE_AUCTION
             if lo <= t < hi:
                 acct.rt.log.warning(f"cancel_order({acct.order_ids[row]}): no cancellation in the call auction "
-                                    f"between {lo:%H:%M} and {hi:%H:%M}")
+                                    f"between {lo:%H:%M} and {hi:%H:%M}; the order keeps waiting")
                 return False
+        return True
+
+    def cancel(self, order, dt=None) -> bool:
+        """Cancel a working order (row or id); ``False`` when it already ended or a call auction's no-cancel
+        window holds it (``cancel_allowed``)."""
+        acct = self.account
+        row = self._row_of(order)
+        if not self.cancel_allowed(row, dt):
+            return False
+        window = self._auction_of_row.get(row)
         status = acct.book.cancel(row, _core.R_USER_CANCEL)
         if window is not None:
             waiting = self._auction[window].get(int(acct.book.sid[row]), [])
@@ -432,8 +535,8 @@ class TickMatcher:
         """Forget the day's queues, books and auctions (the loop cancels the working orders, R_DAY_END)."""
         for row in list(self._slot_of_row):
             self._drop(row)
-        self._last_book.clear()
-        self._taken.clear()
+        self._has_book[:] = False
+        self._taken_dt[:] = None
         self._idx_cache.clear()
         for d in self._auction.values():
             d.clear()

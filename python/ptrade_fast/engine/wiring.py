@@ -20,7 +20,7 @@ from ..api.utility import UtilityAPI, spec_functions, stub_function
 def build_apis(rt, account, market, settings, futures_settings, on_yesterday_positions,
                on_futures_settings_changed, margin_terms, tick_matcher=None) -> SimpleNamespace:
     """The API objects of one run (attributes named after their family).  ``tick_matcher``: the tick replay's
-    ``engine.tick_matching.TickMatcher`` (or set ``apis.tick_orders.matcher`` later); ``None`` elsewhere."""
+    ``engine.tick_matching.TickMatcher`` (or ``apis.tick_orders.attach(matcher)`` later); ``None`` elsewhere."""
     apis = SimpleNamespace()
     apis.market = MarketAPI(rt)
     apis.calendar = CalendarAPI(rt)
