@@ -91,7 +91,7 @@ class TickReplay:
         # The exchange of the replay (engine/tick_matching.py); order_tick/order_market submit to it directly.
         self.matcher = TickMatcher(bt.account, participation=float(bt.options.get("tick_participation", 1.0)),
                                    current_book=self.book_of)
-        bt.apis.tick_orders.matcher = self.matcher
+        bt.apis.tick_orders.attach(self.matcher)    # order_tick/order_market, cancel_order's auction windows
         self._seen_rows = 0
         self._info: dict = {}
         self._ticks: dict = {}
@@ -253,12 +253,15 @@ class TickReplay:
         return np.unique(book.sid[a:book.n_orders][working])
 
     def _match(self, s: int) -> None:
-        """Resting orders against the securities' new snapshots at step ``s`` and the trades since the
-        previous step (``TickMatcher.on_snapshot``)."""
+        """Resting orders against the new snapshots at step ``s`` of their securities and the trades since
+        the previous step: one ``TickMatcher.on_snapshot_arrays`` call for every such security."""
+        active = self.matcher.active_sids()
+        if not active:
+            return
         cur = self.cursor
-        sids, books, trades = [], [], []
+        sids, rows, lo, hi = [], [], [], []
         tr = cur.day.trades
-        for sid in self._working_sids().tolist():
+        for sid in active:
             j = self.sid_pos.get(sid)
             if j is None:
                 continue
@@ -266,15 +269,22 @@ class TickReplay:
             if row < 0 or (s > 0 and row == int(cur.snap[s - 1, j])):
                 continue
             sids.append(sid)
-            books.append(self.book_of(sid))
+            rows.append(row)
             if tr is not None:
-                lo = int(cur.ntr[s - 1, j]) if s > 0 else int(tr["start"][j])
-                hi = int(cur.ntr[s, j])
-                trades.append((tr["price"][lo:hi], tr["volume"][lo:hi]))
-            else:
-                trades.append(None)
-        if sids:
-            self.matcher.on_snapshot(sids, books, trades, dt=self.rt.now)
+                lo.append(int(cur.ntr[s - 1, j]) if s > 0 else int(tr["start"][j]))
+                hi.append(int(cur.ntr[s, j]))
+        if not sids:
+            return
+        d = cur.day
+        r = np.asarray(rows, np.int64)
+        if tr is not None:
+            take = np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in zip(lo, hi)])
+            start = np.r_[0, np.cumsum(np.subtract(hi, lo))].astype(np.int64)
+            trades = (tr["price"][take], tr["volume"][take], start)
+        else:
+            trades = (None, None, None)
+        self.matcher.on_snapshot_arrays(sids, d.bid_px[r], d.bid_vol[r], d.ask_px[r], d.ask_vol[r], *trades,
+                                        dt=self.rt.now)
 
     def _auction(self, which: str, s: int) -> None:
         """Uncross the orders waiting for a call auction at its price and volume in the data: the closing one at 15:00:00 (price = the close snapshot, volume = the volume since 14:57).
