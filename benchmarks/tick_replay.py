@@ -7,8 +7,10 @@ that reads five snapshots per call (issue 17: at most 10 s on this machine).
 The root (a synthetic market of 130 stocks, January 2024, with synthetic ticks for the first ``--codes``
 stocks on 2024-01-31) is generated once under ``$PTRADE_FAST_BENCH_DIR`` (default /tmp/ptrade_fast_bench).
 Prints: snapshots replayed, the wall and CPU time of each run (strategy load, the day's read and the 4,801
-steps included), the time to read the day alone, the rates and the peak RSS.  Two strategies are timed: ``data[code]['tick']``
-reads (the platform's one-row frame, one field read per snapshot) and ``get_snapshot`` of five codes.
+steps included), the time to read the day alone, the rates and the peak RSS.  Three strategies are timed:
+``data[code]['tick']`` reads (the platform's one-row frame, one field read per snapshot), ``get_snapshot`` of
+five codes, and the first with a 100-share buy at bid 1 every fourth call (orders rest: the matcher works at
+every step).
 """
 from __future__ import annotations
 
@@ -57,6 +59,29 @@ def handle_data(context, data):
     pass
 '''
 
+TRADING = '''
+def initialize(context):
+    g.codes = CODES
+    set_universe(g.codes)
+    g.k = 0
+    g.total = 0.0
+
+def tick_data(context, data):
+    n = len(g.codes)
+    for i in range(5):
+        code = g.codes[(g.k + i) % n]
+        if code in data:
+            tick = data[code]['tick']
+            g.total += tick['last_px'][0]
+            if g.k % 20 == 0 and i == 0:
+                bid1 = eval(tick['bid_grp'][0])[1][0]
+                order(code, 100, limit_price=bid1)       # rests at bid 1: the matcher works every step
+    g.k += 5
+
+def handle_data(context, data):
+    pass
+'''
+
 
 def build_root(n_codes: int) -> tuple[Path, list[str]]:
     from ptrade_fast.data.store import DataStore
@@ -90,15 +115,18 @@ def main(argv=None) -> None:
     n = len(day.time)
     print(f"{len(codes)} securities, {n:,} snapshots, {len(day.trades['time']):,} trades on {DAY}; "
           f"reading the day: {t_read:.2f} s")
-    for name, src in (("data[code]['tick'] × 5", FRAME_READS), ("get_snapshot(5 codes)", SNAPSHOT_READS)):
+    runs = (("data[code]['tick'] × 5", FRAME_READS), ("get_snapshot(5 codes)", SNAPSHOT_READS),
+            ("× 5 + resting orders", TRADING))
+    for name, src in runs:
         t0, c0 = time.perf_counter(), time.process_time()
         bt = Backtest(src.replace("CODES", repr(codes)), start=DAY, end=DAY, frequency="tick", data=str(root))
         bt.run()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         calls = bt.tick.n_auction + 4799
         assert bt.g.k == 5 * calls, bt.g.k
+        fills = f", {len(bt.account.trades)} fills of {bt.account.book.n_orders} orders" if src is TRADING else ""
         print(f"{name:<24} wall {wall:6.2f} s, cpu {cpu:6.2f} s  ({n / wall:,.0f} snapshots/s, {calls} tick_data "
-              f"calls, {5 * calls / wall:,.0f} snapshot reads/s)")
+              f"calls, {5 * calls / wall:,.0f} snapshot reads/s{fills})")
     import resource
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 

@@ -238,3 +238,41 @@ def test_tick_data_accepts_either_suffix(syn_root):
     bt = Backtest(LONG_CODE, start="2019-02-01", end="2019-02-01", frequency="tick", data=str(syn_root))
     bt.run()
     assert bt.g.seen == 4800
+
+
+FRAME_VS_SNAPSHOT = '''
+import ast
+def initialize(context):
+    g.checked = 0
+    g.bad = []
+    set_universe('600570.SS')
+
+def tick_data(context, data):
+    if g.checked >= 40 or context.blotter.current_dt.second % 57:
+        return
+    t = data['600570.SS']['tick']
+    snap = get_snapshot('600570.SS')['600570.SS']
+    frame = t.frame()
+    if list(frame.columns) != list(snap):
+        g.bad.append(('columns', list(frame.columns)))
+    for k, v in snap.items():
+        got = t[k][0]
+        want = repr(v) if isinstance(v, dict) else v
+        if got != want or frame[k][0] != want:
+            g.bad.append((k, got, want))
+    if ast.literal_eval(t['bid_grp'][0]) != get_gear_price('600570.SS')['bid_grp']:
+        g.bad.append('gear')
+    if t.loc[0, 'last_px'] != snap['last_px'] or t.iloc[0]['high_px'] != snap['high_px'] or len(t) != 1:
+        g.bad.append('frame access')
+    g.checked += 1
+
+def handle_data(context, data):
+    pass
+'''
+
+
+def test_the_tick_frame_is_the_snapshot(syn_root):
+    bt = Backtest(FRAME_VS_SNAPSHOT, start="2019-02-01", end="2019-02-01", frequency="tick", data=str(syn_root),
+                  options={"sandbox": False})
+    bt.run()
+    assert bt.g.checked == 40 and bt.g.bad == []

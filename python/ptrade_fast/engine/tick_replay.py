@@ -369,7 +369,8 @@ class TickReplay:
 
         def make(key):
             if key == "tick":
-                return TickFrame(self.snapshot(code, j))
+                row = int(cur.snap[s, j])
+                return TickFrame(lambda: self.snapshot(code, j), lambda f: cur.field(row, f))
             events, n = (cur.day.orders, cur.nor) if key == "order" else (cur.day.trades, cur.ntr)
             if events is None:
                 return None

@@ -15,9 +15,27 @@ from ..data.codes import normalize_code
 from ..data.ticks import LEVELS, STATUSES
 from ..model.units import SCALE
 
+# The §C.11 snapshot fields, in the order of a snapshot dict (the columns of data[code]['tick']).
+SNAPSHOT_FIELDS = (
+    "amount", "avg_px", "wavg_px", "bid_grp", "offer_grp", "business_amount", "business_amount_in",
+    "business_amount_out", "business_balance", "business_count", "circulation_amount", "close_px",
+    "current_amount", "down_px", "up_px", "end_trade_date", "start_trade_date", "entrust_diff", "entrust_rate",
+    "high_px", "low_px", "open_px", "hsTimeStamp", "issue_date", "last_px", "pb_rate", "pe_rate", "preclose_px",
+    "prev_settlement", "settlement", "px_change_rate", "tick_size", "total_bid_turnover", "total_offer_turnover",
+    "total_bidqty", "total_offerqty", "trade_mins", "trade_status", "turnover_ratio", "vol_ratio",
+)
 TRANSACTION_FIELDS = ("business_time", "hq_px", "business_amount", "trade_index", "business_direction", "buy_no",
                       "sell_no", "trans_flag", "trans_identify_am", "channel_num")
 ENTRUST_FIELDS = ("business_time", "hq_px", "business_amount", "order_no", "business_direction", "trans_kind")
+
+
+# Snapshot fields read straight from one array of the day (the frame's fast path): field -> (array, kind)
+# with kind 'px' (raw price / SCALE), 'int' or 'float'.
+_DIRECT = {"last_px": ("last", "px"), "close_px": ("last", "px"), "open_px": ("open", "px"),
+           "high_px": ("high", "px"), "low_px": ("low", "px"), "preclose_px": ("preclose", "px"),
+           "up_px": ("up", "px"), "down_px": ("down", "px"), "business_amount": ("volume", "int"),
+           "business_balance": ("balance", "float"), "business_count": ("count", "int"),
+           "business_amount_in": ("vol_in", "int"), "business_amount_out": ("vol_out", "int")}
 
 
 class TickCursor:
@@ -83,6 +101,14 @@ class TickCursor:
             "turnover_ratio": 0.0, "vol_ratio": 0.0,
         }
 
+    def field(self, row: int, key: str):
+        """One snapshot field of ``row`` when it is a plain array value, else ``None`` (build the snapshot)."""
+        spec = _DIRECT.get(key)
+        if spec is None:
+            return None
+        v = getattr(self.day, spec[0])[row]
+        return v / SCALE if spec[1] == "px" else (int(v) if spec[1] == "int" else float(v))
+
     def levels(self, row: int, side: str) -> dict:
         """``{1: [price, volume, count], …}`` of one side of the book (empty levels left out)."""
         d = self.day
@@ -126,45 +152,55 @@ class TickFrame:
     ``repr`` string (strategies ``eval`` / ``ast.literal_eval`` it).  Any other DataFrame attribute
     (``loc``, ``iloc``, ``columns``, ``to_dict`` …) is answered by the full frame, built on first use."""
 
-    __slots__ = ("_snap", "_frame", "_cols")
+    __slots__ = ("_make", "_field", "_snapshot", "_frame", "_cols")
 
-    def __init__(self, snap: dict):
-        self._snap = snap
+    def __init__(self, make, field=None):
+        self._make = make                            # () -> the snapshot dict (built on first need)
+        self._field = field                          # key -> a plain field's value or None (fast path)
+        self._snapshot = None
         self._frame = None
         self._cols = {}
 
+    @property
+    def _snap(self) -> dict:
+        if self._snapshot is None:
+            self._snapshot = self._make()
+        return self._snapshot
+
     def _value(self, key):
-        v = self._snap[key]
+        v = self._field(key) if self._field is not None else None
+        if v is None:
+            v = self._snap[key]
         return repr(v) if isinstance(v, dict) else v
 
     def __getitem__(self, key):
         if isinstance(key, str):
             s = self._cols.get(key)
             if s is None:
-                if key not in self._snap:
+                if key not in SNAPSHOT_FIELDS:
                     raise KeyError(key)
                 s = self._cols[key] = pd.Series([self._value(key)], name=key)
             return s
         return self.frame()[key]
 
     def __contains__(self, key) -> bool:
-        return key in self._snap
+        return key in SNAPSHOT_FIELDS
 
     def __len__(self) -> int:
         return 1
 
     def __iter__(self):
-        return iter(self._snap)
+        return iter(SNAPSHOT_FIELDS)
 
     def frame(self) -> pd.DataFrame:
         if self._frame is None:
-            self._frame = pd.DataFrame({k: [self._value(k)] for k in self._snap})
+            self._frame = pd.DataFrame({k: [self._value(k)] for k in SNAPSHOT_FIELDS})
         return self._frame
 
     def __getattr__(self, name):
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
-        if name in self._snap:
+        if name in SNAPSHOT_FIELDS:
             return self[name]
         return getattr(self.frame(), name)
 
