@@ -97,8 +97,9 @@ def build_root(n_codes: int) -> tuple[Path, list[str]]:
         stocks = [c for c in store.codes if inst.at[c, "type"] in ("stock", "chinext", "star")
                   and win.volume[0, store.sid(c)] > 0]
         add_ticks(root, stocks[:n_codes], days=[DAY], seed=17)
-    from ptrade_fast.data.ticks import read_tick_day
-    codes = read_tick_day(root, DAY).codes
+    import pyarrow.parquet as pq
+    from ptrade_fast.data.ticks import tick_path
+    codes = sorted(set(pq.read_table(tick_path(root, DAY), columns=["code"]).column("code").to_pylist()))
     return root, codes
 
 
@@ -109,12 +110,23 @@ def main(argv=None) -> None:
     from ptrade_fast.data.ticks import read_tick_day
     from ptrade_fast.engine.runner import Backtest
     root, codes = build_root(args.codes)
+    import resource
+
+    def rss_mb():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    base = rss_mb()
     t0 = time.perf_counter()
     day = read_tick_day(root, DAY, codes)
     t_read = time.perf_counter() - t0
+    size = sum(v.nbytes for v in vars(day).values() if hasattr(v, "nbytes"))
+    size += sum(v.nbytes for ev in (day.trades, day.orders) if ev for v in ev.values())
+    print(f"the day's arrays: {size / 1e6:,.0f} MB; peak RSS {base:,.0f} MB before reading it, "
+          f"{rss_mb():,.0f} MB after")
     n = len(day.time)
     print(f"{len(codes)} securities, {n:,} snapshots, {len(day.trades['time']):,} trades on {DAY}; "
           f"reading the day: {t_read:.2f} s")
+    del day
     runs = (("data[code]['tick'] × 5", FRAME_READS), ("get_snapshot(5 codes)", SNAPSHOT_READS),
             ("× 5 + resting orders", TRADING))
     for name, src in runs:
@@ -127,8 +139,8 @@ def main(argv=None) -> None:
         fills = f", {len(bt.account.trades)} fills of {bt.account.book.n_orders} orders" if src is TRADING else ""
         print(f"{name:<24} wall {wall:6.2f} s, cpu {cpu:6.2f} s  ({n / wall:,.0f} snapshots/s, {calls} tick_data "
               f"calls, {5 * calls / wall:,.0f} snapshot reads/s{fills})")
-    import resource
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+        del bt
+    print(f"peak RSS {rss_mb():,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -291,15 +291,21 @@ def _read(path: Path, codes, columns):
     return t
 
 
-def _groups(code_col, wanted) -> tuple[list, np.ndarray, np.ndarray]:
-    """(codes in file order, start offsets, index of each wanted code or -1) of a code-sorted column."""
-    codes = np.asarray(code_col.to_numpy(zero_copy_only=False), dtype=object)
-    n = len(codes)
+def _dict_codes(col) -> tuple[np.ndarray, list]:
+    """(per-row index into the values, the values) of a string column, without a Python object per row."""
+    enc = col.combine_chunks().dictionary_encode() if col.num_chunks else pa.array([], pa.string()).dictionary_encode()
+    return np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64), enc.dictionary.to_pylist()
+
+
+def _groups(code_col, wanted=None) -> tuple[list, np.ndarray]:
+    """(codes in file order, start offsets) of a code-sorted column."""
+    idx, values = _dict_codes(code_col)
+    n = len(idx)
     if n == 0:
         return [], np.zeros(1, np.int64)
-    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    change = np.flatnonzero(idx[1:] != idx[:-1]) + 1
     starts = np.r_[0, change, n].astype(np.int64)
-    return [str(codes[i]) for i in starts[:-1]], starts
+    return [str(values[i]) for i in idx[starts[:-1]]], starts
 
 
 def _col(t, name, dtype):
@@ -315,36 +321,40 @@ def read_tick_day(root, day, codes=None) -> TickDay | None:
     path = tick_path(root, d)
     if not path.is_file():
         return None
-    names = SNAPSHOT_SCHEMA.names
-    t = _read(path, codes, names)
+    # Read in column groups, each converted and released before the next: the peak is the day's arrays plus
+    # one group's Arrow columns, not the whole table twice.
+    t = _read(path, codes, ("code", "time", "trade_status"))
     meta = pq.read_schema(path).metadata or {}
     got, start = _groups(t.column("code"), codes)
     n = t.num_rows
-    status_names = np.asarray(t.column("trade_status").to_numpy(zero_copy_only=False), dtype=object)
-    lut = {s: i for s, i in _STATUS_INDEX.items()}
-    status = np.fromiter((lut.get(s, _STATUS_INDEX["TRADE"]) for s in status_names), np.uint8, n) if n else \
-        np.zeros(0, np.uint8)
-
-    def levels(prefix, kind, dtype, conv=None):
-        a = np.empty((n, LEVELS), dtype)
-        for i in range(LEVELS):
-            v = _col(t, f"{prefix}_{kind}{i + 1}", np.float64 if conv else dtype)
-            a[:, i] = conv(v) if conv else v
-        return a
-
-    day_ = TickDay(
-        date=d, codes=got, start=start, time=ms_of_day(t.column("time").to_numpy(zero_copy_only=False)),
-        status=status, **{k: _raw(_col(t, c, np.float64)) for k, c in
-                          (("last", "last_px"), ("open", "open_px"), ("high", "high_px"), ("low", "low_px"),
-                           ("preclose", "preclose_px"), ("up", "up_px"), ("down", "down_px"))},
-        bid_px=levels("bid", "px", np.int64, _raw), ask_px=levels("offer", "px", np.int64, _raw),
-        bid_vol=levels("bid", "vol", np.int64), ask_vol=levels("offer", "vol", np.int64),
-        bid_cnt=levels("bid", "cnt", np.int32), ask_cnt=levels("offer", "cnt", np.int32),
-        volume=_col(t, "business_amount", np.int64), balance=_col(t, "business_balance", np.float64),
-        count=_col(t, "business_count", np.int64), vol_in=_col(t, "business_amount_in", np.int64),
-        vol_out=_col(t, "business_amount_out", np.int64), total_bidqty=_col(t, "total_bidqty", np.int64),
-        total_offerqty=_col(t, "total_offerqty", np.int64))
+    st_idx, st_values = _dict_codes(t.column("trade_status"))
+    lut = np.array([_STATUS_INDEX.get(v, _STATUS_INDEX["TRADE"]) for v in st_values] or [0], np.uint8)
+    status = lut[st_idx] if n else np.zeros(0, np.uint8)
+    fields = {"date": d, "codes": got, "start": start, "status": status,
+              "time": ms_of_day(t.column("time").to_numpy(zero_copy_only=False))}
     books, _ = _maps(meta, t.column("code"))
+    del t
+    scalars = (("last", "last_px", "px"), ("open", "open_px", "px"), ("high", "high_px", "px"),
+               ("low", "low_px", "px"), ("preclose", "preclose_px", "px"), ("up", "up_px", "px"),
+               ("down", "down_px", "px"), ("volume", "business_amount", np.int64),
+               ("balance", "business_balance", np.float64), ("count", "business_count", np.int64),
+               ("vol_in", "business_amount_in", np.int64), ("vol_out", "business_amount_out", np.int64),
+               ("total_bidqty", "total_bidqty", np.int64), ("total_offerqty", "total_offerqty", np.int64))
+    t = _read(path, codes, [c for _, c, _ in scalars])
+    for key, col, kind in scalars:
+        fields[key] = _raw(_col(t, col, np.float64)) if kind == "px" else _col(t, col, kind)
+    del t
+    for key, prefix, kind, dtype in (("bid_px", "bid", "px", None), ("ask_px", "offer", "px", None),
+                                     ("bid_vol", "bid", "vol", np.int64), ("ask_vol", "offer", "vol", np.int64),
+                                     ("bid_cnt", "bid", "cnt", np.int32), ("ask_cnt", "offer", "cnt", np.int32)):
+        cols = [f"{prefix}_{kind}{i + 1}" for i in range(LEVELS)]
+        t = _read(path, codes, cols)
+        a = np.empty((n, LEVELS), np.int64 if dtype is None else dtype)
+        for i, c in enumerate(cols):
+            a[:, i] = _raw(_col(t, c, np.float64)) if dtype is None else _col(t, c, dtype)
+        fields[key] = a
+        del t
+    day_ = TickDay(**fields)
     day_.books = {c: books.get(c, "recorded") for c in got}
     day_.index = {c: k for k, c in enumerate(got)}
     day_.trades = _read_events(root, d, "trades", got)
