@@ -276,3 +276,15 @@ def test_the_tick_frame_is_the_snapshot(syn_root):
                   options={"sandbox": False})
     bt.run()
     assert bt.g.checked == 40 and bt.g.bad == []
+
+
+def test_a_tick_run_resumes_from_its_checkpoint(syn_root, tmp_path):
+    src = str(EXAMPLES / "large_order_tracking.py")
+    full = pf.run(src, start="2019-01-31", end="2019-02-01", frequency="tick", data=str(syn_root))
+    bt = Backtest(src, start="2019-01-31", end="2019-02-01", frequency="tick", data=str(syn_root),
+                  options={"checkpoint_every": 1, "checkpoint_dir": str(tmp_path)})
+    bt.start()
+    bt.step()
+    resumed = Backtest.from_checkpoint(bt.last_checkpoint).run()
+    assert resumed.trades.drop(columns=["trade_id"]).equals(full.trades.drop(columns=["trade_id"]))
+    assert resumed.portfolio.equals(full.portfolio)
