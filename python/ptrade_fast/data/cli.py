@@ -160,6 +160,10 @@ def _generate(args) -> int:
 def _info(args) -> int:
     from .writer import info
     out = info(_read_root(args.data))
+    from .ticks import tick_dates
+    days = tick_dates(_read_root(args.data))
+    out["ticks"] = {"days": len(days), "first": str(days[0]) if len(days) else None,
+                    "last": str(days[-1]) if len(days) else None}
     if args.json:
         from .info_tables import tables_info
         out["tables"] = tables_info(_read_root(args.data)) if out["state"] == "complete" else []
@@ -180,6 +184,9 @@ def _info(args) -> int:
         m = out[key]
         if m["days"] or key == "minute":
             print(f"{label:<10} {m['days']} day file(s) {m['first']} … {m['last']}, {m['rows']:,} rows")
+    if out["ticks"]["days"]:
+        t = out["ticks"]
+        print(f"ticks      {t['days']} day(s) of snapshots {t['first']} … {t['last']} (ticks/, tick replay)")
     print(f"size       {out['size_bytes'] / 1e6:,.1f} MB")
     from .info_tables import table_report
     for line in table_report(_read_root(args.data)):
