@@ -288,3 +288,32 @@ def test_a_tick_run_resumes_from_its_checkpoint(syn_root, tmp_path):
     resumed = Backtest.from_checkpoint(bt.last_checkpoint).run()
     assert resumed.trades.drop(columns=["trade_id"]).equals(full.trades.drop(columns=["trade_id"]))
     assert resumed.portfolio.equals(full.portfolio)
+
+
+UNIVERSE_LATER = '''
+def initialize(context):
+    g.first = None
+    set_universe('600570.SS')
+
+def tick_data(context, data):
+    if context.blotter.current_dt.strftime('%H:%M:%S') == '10:00:00':
+        set_universe(['600570.SS', '600000.SS'])
+    if '600000.SS' in data and g.first is None:
+        g.first = (context.blotter.current_dt, data['600000.SS']['tick']['business_amount'][0])
+
+def handle_data(context, data):
+    pass
+'''
+
+
+def test_a_code_added_to_the_universe_during_the_day_appears_in_data(tmp_path):
+    from ptrade_fast.data.importers.ticks import import_trades
+    from tick_roots import REAL
+    root = synthetic_tick_root(tmp_path)
+    import_trades(REAL / "ticks.parquet", root, codes=["600000.SS"], days=["2019-02-01"])
+    bt = Backtest(UNIVERSE_LATER, start="2019-02-01", end="2019-02-01", frequency="tick", data=str(root))
+    bt.run()
+    now, volume = bt.g.first
+    assert now == pd.Timestamp("2019-02-01 10:00:03")
+    prints = real_prints()
+    assert volume == prints[prints.datetime <= now].volume.sum()

@@ -157,7 +157,7 @@ class TickReplay:
         base = _dt.datetime.combine(day, _dt.time())
         self._tick_prev = None
         self._last_raw = None
-        universe = frozenset(bt.settings.universe)
+        uni_list, uni_len, universe = None, -1, frozenset()
         # Orders created before the session (before_trading_start, pre-open run_daily) enter the opening auction.
         rt.now = base + _dt.timedelta(hours=9, minutes=15)
         self._submit()
@@ -188,6 +188,9 @@ class TickReplay:
             if ms <= LAST_TICK_MS:
                 self._intervals(s, ms)
                 if tick_cb is not None:
+                    if bt.settings.universe is not uni_list or len(uni_list) != uni_len:
+                        uni_list = bt.settings.universe           # set_universe during the day
+                        uni_len, universe = len(uni_list), frozenset(uni_list)
                     call("tick", tick_cb, ctx, TickData(self, universe))
                     self._tick_prev = s
                     self._submit()

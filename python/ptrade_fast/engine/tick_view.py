@@ -263,7 +263,7 @@ class TickData:
                 return None
             if code not in self._codes:
                 return None
-        j = self._replay.cursor.day.index.get(code)
+        j = self._replay._pos(code)                    # a code added to the universe is loaded when first seen
         if j is None or self._replay.cursor.snap[self._replay.step, j] < 0:
             return None
         return j
