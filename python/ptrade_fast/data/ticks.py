@@ -118,15 +118,37 @@ def closing_call(code: str, day) -> bool:
 
 # -- writing ---------------------------------------------------------------------------------------------
 def write_tick_day(root, day, kind: str, table: pa.Table, books: str, source: str) -> Path:
-    """Write one day's ``kind`` table (columns of :data:`SNAPSHOT_SCHEMA` / :data:`TRADE_SCHEMA` /
-    :data:`ORDER_SCHEMA`; optional columns may be missing and get their default) sorted by code and time.
+    """Write one day's snapshots, trades or orders into the store, sorted by code and time.
 
     A day file that exists already keeps the rows of the other codes: the codes of ``table`` replace theirs,
     and the file's ``books`` / ``source`` metadata (JSON objects code -> value) are updated for them.
 
-    Raises :class:`~ptrade_fast.errors.DataError` naming the day, the column and the code for a missing
-    required column, a time outside ``day``, two snapshots of a code at one time, or (snapshots) a cumulative
-    volume that falls."""
+    Parameters
+    ----------
+    root : path
+        The data root.
+    day : date-like
+        The trading day every row must fall on.
+    kind : {'snapshots', 'trades', 'orders'}
+    table : pyarrow.Table
+        Columns of :data:`SNAPSHOT_SCHEMA` / :data:`TRADE_SCHEMA` / :data:`ORDER_SCHEMA` by name; optional
+        columns may be missing (defaults: 0, ``trade_status`` from the time of day, ``trade_index`` 1, 2, …).
+    books : {'recorded', 'reconstructed', 'synthetic'}
+        Where the books of these codes came from.
+    source : str
+        What the rows were made from (kept per code in the metadata).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    DataError
+        Naming the day, the column and the code: a missing required column, a time outside ``day``, two
+        snapshots of a code at one time, or a cumulative volume that falls.
+    """
     if kind not in _SCHEMAS:
         raise ValueError(f"kind must be one of {', '.join(_SCHEMAS)}, was {kind!r}")
     if books not in BOOK_KINDS:
@@ -313,10 +335,28 @@ def _col(t, name, dtype):
 
 
 def read_tick_day(root, day, codes=None) -> TickDay | None:
-    """Load day ``day`` of ``root``'s snapshot store for ``codes`` (default: every code of the day).
+    """Load one day of ``root``'s snapshot store for a set of codes into typed arrays.
 
-    Returns ``None`` when the day has no snapshot file.  Codes without snapshots that day are left out
-    (``TickDay.index`` maps each loaded code to its position)."""
+    Parameters
+    ----------
+    root : path
+        The data root.
+    day : date-like
+        The trading day.
+    codes : iterable of str, optional
+        Codes in the store's form (``600570.SS``); default every code of the day.
+
+    Returns
+    -------
+    TickDay or None
+        ``None`` when the day has no snapshot file.  Codes without snapshots that day are left out
+        (``TickDay.index`` maps each loaded code to its position).
+
+    Raises
+    ------
+    DataError
+        The file cannot be read (named).
+    """
     d = np.datetime64(day, "D")
     path = tick_path(root, d)
     if not path.is_file():
