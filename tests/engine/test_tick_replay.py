@@ -317,3 +317,34 @@ def test_a_code_added_to_the_universe_during_the_day_appears_in_data(tmp_path):
     assert now == pd.Timestamp("2019-02-01 10:00:03")
     prints = real_prints()
     assert volume == prints[prints.datetime <= now].volume.sum()
+
+
+AUCTION = '''
+def initialize(context):
+    set_universe('600570.SS')
+
+def before_trading_start(context, data):
+    g.oid = order('600570.SS', 1000, limit_price=12.45)
+
+def handle_data(context, data):
+    pass
+
+def after_trading_end(context, data):
+    g.o = get_order(g.oid)[0]
+'''
+
+
+def test_an_order_before_the_open_joins_the_opening_auction(syn_root):
+    from ptrade_fast.data.ticks import read_tick_day
+    td = read_tick_day(syn_root, "2019-02-01", ["600570.SS"])
+    assert td.time[0] == 9 * 3_600_000 + 25 * 60_000                 # the 09:25:00 auction snapshot
+    bt = Backtest(AUCTION, start="2019-02-01", end="2019-02-01", frequency="tick", data=str(syn_root))
+    res = bt.run()
+    t = res.trades.reset_index(drop=True)
+    # The auction uncrosses at the data's price and volume: the order gets the auction's whole volume there.
+    assert t.dt[0] == pd.Timestamp("2019-02-01 09:25:00")
+    assert t.price[0] == td.last[0] / 10000 and t.amount[0] == td.volume[0]
+    # The remainder rests at its limit and fills from the first continuous snapshot on.
+    assert t.dt[1] == pd.Timestamp("2019-02-01 09:30:03") and t.amount.sum() == 1000
+    assert (t.price[1:] <= 12.45).all()
+    assert bt.g.o.status == "8" and bt.g.o.filled == 1000

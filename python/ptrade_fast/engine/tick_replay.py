@@ -169,11 +169,12 @@ class TickReplay:
             done = bars_done(ms)
             rt.bar_index = done - 1 if done else None
             if acct.book.n_open:
+                # Resting orders meet the new snapshot first; an auction's remainders rest from the next one.
+                self._match(s)
                 if not open_done and ms >= OPEN_AUCTION_MS:
                     self._auction("open", s)
                 if ms == CLOSE_MS:
                     self._auction("close", s)
-                self._match(s)
             open_done = open_done or ms >= OPEN_AUCTION_MS
             if acct.holding():
                 self._mark()
