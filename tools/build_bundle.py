@@ -395,6 +395,7 @@ def _build_into(src: Path, root: Path, rng) -> None:
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
     _add_futures(src, root)
     add_repo_and_ipos(root)
+    _add_ticks(src, root)
 
 
 def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, members: pd.DataFrame) -> None:
@@ -442,6 +443,21 @@ def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, membe
                       "max_cash_ratio": 0.5, "code": codes, "code_num": num, "cash_replace_flag": "1",
                       "replace_ratio": 0.1, "replace_balance": 0.0})
     write_table_atomic(pa.Table.from_pandas(b, preserve_index=False), root / "etf_baskets.parquet")
+
+
+TICK_SEED = 20190201
+TICK_CODES = ["600570.SS"]
+TICK_DAYS = ["2019-01-31", "2019-02-01"]
+
+
+def _add_ticks(src: Path, root: Path) -> None:
+    """The snapshot store (docs/data-format.md, *ticks/*) for a tick replay of the seed's tick examples:
+    synthetic snapshots, trades and orders of 600570.SS on the bundle's last two minute days (consistent with
+    its minute bars), and the real recorded prints of 600000.SS (2019-02-01, 2019-02-11; books reconstructed)."""
+    from ptrade_fast.data.importers.ticks import import_trades
+    from ptrade_fast.data.synthetic.ticks import add_ticks
+    add_ticks(root, TICK_CODES, days=TICK_DAYS, seed=TICK_SEED)
+    import_trades(src / "ticks.parquet", root, codes=["600000.SS"])
 
 
 def _add_futures(src: Path, root: Path) -> None:

@@ -38,8 +38,9 @@ def run(strategy: str | _os.PathLike | _ModuleType, start: str | _dt.date | None
     start, end : str or date, optional
         First and last simulated day ('YYYY-mm-dd' or 'YYYYmmdd'); default the data's full range
         (daily runs start no earlier than 2005-01-04, Ptrade's data start).
-    frequency : {'1d', '1m'}
-        Daily or minute backtest (Ptrade's 日线 / 分钟).
+    frequency : {'1d', '1m', 'tick'}
+        Daily or minute backtest (Ptrade's 日线 / 分钟), or ``'tick'``: a replay of the data root's 3-second
+        snapshots with ``tick_data`` and ``run_interval`` (an extension; docs/engine.md, "Tick replay").
     capital_base : float
         Starting cash in CNY (``context.capital_base``).
     universe : None, 'Ashares' or list of codes

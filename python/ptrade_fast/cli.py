@@ -1,6 +1,6 @@
 """The ``ptrade-fast`` command line.
 
-``ptrade-fast run STRATEGY.py | --example NAME [--start D] [--end D] [--frequency 1d|1m] [--capital C]
+``ptrade-fast run STRATEGY.py | --example NAME [--start D] [--end D] [--frequency 1d|1m|tick] [--capital C]
 [--data ROOT] [--benchmark CODE] [--out DIR | --no-save] [--open] [--no-sandbox] [--snapshot bars]`` runs a backtest, shows progress
 (tqdm, when standard error is a terminal), prints where the prices came from, a summary and the metrics,
 and writes the results folder with its HTML report — by default to ``runs/<strategy>-<YYYYmmdd-HHMMSS>/``
@@ -247,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--example", metavar="NAME", help="run a shipped example instead (see: ptrade-fast examples)")
     r.add_argument("--start", help="first day, YYYY-mm-dd (default: the start of the span the data covers)")
     r.add_argument("--end", help="last day, YYYY-mm-dd (default: the end of the span the data covers)")
-    r.add_argument("--frequency", "-f", default="1d", choices=["1d", "1m", "daily", "minute"])
+    r.add_argument("--frequency", "-f", default="1d", choices=["1d", "1m", "daily", "minute", "tick"],
+                   help="tick: replay the root's 3-second snapshots (tick_data, run_interval; docs/engine.md)")
     r.add_argument("--capital", type=float, default=1_000_000.0, help="starting cash in CNY (default 1,000,000)")
     r.add_argument("--data", help="data root (default: $PTRADE_FAST_DATA, else the bundled sample)")
     r.add_argument("--benchmark", help="benchmark code (default: the strategy's set_benchmark, else 000300.SS)")

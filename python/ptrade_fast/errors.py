@@ -20,6 +20,9 @@ from ._core import (  # noqa: E402
     R_SHORT_BELOW_LAST, R_SUSPENDED, R_SUSPENDED_AT_CREATION, R_UNKNOWN_SECURITY, R_USER_CANCEL,
     R_VOLUME_CAPPED, R_ZERO_AMOUNT,
 )
+from ._core import (  # noqa: E402  (tick matching, order_market)
+    R_FOK_UNFILLED, R_IOC_REMAINDER, R_MARKET_TYPE_REJECTED, R_NO_COUNTERPARTY, R_PROTECTION_REQUIRED,
+)
 
 #: error_info text per reason code (Chinese first, as the platform shows it, then English).
 ERROR_INFO = {
@@ -49,6 +52,11 @@ ERROR_INFO = {
     R_PRICE_OUTSIDE_LIMITS: "委托价格超出涨跌停范围 (limit_price outside today's price limits)",
     R_AFTER_CLOSE: "已收盘，回测不接受盘后委托 (market closed: no order accepted after 15:00 in backtest)",
     R_ZERO_AMOUNT: "委托数量为0 (amount rounds to zero)",
+    R_NO_COUNTERPARTY: "无对应价位申报，市价委托撤单 (market order: no quote to price from, or none within the protective price)",
+    R_IOC_REMAINDER: "即时成交剩余撤销 (immediate-or-cancel: the unfilled remainder is cancelled)",
+    R_FOK_UNFILLED: "全额成交或撤单：无法全部成交 (fill-or-kill: the book could not fill it in full, cancelled)",
+    R_MARKET_TYPE_REJECTED: "市价委托类型不被接受 (market_type not accepted for this security or session)",
+    R_PROTECTION_REQUIRED: "上海市价委托须提供保护限价 (Shanghai market orders need a protective limit_price)",
 }
 
 

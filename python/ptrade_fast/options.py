@@ -59,6 +59,12 @@ class RunOptions:
     Live-style strategies
         ``snapshot='bars'`` — ``get_snapshot`` / ``get_gear_price`` answer from the current bar and
         ``run_interval`` fires on minute bars at its period rounded up to a minute (docs/engine.md).
+        A tick replay is not an option but a frequency: ``run(..., frequency='tick')`` (CLI ``-f tick``)
+        replays the data root's snapshots (``tick_data`` every 3 s, ``run_interval`` at its period,
+        ``get_snapshot`` / ``get_gear_price`` / ``get_individual_*`` from the store; docs/engine.md);
+        ``tick_participation`` — in a tick run, the share of a displayed level or of a traded volume the
+        strategy's orders may take (default 1.0: the queue model already puts them behind every displayed
+        order; lower models hidden competition).
     Accounts and taxes
         ``margin_account`` — simulate a 融资融券 credit account (True, or a dict of credit terms);
         ``business_type`` — what ``get_business_type`` answers ('stock', 'rzrq', 'future'; a margin account
@@ -105,6 +111,7 @@ class RunOptions:
     margin_account: Union[bool, dict] = False
     business_type: Optional[str] = None
     snapshot: Optional[str] = None
+    tick_participation: float = 1.0
     dividend_tax: str = "none"
     dividend_tax_rate: float = 0.0
     ipo_holdings_value: Union[float, dict] = 0.0
@@ -143,6 +150,9 @@ class RunOptions:
         if not isinstance(self.margin_account, (bool, dict)):
             raise TypeError(f"option margin_account must be True/False or a dict of credit terms, "
                             f"was {self.margin_account!r}")
+        v = self.tick_participation
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1:
+            raise ValueError(f"option tick_participation must be a number in (0, 1], was {v!r}")
         for name in ("slippage", "dividend_tax_rate"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:

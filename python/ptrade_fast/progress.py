@@ -10,7 +10,8 @@ import sys
 from typing import Any, TextIO
 
 # Bar steps per simulated day: one close for daily runs, 240 minute bars for minute runs.
-BARS_PER_DAY = {"1d": 1, "daily": 1, "day": 1, "1m": 240, "minute": 240, "min": 240}
+BARS_PER_DAY = {"1d": 1, "daily": 1, "day": 1, "1m": 240, "minute": 240, "min": 240,
+                "tick": 4800}   # a tick replay: 3-second steps
 
 
 class ProgressBar:
@@ -18,7 +19,7 @@ class ProgressBar:
 
     Parameters
     ----------
-    frequency : {'1d', '1m'}
+    frequency : {'1d', '1m', 'tick'}
         The run's frequency; sets how many bars one simulated day stands for (the bars/s rate).
     file : stream, optional
         Where the text bar goes (default standard error).
@@ -32,7 +33,7 @@ class ProgressBar:
 
     def __init__(self, frequency: str = "1d", file: TextIO | None = None, notebook: bool | None = None):
         if frequency not in BARS_PER_DAY:
-            raise ValueError(f"frequency must be '1d' or '1m', was {frequency!r}")
+            raise ValueError(f"frequency must be '1d', '1m' or 'tick', was {frequency!r}")
         self.bars_per_day = BARS_PER_DAY[frequency]
         self.file = file if file is not None else sys.stderr
         self.notebook = notebook

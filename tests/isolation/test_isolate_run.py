@@ -83,7 +83,7 @@ def test_bad_isolation_arguments_are_named(tmp_path):
     with pytest.raises(TypeError, match=r"unknown option 'isolate_cpu'; did you mean 'isolate'\? \(valid options: "
                                         r".*isolate_cpu_seconds, isolate_memory_mb, isolate_file_mb"):
         ptrade_fast.run(EXAMPLES / "double_ma.py", isolate=True, isolate_cpu=10)
-    with pytest.raises(ValueError, match="frequency must be '1d' or '1m', was '5m'"):
+    with pytest.raises(ValueError, match="frequency must be '1d', '1m' or 'tick', was '5m'"):
         ptrade_fast.run(EXAMPLES / "double_ma.py", isolate=True, frequency="5m", research_path=str(tmp_path))
 
 

@@ -3,7 +3,7 @@
 The kernel/facade contract
 --------------------------
 Kernels (``_core.fees``, ``_core.rules``, ``_core.ledger``, ``_core.futures``, ``_core.margin``,
-``_core.book``) own:
+``_core.book``; ``_core.tickmatch`` models only the exchange side of tick replay, volumes and prices) own:
 
 * invariants: cash never goes negative through a stock fill, ``0 <= enable_amount <= amount``, an order's
   ``filled <= amount``, terminal orders never leave their terminal status; futures legs keep
@@ -77,6 +77,11 @@ R_PRICE_PRECISION = 26
 R_PRICE_OUTSIDE_LIMITS = 27
 R_AFTER_CLOSE = 28
 R_ZERO_AMOUNT = 29
+R_NO_COUNTERPARTY = 40
+R_IOC_REMAINDER = 41
+R_FOK_UNFILLED = 42
+R_MARKET_TYPE_REJECTED = 43
+R_PROTECTION_REQUIRED = 44
 
 OTYPE_STOCK = 0
 OTYPE_FUT_OPEN = 1

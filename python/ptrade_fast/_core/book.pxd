@@ -1,10 +1,12 @@
 # Working orders (struct-of-arrays) and their matching against one bar of the whole market.
 # Explanation in book.pyx.
+cimport cython
 from ptrade_fast._core.typedefs cimport sid_t, qty_t, price_t, money_t, int8_t, int32_t, int64_t, uint8_t
 from ptrade_fast._core.fees cimport FeeTable
 from ptrade_fast._core.ledger cimport Ledger
 from ptrade_fast._core.futures cimport FuturesLedger, FuturesFeeTable
 from ptrade_fast._core.fills cimport MatchParams, FillBuffer
+from ptrade_fast._core.margin cimport MarginLedger
 
 
 cdef class OrderBook:
@@ -37,3 +39,10 @@ cdef class OrderBook:
                          int64_t seq, uint8_t status, int32_t reason, int otype) except -1
     cdef void _compact_open(self) noexcept nogil
     cdef void _finish(self, int64_t row, int32_t reason) noexcept nogil
+    @cython.final
+    cdef int64_t _size(self, Ledger ledger, FeeTable fees, FuturesLedger fut, FuturesFeeTable ffees,
+                       MarginLedger mgn, int64_t row, int64_t rem, int64_t cap, price_t p, bint exact,
+                       int32_t* reason) noexcept nogil
+    @cython.final
+    cdef int _fill(self, Ledger ledger, FeeTable fees, FuturesLedger fut, FuturesFeeTable ffees,
+                   MarginLedger mgn, FillBuffer fills, int64_t row, int64_t q, price_t p) except -1 nogil

@@ -6,9 +6,10 @@ Invariants
 * Row r is order ``entrust_no == r + 1``; rows are never reused or reordered, so columns can be
   read as plain numpy views.  Columns may be reallocated (doubling) by ``add``/``add_rejected``:
   re-read the attributes after adding, do not keep old arrays.
-* ``0 <= filled <= amount``.  A status only moves from working ('2') to a terminal one
-  ('8' filled, '5' part-cancelled, '6' cancelled); '9' rows are created terminal and never open.
-  '7' is reserved: with the rules below no order is left partly filled and working.
+* ``0 <= filled <= amount``.  A status only moves from working ('2', or '7' partly filled) to a terminal
+  one ('8' filled, '5' part-cancelled, '6' cancelled); '9' rows are created terminal and never open.
+  Bar matching never leaves an order partly filled and working; '7' comes only from ``apply_fills``
+  (tick matching: an order rests in the exchange queue across snapshots).
 * The open set holds exactly the working rows, in creation order; matching visits them in that
   order, so a sell placed before a buy frees cash for it (spec H.3).
 * Every stock fill goes through ``Ledger.ledger_apply_fill`` with fees from the ``FeeTable`` row of its
@@ -303,6 +304,204 @@ cdef class OrderBook:
             self._n_open = 0
         return n
 
+    # -- one fill: sizing against the account, then the ledger (bar matching and tick matching) ----------
+
+    cdef int64_t _size(self, Ledger ledger, FeeTable fees, FuturesLedger fut, FuturesFeeTable ffees,
+                       MarginLedger mgn, int64_t row, int64_t rem, int64_t cap, price_t p, bint exact,
+                       int32_t* reason) noexcept nogil:
+        # How much of ``rem`` the account lets this order trade at ``p``, at most ``cap``; writes the clip
+        # reason.  ``exact``: ``cap`` is a quantity the exchange executed (tick matching), so it is neither a
+        # volume-cap clip nor rounded to the lot; only the account's limits (cash, enable_amount) cut it.
+        cdef sid_t s = self._sid[row]
+        cdef int side = self._side[row]
+        cdef int lot = self._lot[row]
+        cdef int otype = self._otype[row]
+        cdef int64_t q, ea, held, lo, hi, mid, est
+        cdef money_t cash
+        cdef double buy_rate
+        if otype >= OTYPE_FIN_BUY:
+            return mgn.mgn_size_order(fees, s, otype, rem, cap, lot, self._limit_price[row], p, reason)
+        if otype != OTYPE_STOCK:
+            return fut.fut_size_order(ffees, s, otype, side, rem, cap, lot, p, reason)
+        if side == SIDE_SELL:
+            ea = ledger._enable_amount[s]
+            held = ledger._amount[s]
+            q = rem
+            if q > ea:
+                q = ea
+                reason[0] = R_POSITION_CLIPPED
+            if q > cap:
+                q = cap
+                if not exact:
+                    reason[0] = R_VOLUME_CAPPED
+            if not exact and q < held and q % lot:
+                q -= q % lot
+                if reason[0] == R_NONE:
+                    reason[0] = R_BELOW_MIN_LOT
+            if q == 0 and ea == 0:
+                reason[0] = R_NO_POSITION
+            return q
+        q = rem
+        if q > cap:
+            q = cap
+            if not exact:
+                reason[0] = R_VOLUME_CAPPED
+        if not exact and q % lot:
+            q = rules_round_lot_down(q, lot)
+            if reason[0] == R_NONE:
+                reason[0] = R_BELOW_MIN_LOT
+        if q == 0:
+            return 0
+        cash = ledger._acct[0]
+        if q * p + fees.fee_table_total(s, SIDE_BUY, q * p) > cash:
+            # Largest lot multiple whose cost fits: the cost is monotone in q but not
+            # linear (minimum commission, per-component rounding), so estimate from the
+            # proportional rates and settle by bisection on whole lots.
+            reason[0] = R_CASH_CLIPPED
+            lo = 0
+            hi = q // lot
+            if cash > 0:
+                buy_rate = 1.0 + fees._commission_rate[s] + fees._handling_rate[s] \
+                    + fees._transfer_rate[s]
+                est = <int64_t>(cash / (p * buy_rate)) // lot
+                if est >= hi:
+                    est = hi - 1
+                if est > 0:
+                    if est * lot * p + fees.fee_table_total(s, SIDE_BUY, est * lot * p) <= cash:
+                        lo = est
+                    else:
+                        hi = est
+                while hi - lo > 1:
+                    mid = lo + (hi - lo) // 2
+                    if mid * lot * p + fees.fee_table_total(s, SIDE_BUY, mid * lot * p) <= cash:
+                        lo = mid
+                    else:
+                        hi = mid
+            q = lo * lot
+            if q == 0:
+                reason[0] = R_NO_CASH
+        return q
+
+    cdef int _fill(self, Ledger ledger, FeeTable fees, FuturesLedger fut, FuturesFeeTable ffees,
+                   MarginLedger mgn, FillBuffer fills, int64_t row, int64_t q, price_t p) except -1 nogil:
+        # Book a fill of q at p in the account and the fill buffer; 0 when refused: a stock sell whose fees
+        # exceed its value plus the remaining cash (a few shares under a minimum commission) would overdraw.
+        cdef sid_t s = self._sid[row]
+        cdef int side = self._side[row]
+        cdef int otype = self._otype[row]
+        cdef money_t value, fee_total
+        cdef money_t parts[4]
+        if mgn is not None:
+            mgn.mgn_before_fill(s)
+        if otype == OTYPE_STOCK:
+            value = q * p
+            fee_total = fees.fee_table_components(s, side, value, parts)
+            if side == SIDE_SELL and ledger._acct[0] + value - fee_total < 0:
+                return 0
+            ledger.ledger_apply_fill(s, side, q, p, fee_total)
+        elif otype >= OTYPE_FIN_BUY:
+            value = q * p
+            mgn.mgn_fill_order(fees, s, otype, q, p, parts)
+        else:
+            # Futures: the whole fee is commission; closes always fill (a loss may overdraw:
+            # that is a margin call, not a refusal).
+            value = fut_notional(p, q, fut._multiplier[s])
+            parts[0] = fut.fut_fill_order(ffees, s, otype, side, q, p)
+            parts[1] = parts[2] = parts[3] = 0
+        if mgn is not None:
+            mgn.mgn_after_fill(s)
+        fills._order_row[fills.n] = row
+        fills._sid[fills.n] = s
+        fills._side[fills.n] = side
+        fills._qty[fills.n] = q
+        fills._price[fills.n] = p
+        fills._value[fills.n] = value
+        fills._commission[fills.n] = parts[0]
+        fills._handling_fee[fills.n] = parts[1]
+        fills._transfer_fee[fills.n] = parts[2]
+        fills._stamp_duty[fills.n] = parts[3]
+        fills._otype[fills.n] = otype
+        fills.n += 1
+        return 1
+
+    # -- fills decided elsewhere (tick matching) ---------------------------------------------------
+
+    def apply_fills(self, Ledger ledger, FeeTable fees, const int64_t[:] rows, const int64_t[:] qty,
+                    const price_t[:] price, const int32_t[:] end_reason, FillBuffer fills,
+                    FuturesLedger futures=None, FuturesFeeTable futures_fees=None, MarginLedger margin=None):
+        """Book fills an exchange model decided (tick matching), through the account path ``match`` uses.
+
+        Entry k fills up to ``qty[k]`` of order ``rows[k]`` at ``price[k]`` (0 = no fill), in order.  The
+        quantity is what the exchange executed: it is not rounded to the lot nor volume-capped, only cut by
+        the account (available cash in whole lots, ``enable_amount``, margin and futures sizing); an order cut
+        that way ends at once with the reason ('5'/'6'), as in ``match``.  Afterwards an order still working
+        ends with ``end_reason[k]`` when it is > 0 (an immediate-or-cancel remainder); otherwise it stays
+        working, status '7' once partly filled.  Returns the number of fills appended to ``fills``;
+        ``changed_indices()`` lists the rows that ended."""
+        cdef Py_ssize_t n = rows.shape[0], k, fills_before
+        cdef Py_ssize_t n_sids = ledger.n_sids
+        cdef int64_t row, q, rem
+        cdef int32_t reason
+        cdef uint8_t st
+        cdef int otype
+        cdef FuturesLedger fut = futures
+        cdef FuturesFeeTable ffees = futures_fees
+        cdef MarginLedger mgn = margin
+        if qty.shape[0] != n or price.shape[0] != n or end_reason.shape[0] != n:
+            raise ValueError(f"rows, qty, price and end_reason must have one length, had {n}, {qty.shape[0]}, "
+                             f"{price.shape[0]} and {end_reason.shape[0]}")
+        if fees.n_sids != n_sids:
+            raise ValueError(f"fee table has {fees.n_sids} sids, ledger has {n_sids}")
+        if mgn is not None and (mgn.ledger is not ledger or mgn.n_sids != n_sids):
+            raise ValueError("the margin ledger must share the stock ledger and its sids")
+        if fut is not None and (fut.ledger is not ledger or ffees is None or fut.n_sids != n_sids
+                                or ffees.n_sids != n_sids):
+            raise ValueError("the futures ledger must share the stock ledger's cash and come with its fee table")
+        for k in range(n):
+            row = rows[k]
+            if row < 0 or row >= self.n_orders:
+                raise IndexError(f"rows[{k}] = {row} is not an order row (book has {self.n_orders})")
+            if self._sid[row] >= n_sids:
+                raise IndexError(f"order row {row} has sid {self._sid[row]}, the ledger only {n_sids} sids")
+            if qty[k] < 0 or (qty[k] > 0 and price[k] <= 0):
+                raise ValueError(f"fill {k} of row {row}: quantity {qty[k]} at price {price[k]}")
+            otype = self._otype[row]
+            if OTYPE_STOCK < otype <= OTYPE_FUT_CLOSE_TODAY and fut is None:
+                raise ValueError(f"order row {row} is a futures order: apply_fills needs futures= and futures_fees=")
+            if otype > OTYPE_FUT_CLOSE_TODAY and mgn is None:
+                raise ValueError(f"order row {row} is a margin order: apply_fills needs margin=")
+        if mgn is not None:
+            mgn.mgn_cache_reset()
+        self._n_changed = 0
+        fills.fill_buffer_reserve(n)
+        fills_before = fills.n
+        with nogil:
+            for k in range(n):
+                row = rows[k]
+                st = self._status[row]
+                if st != STATUS_REPORTED and st != STATUS_PART_FILLED:
+                    continue
+                rem = self._amount[row] - self._filled[row]
+                if qty[k] > 0:
+                    reason = R_NONE
+                    q = self._size(ledger, fees, fut, ffees, mgn, row, rem, qty[k], price[k], True, &reason)
+                    if q == 0:
+                        self._finish(row, reason)
+                        continue
+                    if not self._fill(ledger, fees, fut, ffees, mgn, fills, row, q, price[k]):
+                        self._finish(row, R_NO_CASH)
+                        continue
+                    self._filled[row] += q
+                    if self._filled[row] == self._amount[row] or reason != R_NONE:
+                        self._finish(row, reason)
+                        continue
+                    # '2' -> '7' is not listed in _changed (each row enters it once, when it ends): the
+                    # fill itself reports the partial execution.
+                    self._status[row] = STATUS_PART_FILLED
+                if end_reason[k] > 0:
+                    self._finish(row, end_reason[k])
+        return fills.n - fills_before
+
     # -- matching ----------------------------------------------------------------------------------
 
     def match(self, Ledger ledger, FeeTable fees, const price_t[:] close, const price_t[:] high,
@@ -460,111 +659,15 @@ cdef class OrderBook:
                         p = lim
 
                 # 6. quantity
-                if otype >= OTYPE_FIN_BUY:
-                    q = mgn.mgn_size_order(fees, s, otype, rem, cap, lot, lim, p, &reason)
-                    if q == 0:
-                        self._finish(row, reason)
-                        continue
-                elif otype != OTYPE_STOCK:
-                    q = fut.fut_size_order(ffees, s, otype, side, rem, cap, lot, p, &reason)
-                    if q == 0:
-                        self._finish(row, reason)
-                        continue
-                elif side == SIDE_SELL:
-                    ea = ledger._enable_amount[s]
-                    held = ledger._amount[s]
-                    q = rem
-                    if q > ea:
-                        q = ea
-                        reason = R_POSITION_CLIPPED
-                    if q > cap:
-                        q = cap
-                        reason = R_VOLUME_CAPPED
-                    if q < held and q % lot:
-                        q -= q % lot
-                        if reason == R_NONE:
-                            reason = R_BELOW_MIN_LOT
-                    if q == 0:
-                        if ea == 0:
-                            reason = R_NO_POSITION
-                        self._finish(row, reason)
-                        continue
-                else:
-                    q = rem
-                    if q > cap:
-                        q = cap
-                        reason = R_VOLUME_CAPPED
-                    if q % lot:
-                        q = rules_round_lot_down(q, lot)
-                        if reason == R_NONE:
-                            reason = R_BELOW_MIN_LOT
-                    if q == 0:
-                        self._finish(row, reason)
-                        continue
-                    cash = ledger._acct[0]
-                    if q * p + fees.fee_table_total(s, SIDE_BUY, q * p) > cash:
-                        # Largest lot multiple whose cost fits: the cost is monotone in q but not
-                        # linear (minimum commission, per-component rounding), so estimate from the
-                        # proportional rates and settle by bisection on whole lots.
-                        reason = R_CASH_CLIPPED
-                        lo = 0
-                        hi = q // lot
-                        if cash > 0:
-                            buy_rate = 1.0 + fees._commission_rate[s] + fees._handling_rate[s] \
-                                + fees._transfer_rate[s]
-                            est = <int64_t>(cash / (p * buy_rate)) // lot
-                            if est >= hi:
-                                est = hi - 1
-                            if est > 0:
-                                if est * lot * p + fees.fee_table_total(s, SIDE_BUY, est * lot * p) <= cash:
-                                    lo = est
-                                else:
-                                    hi = est
-                            while hi - lo > 1:
-                                mid = lo + (hi - lo) // 2
-                                if mid * lot * p + fees.fee_table_total(s, SIDE_BUY, mid * lot * p) <= cash:
-                                    lo = mid
-                                else:
-                                    hi = mid
-                        q = lo * lot
-                        if q == 0:
-                            self._finish(row, R_NO_CASH)
-                            continue
+                q = self._size(ledger, fees, fut, ffees, mgn, row, rem, cap, p, False, &reason)
+                if q == 0:
+                    self._finish(row, reason)
+                    continue
 
-                # 7. fill.  A sell whose fees exceed its proceeds plus the cash left (a few shares
-                # under a minimum commission) would overdraw: it is refused instead.
-                if mgn is not None:
-                    mgn.mgn_before_fill(s)
-                if otype == OTYPE_STOCK:
-                    value = q * p
-                    fee_total = fees.fee_table_components(s, side, value, parts)
-                    if side == SIDE_SELL and ledger._acct[0] + value - fee_total < 0:
-                        self._finish(row, R_NO_CASH)
-                        continue
-                    ledger.ledger_apply_fill(s, side, q, p, fee_total)
-                elif otype >= OTYPE_FIN_BUY:
-                    value = q * p
-                    mgn.mgn_fill_order(fees, s, otype, q, p, parts)
-                else:
-                    # Futures: the whole fee is commission; closes always fill (a loss may overdraw:
-                    # that is a margin call, not a refusal).
-                    value = fut_notional(p, q, fut._multiplier[s])
-                    parts[0] = fut.fut_fill_order(ffees, s, otype, side, q, p)
-                    parts[1] = parts[2] = parts[3] = 0
-                if mgn is not None:
-                    mgn.mgn_after_fill(s)
-                fills._order_row[fills.n] = row
-                fills._sid[fills.n] = s
-                fills._side[fills.n] = side
-                fills._qty[fills.n] = q
-                fills._price[fills.n] = p
-                fills._value[fills.n] = value
-                fills._commission[fills.n] = parts[0]
-                fills._handling_fee[fills.n] = parts[1]
-                fills._transfer_fee[fills.n] = parts[2]
-                fills._stamp_duty[fills.n] = parts[3]
-                fills._otype[fills.n] = otype
-                fills.n += 1
+                # 7. fill
+                if not self._fill(ledger, fees, fut, ffees, mgn, fills, row, q, p):
+                    self._finish(row, R_NO_CASH)
+                    continue
                 self._filled[row] += q
                 if shared and capped:
                     if self._used[s] == 0:

@@ -56,6 +56,12 @@ cdef enum:
     R_PRICE_OUTSIDE_LIMITS = 27
     R_AFTER_CLOSE = 28
     R_ZERO_AMOUNT = 29
+    # Tick matching (_core.tickmatch, order_market): 40+ so they never collide with the bar codes above.
+    R_NO_COUNTERPARTY = 40        # a market order found no quote to price from (or none within its protection)
+    R_IOC_REMAINDER = 41          # immediate-or-cancel: the part the book could not fill is cancelled
+    R_FOK_UNFILLED = 42           # fill-or-kill: the book could not fill all of it, nothing traded
+    R_MARKET_TYPE_REJECTED = 43   # market_type not accepted by the exchange / instrument / session (creation)
+    R_PROTECTION_REQUIRED = 44    # Shanghai market orders need a protective limit_price (creation)
 
 # Order types (OrderBook column ``otype``, int8).  Futures and margin orders reuse ``side`` as the
 # trade direction (buy/sell); the type says which book the fill goes to.

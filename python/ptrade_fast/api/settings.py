@@ -294,7 +294,9 @@ class SettingsAPI:
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
             raise ValueError(f"run_interval: seconds must be a positive number, was {seconds!r}")
         self.s.interval_tasks.append((func, seconds))
-        if self.rt.options.get("snapshot") == "bars":
+        if getattr(self.rt, "tick_mode", False):
+            pass                                   # a tick replay runs it at its period (engine/tick_clock.py)
+        elif self.rt.options.get("snapshot") == "bars":
             self.rt.warn_once("run_interval", f"run_interval({getattr(func, '__name__', func)}, seconds={seconds}) "
                               f"runs on the minute bars (snapshot='bars', an extension)")
         else:

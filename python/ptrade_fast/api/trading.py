@@ -42,6 +42,9 @@ class TradingAPI:
         self.rt = rt
         self._acct = account          # engine.account.Account: kernels + Ptrade object views
         self._market = market         # engine.market_view.MarketView: prices, limits, listing
+        # row -> bool: whether a cancel may go through now (the tick replay refuses cancels in the call
+        # auctions' no-cancel windows); None accepts every cancel.
+        self.cancel_guard = None
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -287,6 +290,8 @@ class TradingAPI:
         row = self._row_of(order_param)
         if row is None:
             self._warn(f"cancel_order({order_param!r}): no such order in this backtest")
+            return None
+        if self.cancel_guard is not None and not self.cancel_guard(row):
             return None
         desk = self._acct.extension_desk(row)     # reverse repo and IPO rows are not the kernel's
         status = desk.cancel(row) if desk is not None else self._acct.book.cancel(row, _core.R_USER_CANCEL)

@@ -1,4 +1,4 @@
-"""``ptrade-fast data ...``: import-csv, import-tdx, fetch, update, generate, info, validate.
+"""``ptrade-fast data ...``: import-csv, import-tdx, import-ticks, fetch, update, generate, info, validate.
 
 Every command takes ``--data ROOT``: required for the commands that write; ``info`` and ``validate``
 default to ``$PTRADE_FAST_DATA``, then the bundled sample (the order ``ptrade-fast run`` uses).
@@ -11,6 +11,7 @@ import json
 import os
 import sys
 
+from ..errors import DataError
 from .bundle import ENV_VAR, bundle_root
 
 
@@ -56,6 +57,26 @@ def _import_tdx(args) -> int:
               f"industry rows, {ref['index_members']} index members, {ref['ex_rights']} gbbq events")
     for path, why in summary["skipped"]:
         print(f"skipped {path}: {why}", file=sys.stderr)
+    return 0
+
+
+def _import_ticks(args) -> int:
+    from .importers.ticks import import_snapshot_csv, import_trades
+    if args.kind == "trades":
+        if args.codes is not None and not args.codes:
+            raise ValueError("--codes: give at least one code (or leave the option out for all)")
+        total = 0
+        for f in args.files:
+            s = import_trades(f, args.data, codes=args.codes, days=args.days)
+            total += s["prints"]
+            print(f"{f}: {s['prints']} prints of {len(s['codes'])} code(s) on {len(s['days'])} day(s) "
+                  f"{', '.join(s['days'])} -> snapshots with reconstructed books + trades")
+        return 0
+    if args.codes or args.days:
+        raise ValueError("--codes/--days select from trade files; a snapshot CSV is imported whole")
+    s = import_snapshot_csv(args.files, args.data)
+    print(f"imported {s['rows']} snapshots of {len(s['codes'])} code(s) on {len(s['days'])} day(s) from "
+          f"{s['files']} file(s) into {args.data}")
     return 0
 
 
@@ -112,6 +133,8 @@ def _update(args) -> int:
 
 
 def _generate(args) -> int:
+    if args.tick_days is not None and not args.ticks:
+        raise ValueError("--tick-days needs --ticks CODES (the securities to give snapshots)")
     try:
         from . import synthetic  # written separately; imported only when asked for
     except ImportError as exc:
@@ -120,6 +143,12 @@ def _generate(args) -> int:
                        seed=args.seed, progress=None, overwrite=args.force, market=args.market)
     print(f"generated a {args.market} synthetic market of {args.stocks} stocks {args.start} … {args.end} "
           f"into {args.data}")
+    if args.ticks:
+        from .synthetic.ticks import add_ticks
+        codes = [c.strip() for c in args.ticks.split(",") if c.strip()]
+        s = add_ticks(args.data, codes, tick_days=args.tick_days, seed=args.seed)
+        print(f"added synthetic ticks ({s['snapshots']:,} snapshots, {s['trades']:,} trades) of "
+              f"{', '.join(s['codes'])} on {', '.join(s['days']) or 'no day'}")
     if args.futures:
         from .synthetic import add_index_futures
         codes = add_index_futures(args.data, seed=args.seed)
@@ -131,6 +160,10 @@ def _generate(args) -> int:
 def _info(args) -> int:
     from .writer import info
     out = info(_read_root(args.data))
+    from .ticks import tick_dates
+    days = tick_dates(_read_root(args.data))
+    out["ticks"] = {"days": len(days), "first": str(days[0]) if len(days) else None,
+                    "last": str(days[-1]) if len(days) else None}
     if args.json:
         from .info_tables import tables_info
         out["tables"] = tables_info(_read_root(args.data)) if out["state"] == "complete" else []
@@ -151,6 +184,9 @@ def _info(args) -> int:
         m = out[key]
         if m["days"] or key == "minute":
             print(f"{label:<10} {m['days']} day file(s) {m['first']} … {m['last']}, {m['rows']:,} rows")
+    if out["ticks"]["days"]:
+        t = out["ticks"]
+        print(f"ticks      {t['days']} day(s) of snapshots {t['first']} … {t['last']} (ticks/, tick replay)")
     print(f"size       {out['size_bytes'] / 1e6:,.1f} MB")
     from .info_tables import table_report
     for line in table_report(_read_root(args.data)):
@@ -224,7 +260,22 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--market", choices=("realistic", "plain"), default="realistic",
                    help="realistic (default): real codes and names, the major indices with dated membership, "
                         "common ETFs/LOFs, bond terms, fundamentals; plain: generated codes, five indices")
+    g.add_argument("--ticks", metavar="CODES",
+                   help="also synthetic snapshots, trades and orders (comma list of codes) for a tick replay")
+    g.add_argument("--tick-days", dest="tick_days", type=int, default=None,
+                   help="how many of the latest days get ticks (default 2; needs --ticks)")
     g.set_defaults(func=_generate)
+
+    k = sub.add_parser("import-ticks", help="import tick data into the snapshot store (ticks/): recorded trade "
+                                            "prints (books reconstructed) or snapshot CSV")
+    k.add_argument("files", nargs="+", help="trade files (.parquet/.csv) or snapshot CSV files")
+    k.add_argument("--data", required=True, help="data root to add to (must hold the daily bars)")
+    k.add_argument("--kind", required=True, choices=["trades", "snapshots"],
+                   help="trades: symbol/code, datetime, price, volume, side (B/S/N); snapshots: the snapshot CSV "
+                        "of docs/data-format.md")
+    k.add_argument("--codes", nargs="*", help="only these codes (trades)")
+    k.add_argument("--days", nargs="*", help="only these days, YYYY-mm-dd (trades)")
+    k.set_defaults(func=_import_ticks)
 
     i = sub.add_parser("info", help="what a data root holds")
     i.add_argument("--data", help="data root (default: $PTRADE_FAST_DATA, else the bundled sample)")
@@ -260,7 +311,7 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     u.add_argument("--rate", type=float, help="calls per second")
     u.add_argument("--retries", type=int, default=3)
     u.set_defaults(func=_update)
-    for p in (c, t, g, i, v, f, u):
+    for p in (c, t, g, k, i, v, f, u):
         p.set_defaults(func=_guarded(p.get_default("func")))
     return data
 
@@ -274,7 +325,8 @@ def _guarded(func):
     def run(args) -> int:
         try:
             return func(args)
-        except (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, KeyError, _fetch_error()) as exc:
+        except (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, KeyError, DataError,
+                _fetch_error()) as exc:
             from ..cli_words import cli_words
             print(f"ptrade-fast data: {cli_words(exc)}", file=sys.stderr)
             return 2

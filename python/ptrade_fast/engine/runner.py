@@ -47,6 +47,9 @@ from .intervals import BarIntervals
 from .loader import load_strategy
 from .logs import StrategyLog
 from .market_view import MarketView, to_kernel_prices
+from .tick_api import TickAPI
+from .tick_market import TickMarketView
+from .tick_replay import TickReplay, tick_trading_days
 from .order_router import OrderRouter
 from .params import apply_params
 from .persistence import GPersistence
@@ -66,8 +69,9 @@ class Backtest:
             frequency = "1d"
         if frequency in ("minute", "min"):
             frequency = "1m"
-        if frequency not in ("1d", "1m"):
-            raise ValueError(f"frequency must be '1d' or '1m', was {frequency!r}")
+        tick = frequency == "tick"      # tick replay (engine/tick_replay.py): minute semantics, 3-second steps
+        if frequency not in ("1d", "1m", "tick"):
+            raise ValueError(f"frequency must be '1d', '1m' or 'tick', was {frequency!r}")
         if not isinstance(capital_base, (int, float)) or not math.isfinite(capital_base) or capital_base <= 0:
             raise ValueError(f"capital_base must be a positive number of CNY, was {capital_base!r}")
         opts = dict(options or {})
@@ -91,17 +95,17 @@ class Backtest:
                          "frequency": frequency, "capital_base": capital_base, "universe": universe,
                          "benchmark": benchmark, "data": str(store.root),
                          "options": {k: v for k, v in opts.items() if k not in ("log_echo", "benchmark")}}
-        self.rt = rt = Runtime(store, frequency, opts)
+        self.rt = rt = Runtime(store, "1m" if tick else frequency, opts)
         self.log = StrategyLog(lambda: rt.now, opts.get("log_level", "DEBUG"), opts.get("log_echo"))
         rt.log = self.log
         store.warn = self.log.warning
         self.capital_base = float(capital_base)
-        self.days = trading_days(store, start, end, frequency)
+        self.days = tick_trading_days(store, start, end) if tick else trading_days(store, start, end, frequency)
 
         # The parts, in the order a bar flows through them: market rows → book → ledger → views.
         self.settings = StrategySettings(opts)
         self.account = Account(rt, store, self.capital_base, int(opts.get("seed", 0)))
-        self.market = MarketView(rt, store, self.settings, self.account.inst, self.days, opts)
+        self.market = (TickMarketView if tick else MarketView)(rt, store, self.settings, self.account.inst, self.days, opts)
         from .dividend_tax import HoldingPeriodTax
         self._divtax = HoldingPeriodTax() if mode == "holding_period" else None
         self.actions = CorporateActions(store, self.days, self.account, self.log, opts, self._divtax)
@@ -121,7 +125,12 @@ class Backtest:
         self.caller = StrategyCaller(rt, None, CallbackTimer(opts.get("callback_timeout")))
         # snapshot='bars': get_snapshot/get_gear_price from the current bar, run_interval on minute bars.
         self.intervals = BarIntervals.create(rt, self.market, self.settings, self.caller, self.context, opts)
-        self.injected = strategy_globals(self.apis, self.g, self.log, extra=[self.intervals])
+        if tick and self.intervals is not None:
+            raise ValueError("snapshot='bars' synthesises snapshots from bars; a tick run (frequency 'tick') "
+                             "reads them from the snapshot store: use one or the other")
+        self.tick = TickReplay(self) if tick else None
+        self.injected = strategy_globals(self.apis, self.g, self.log,
+                                         extra=[self.intervals, TickAPI(self.tick) if tick else None])
         self.ns, self.strategy_path = load_strategy(strategy, self.injected, opts.get("sandbox", True))
         self.caller.strategy_path = self.strategy_path
         self._cb = {name: self.ns.get(name) for name in CALLBACK_NAMES}
@@ -297,6 +306,8 @@ class Backtest:
                 self._save_g()
             router.match(day_close, _raw(w.high[di]), _raw(w.low[di]),
                          np.nan_to_num(w.volume[di]).astype(np.int64), valid)
+        elif self.tick is not None:
+            self.tick.run_session(day, bar_tasks)
         else:
             has = market.load_minutes(day)
             md = market.md

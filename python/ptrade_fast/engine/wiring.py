@@ -15,13 +15,15 @@ from ..api.margin import MarginAPI
 from ..api.market import CalendarAPI, MarketAPI
 from ..api.reference import ReferenceAPI
 from ..api.settings import FixedSlippage, PerTrade, SettingsAPI
+from ..api.tick_orders import TickOrderAPI
 from ..api.trading import TradingAPI
 from ..api.utility import UtilityAPI, spec_functions, stub_function
 
 
 def build_apis(rt, account, market, settings, futures_settings, on_yesterday_positions,
-               on_futures_settings_changed, margin_terms) -> SimpleNamespace:
-    """The API objects of one run (attributes named after their family)."""
+               on_futures_settings_changed, margin_terms, tick_matcher=None) -> SimpleNamespace:
+    """The API objects of one run (attributes named after their family).  ``tick_matcher``: the tick replay's
+    ``engine.tick_matching.TickMatcher`` (or ``apis.tick_orders.attach(matcher)`` later); ``None`` elsewhere."""
     apis = SimpleNamespace()
     apis.market = MarketAPI(rt)
     apis.calendar = CalendarAPI(rt)
@@ -37,6 +39,7 @@ def build_apis(rt, account, market, settings, futures_settings, on_yesterday_pos
     apis.convertible = ConvertibleAPI(rt, account, market)
     apis.etf = ETFAPI(rt, account, market, apis.trading)
     apis.ipo = IpoAPI(rt, account)
+    apis.tick_orders = TickOrderAPI(rt, apis.trading, account, market, tick_matcher)
     return apis
 
 
@@ -51,7 +54,7 @@ def strategy_globals(apis: SimpleNamespace, g, log, extra=()) -> dict:
         out[name] = stub_function(name, spec["signature"], spec["live_only"], spec["category"])
     providers = [apis.calendar, apis.market, apis.reference, apis.fundamentals, apis.trading, apis.settings,
                  apis.utility, apis.indicators, apis.futures, apis.futures_info, apis.margin,
-                 apis.convertible, apis.etf, apis.ipo,
+                 apis.convertible, apis.etf, apis.ipo, apis.tick_orders,
                  *(x for x in extra if x is not None)]
     for api in providers:
         for name in dir(api):
