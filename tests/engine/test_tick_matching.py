@@ -32,11 +32,14 @@ class Store:
     codes = np.array(CODES, dtype=object)
     n_sids = 3
     root = "<test>"
+    # The account's reverse repo desk reads the trading calendar (engine/repo.py).
+    calendar = np.arange(np.datetime64("2024-01-02"), np.datetime64("2024-01-10")).astype("datetime64[D]")
 
     def instrument_arrays(self):
         return {"t0": np.array([0, 0, 1], np.uint8), "type": np.array(["stock", "stock", "cb"], dtype=object),
                 "lot": np.array([100, 100, 10], np.int32), "min_buy": np.array([100, 100, 10], np.int32),
-                "tick": np.array([100, 100, 10], np.int64)}
+                "tick": np.array([100, 100, 10], np.int64),
+                "exchange": np.array(["SSE", "SZSE", "SSE"], dtype=object)}
 
     def sid(self, code):
         return CODES.index(code) if code in CODES else -1
