@@ -31,12 +31,12 @@ from ptrade_fast.data import codes as codes_mod  # noqa: E402
 from ptrade_fast.data.adjust import price_events  # noqa: E402
 from ptrade_fast.data.derive import derive_daily  # noqa: E402  (shared with the importers)
 from ptrade_fast.data import fundamentals as fund_mod  # noqa: E402
-from ptrade_fast.data.synthetic import add_index_futures  # noqa: E402
+from ptrade_fast.data.synthetic import add_index_futures, generate  # noqa: E402
 from ptrade_fast.data.synthetic.fundamentals import fundamental_tables  # noqa: E402
 from ptrade_fast.data.writer import RootWriter  # noqa: E402
 from ptrade_fast.rules import futures as frules  # noqa: E402
 from ptrade_fast.data.format import (  # noqa: E402
-    FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, write_table_atomic, write_json_atomic,
+    FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, read_bars, write_table_atomic, write_json_atomic,
 )
 from ptrade_fast.rules import instruments as irules  # noqa: E402
 from ptrade_fast.rules.limits import (  # noqa: E402
@@ -68,21 +68,36 @@ SEED_SECURITIES = {
     "110059.SS": ("浦发转债", 100.0),
     "131810.SZ": ("R-001", 2.0),
 }
-# The bundle ships the synthetic series (daily and minute) of the first 50 CSI 300 members in code order
-# (scheduled_tasks screens get_index_stocks('000300.SS')[:50]; a listed member without bars would pass its NaN
-# filters, so all 50 need their series), 600061.SS (the tests' check_limit example) and 600519.SS.  Every
-# constituent is still generated, in the same order and from the same stream, so the shipped series do not
-# depend on how many are kept; the others stay instruments without bars.  ``ptrade-fast data generate``
-# makes a whole market.
-KEEP_MEMBERS = 50
-KEEP_EXTRA = ("600061.SS", "600519.SS")
+# The 2018 CSI 300 constituents (hikyuu block files) are still drawn after the seed securities, in the
+# same order and from the same stream, so the seed series stay byte-for-byte what they were; none of them
+# ships (the realistic market's stocks do, see MARKET_SEED).
 FUNDAMENTALS_SEED = SEED + 2
 SHARES_SEED = SEED + 3
 # 浦发转债's published terms (the bundle's 110059 prices are synthetic; its terms are the bond's).
 BOND_TERMS = {"110059.SS": {"stock_code": "600000.SS", "convert_price": 15.05,
                             "convert_date": "2020-05-04", "maturity_date": "2025-10-27"}}
-INDEX_BLOCKS = {"沪深300": "000300.SS", "上证50": "000016.SS", "中证500": "000905.SS",
-                "深证成指": "399001.SZ", "创业板指": "399006.SZ"}
+# The realistic synthetic market (``generate(market='realistic')``, what ``ptrade-fast data generate`` makes)
+# over the generated window: the bundle takes its instruments (real codes and names of the shipped code
+# list), dated membership of every major index, ST history, the bars of its indices, funds and some bonds,
+# and the series of a limited set of stocks (with their ex-rights rows and reports).  Codes with real or
+# seed series above keep those; their generated series are dropped.
+MARKET_SEED = SEED + 4
+MARKET_STOCKS = 5300
+# Stocks shipped with bars: the first N members (code order) of each index on every day of the screen
+# windows (the examples' and corpus' index screens: scheduled_tasks takes get_index_stocks('000300.SS')[:50]
+# in 2019-01 at 1m and in 2024 at 1d), the stocks tests and corpus files name, and a few with ST episodes.
+# A stock needed in the 2019 window ships daily bars EARLY_SPAN and minute bars on the bundle's minute days
+# inside the window; one needed in the 2024 window ships daily bars LATE_SPAN (the corpus reads at most 80
+# days of history); one needed in both (and MUST_SHIP) ships the whole generated span.
+SCREEN_WINDOWS = (("2019-01-02", "2019-01-25"), ("2024-01-02", "2024-06-28"))
+SCREEN_HEAD = {"000300.SS": 50}
+SCREEN_HEAD_OTHER = 5
+EARLY_SPAN = ("2019-01-02", "2019-06-28")
+LATE_SPAN = ("2023-07-03", "2025-08-05")
+MUST_SHIP = ("000063.SZ", "000651.SZ", "600061.SS", "600519.SS")
+SHIP_ST = 3
+SHIP_CBS = 12
+REPORTS_BEFORE = 400
 
 
 # -- HELPERS -------------------------------------------------------------------------------------------
@@ -214,13 +229,144 @@ def synth_minutes(bar, rng):
             "close": np.round(close * grid, d), "volume": vol, "money": money.astype(float)}
 
 
+# -- REALISTIC MARKET ----------------------------------------------------------------------------------
+
+def generate_market(workdir: Path, cache: Path | None = None) -> Path:
+    """The realistic synthetic market over the generated window, in ``workdir/market`` (daily only), or in
+    ``cache`` when given (reused when it already holds one: a development shortcut, same result)."""
+    gen = cache or workdir / "market"
+    if cache is not None and (cache / "meta.json").is_file():
+        return cache
+    generate(gen, stocks=MARKET_STOCKS, start=SYN_CONSTITUENT_START, end=SYN_END, seed=MARKET_SEED,
+             market="realistic")
+    return gen
+
+
+def members_on(members: pd.DataFrame, index_code: str, day) -> list[str]:
+    """Codes of ``index_code`` on ``day`` in code order (what ``get_index_stocks`` answers)."""
+    day = pd.Timestamp(day).date()
+    m = members[(members.index_code == index_code) & (members.start_date <= day)
+                & (members.end_date.isna() | (members.end_date >= day))]
+    return sorted(m.code)
+
+
+def choose_stocks(gen: Path, calendar, own: set) -> dict:
+    """code -> (first, last) shipped day of the generated stocks the bundle ships bars for (see
+    SCREEN_WINDOWS)."""
+    members = pd.read_parquet(gen / "index_members.parquet")
+    inst = pd.read_parquet(gen / "instruments.parquet", columns=["code", "type"])
+    stocks = set(inst.loc[inst.type.isin(["stock", "star", "chinext"]), "code"]) - own
+    need: dict = {}
+    for k, (lo, hi) in enumerate(SCREEN_WINDOWS):
+        days = calendar[(calendar >= np.datetime64(lo)) & (calendar <= np.datetime64(hi))]
+        for index_code in sorted(members.index_code.unique()):
+            head = SCREEN_HEAD.get(index_code, 0 if k == 0 else SCREEN_HEAD_OTHER)
+            for day in days if head else ():
+                # The screen's first N include codes with real or seed series (not shipped from here).
+                for code in [c for c in members_on(members, index_code, day)[:head] if c in stocks]:
+                    need.setdefault(code, set()).add(k)
+    for code in MUST_SHIP:
+        need[code] = {0, 1}
+    st = pd.read_parquet(gen / "st.parquet")
+    window = pd.Timestamp(SCREEN_WINDOWS[1][0]).date()
+    st = st[st.code.isin(stocks) & (st.end_date.isna() | (st.end_date >= window))]
+    for code in sorted(set(st.code) - set(need))[:SHIP_ST]:
+        need[code] = {1}
+    spans = {frozenset({0}): EARLY_SPAN, frozenset({1}): LATE_SPAN, frozenset({0, 1}): (EARLY_SPAN[0], LATE_SPAN[1])}
+    return {c: tuple(np.datetime64(d) for d in spans[frozenset(k)]) for c, k in sorted(need.items())}
+
+
+def choose_bonds(gen: Path, ship: dict, own: set) -> list[str]:
+    """The convertible bonds shipped: those on shipped stocks first, then in code order, SHIP_CBS in all."""
+    inst = pd.read_parquet(gen / "instruments.parquet", columns=["code", "type", "stock_code"])
+    cbs = inst[(inst.type == "cb") & ~inst.code.isin(own)]
+    on_shipped = cbs.stock_code.isin(ship)
+    ranked = sorted(cbs.loc[on_shipped, "code"]) + sorted(cbs.loc[~on_shipped, "code"])
+    return sorted(ranked[:SHIP_CBS])
+
+
+def market_daily(gen: Path, ship: dict, others: set) -> pd.DataFrame:
+    """Generated daily bars of the shipped stocks (their shipped span) and of ``others`` (indices, funds,
+    bonds: every day)."""
+    frames = []
+    first = pd.Series({c: pd.Timestamp(a).date() for c, (a, b) in ship.items()}, dtype=object)
+    last = pd.Series({c: pd.Timestamp(b).date() for c, (a, b) in ship.items()}, dtype=object)
+    for path in sorted((gen / "daily").glob("*.parquet")):
+        t = read_bars(path, filters=[("code", "in", sorted(set(ship) | others))]).to_pandas()
+        never = pd.Timestamp("2100-01-01").date()
+        keep = t.code.isin(others) | ((t.date >= t.code.map(first).fillna(never))
+                                      & (t.date <= t.code.map(last).fillna(never)))
+        t = t[keep].copy()
+        t["date"] = pd.to_datetime(t["date"])
+        frames.append(t)
+    return pd.concat(frames, ignore_index=True)
+
+
+def market_minutes(daily: pd.DataFrame, codes: set, days, rng) -> dict:
+    """Minute bars (``synth_minutes``) of ``codes`` on the bundle's minute days: {day: [frame]}."""
+    out: dict = {}
+    bars = daily[daily.code.isin(codes) & (daily.is_open == 1)
+                 & pd.to_datetime(daily.date).dt.date.isin({pd.Timestamp(d).date() for d in days})]
+    for bar in bars.sort_values(["date", "code"]).itertuples():
+        day = np.datetime64(pd.Timestamp(bar.date).date(), "D")
+        dt = (day + MINUTE_LABELS).astype("datetime64[ms]")
+        out.setdefault(day, []).append(pd.DataFrame({"code": bar.code, "datetime": dt, **synth_minutes(bar, rng)}))
+    return out
+
+
+def market_instruments(gen: Path, daily: pd.DataFrame, minute_codes: set, own: set, bonds: list) -> pd.DataFrame:
+    """The generated instruments the bundle lists (every stock, index and fund of the realistic market that
+    has no real or seed series here, and the shipped bonds), their bar columns set to what is shipped."""
+    inst = pd.read_parquet(gen / "instruments.parquet")
+    inst = inst[~inst.code.isin(own) & ((inst.type != "cb") | inst.code.isin(bonds))].copy()
+    span = daily.groupby("code")["date"].agg(["min", "max"])
+    inst["has_daily"] = inst.code.isin(span.index)
+    inst["has_minute"] = inst.code.isin(minute_codes)
+    inst["daily_start"] = inst.code.map(span["min"])
+    inst["daily_end"] = inst.code.map(span["max"])
+    inst["source"] = f"synthetic:{MARKET_SEED}"
+    return inst.reset_index(drop=True)
+
+
+def market_ex_rights(gen: Path, shipped: set) -> pd.DataFrame:
+    """Ex-rights rows (events and share capital) of the shipped generated stocks."""
+    ex = pd.read_parquet(gen / "ex_rights.parquet")
+    return ex[ex.code.isin(shipped)]
+
+
+def market_st(gen: Path, own: set) -> pd.DataFrame:
+    """The generated ST history (st.parquet) of every generated stock listed here."""
+    st = pd.read_parquet(gen / "st.parquet")
+    return st[~st.code.isin(own)].sort_values(["code", "start_date"], kind="stable").reset_index(drop=True)
+
+
+def market_fundamentals(gen: Path, ship: dict) -> dict:
+    """The generated reports of the shipped stocks for periods ending at most REPORTS_BEFORE days before
+    their first shipped bar (trailing-year reads there still find four quarters): {table: frame}."""
+    out = {}
+    first = pd.Series({c: pd.Timestamp(a - np.timedelta64(REPORTS_BEFORE, "D")) for c, (a, b) in ship.items()})
+    for table in fund_mod.STATEMENT_TABLES:
+        frame = pd.read_parquet(gen / "fundamentals" / f"{table}.parquet")
+        frame = frame[frame.code.isin(ship)]
+        out[table] = frame[pd.to_datetime(frame.end_date) >= frame.code.map(first)]
+    return out
+
+
+def compact_files(root: Path) -> None:
+    """Rewrite every bar and report file of the bundle with fixed-point columns (docs/data-format.md)."""
+    for path in (sorted((root / "daily").glob("*.parquet")) + sorted((root / "minute").glob("*/*.parquet"))
+                 + sorted((root / "fundamentals").glob("*.parquet"))):
+        write_table_atomic(read_bars(path), path, fixed_point=True)
+
+
 # -- BUILD ---------------------------------------------------------------------------------------------
 
-def build(src: Path, out: Path) -> None:
+def build(src: Path, out: Path, market_cache: Path | None = None) -> None:
     rng = np.random.default_rng(SEED)
     tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent))
+    work = Path(tempfile.mkdtemp(prefix=".bundle-market-", dir=out.parent))
     try:
-        _build_into(src, tmp, rng)
+        _build_into(src, tmp, rng, generate_market(work, market_cache))
         for d in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
             os.chmod(d, 0o755)
         if out.exists():
@@ -231,11 +377,12 @@ def build(src: Path, out: Path) -> None:
             shutil.rmtree(out)
         os.replace(tmp, out)
     finally:
+        shutil.rmtree(work, ignore_errors=True)
         if tmp.exists():
             shutil.rmtree(tmp)
 
 
-def _build_into(src: Path, root: Path, rng) -> None:
+def _build_into(src: Path, root: Path, rng, gen: Path) -> None:
     calendar = _dates(pd.read_parquet(src / "trade_calendar.parquet")["date"])
     inst_real = pd.read_parquet(src / "instruments.parquet")
     ex = pd.read_parquet(src / "ex_rights.parquet")
@@ -273,14 +420,19 @@ def _build_into(src: Path, root: Path, rng) -> None:
     con_prices = np.round(np.exp(rng.uniform(np.log(4), np.log(60), len(constituents))), 2)
     daily.append(synth_daily(constituents, con_prices, con_days, rng))
     daily = pd.concat(daily, ignore_index=True).sort_values(["code", "date"], kind="stable")
-    shipped = set(sorted(set(members))[:KEEP_MEMBERS]) | set(KEEP_EXTRA)
-    kept = [c for c in constituents if c in shipped]
-    minute_kept = set(seeds) | set(kept)
-    # The others stay instruments (listed from the first generated day) without bars in the bundle.
-    unshipped = {c: con_days[0] for c in constituents if c not in shipped}
+    # The 2018 CSI 300 constituents are still drawn (the seed securities' minute paths interleave with
+    # theirs, so the seed series stay as they were) but not shipped: the realistic market's stocks are.
+    minute_kept = set(seeds)
     generated = daily[daily.code.isin(set(seeds) | set(constituents))]
-    daily = daily[~daily.code.isin(set(constituents) - set(kept))]
-    synthetic = set(seeds) | set(kept)
+    daily = daily[~daily.code.isin(set(constituents))]
+    own = real_codes | set(seeds)
+    ship = choose_stocks(gen, calendar, own)
+    bonds = choose_bonds(gen, ship, own)
+    gen_inst = pd.read_parquet(gen / "instruments.parquet", columns=["code", "type"])
+    others = set(gen_inst.loc[gen_inst.type.isin(["index", "etf", "lof"]), "code"]) - own
+    mkt_daily = market_daily(gen, ship, others | set(bonds))
+    daily = pd.concat([daily, mkt_daily], ignore_index=True).sort_values(["code", "date"], kind="stable")
+    synthetic = set(seeds) | set(mkt_daily.code)
 
     # -- minutes --
     minute_frames: dict[np.datetime64, list[pd.DataFrame]] = {}
@@ -302,6 +454,11 @@ def _build_into(src: Path, root: Path, rng) -> None:
     for day, g in imin.groupby("day"):
         minute_frames.setdefault(np.datetime64(day, "D"), []).append(g)
     syn_minute_days = sorted(np.datetime64(d, "D") for d in ts["day"].unique())
+    minute_ship = {c for c, (a, b) in ship.items() if a == np.datetime64(EARLY_SPAN[0])}
+    window = [d for d in syn_minute_days if SCREEN_WINDOWS[0][0] <= str(d) <= SCREEN_WINDOWS[0][1]]
+    for day, frames in market_minutes(mkt_daily, minute_ship, window,
+                                      np.random.default_rng(MARKET_SEED + 1)).items():
+        minute_frames.setdefault(day, []).extend(frames)
     syn_daily = generated[generated.date.isin(syn_minute_days) & (generated.is_open == 1)]
     for bar in syn_daily.sort_values(["date", "code"]).itertuples():
         bars = synth_minutes(bar, rng)     # drawn for every generated series, kept for some
@@ -326,35 +483,41 @@ def _build_into(src: Path, root: Path, rng) -> None:
         write_table_atomic(_minute_table(f), root / "minute" / y / f"{day}.parquet")
 
     write_table_atomic(pa.table({"date": pa.array(calendar, pa.date32())}), root / "calendar.parquet")
-    inst = _instruments(inst_real, daily, minute_codes, synthetic, unshipped)
+    gen_rows = market_instruments(gen, mkt_daily, minute_codes, own, bonds)
+    listed = set(gen_rows.code)
+    inst = _instruments(inst_real[~inst_real.symbol.isin(listed)], daily[~daily.code.isin(listed)],
+                        minute_codes - listed, synthetic, {})
     terms = pd.DataFrame([{"code": c, **t} for c, t in BOND_TERMS.items()])
     for col in ("convert_date", "maturity_date"):
         terms[col] = pd.to_datetime(terms[col]).dt.date
     inst = inst.merge(terms, on="code", how="left")
+    inst = pd.concat([inst, gen_rows[inst.columns]], ignore_index=True).sort_values("code", kind="stable")
     write_table_atomic(pa.Table.from_pandas(inst, schema=pa.schema(list(INSTRUMENT_SCHEMA) + [
         pa.field("stock_code", pa.string()), pa.field("convert_price", pa.float64()),
         pa.field("convert_date", pa.date32()), pa.field("maturity_date", pa.date32())]), preserve_index=False),
                        root / "instruments.parquet")
     exr = ex.rename(columns={"symbol": "code"})
-    exr = pd.concat([exr, _share_capital(daily, synthetic, set(exr["code"]))], ignore_index=True)
+    exr = exr[~exr.code.isin(listed)]    # real events of codes whose series here are generated
+    exr = pd.concat([exr, _share_capital(daily[~daily.code.isin(listed)], synthetic, set(exr["code"])),
+                     market_ex_rights(gen, set(ship))], ignore_index=True)
     exr = exr.sort_values(["code", "ex_date"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(exr, preserve_index=False), root / "ex_rights.parquet")
-    idx = blocks[(blocks.category == "index") & blocks.block.isin(list(INDEX_BLOCKS))]
-    members_df = pd.DataFrame({"index_code": idx.block.map(INDEX_BLOCKS), "code": idx.symbol,
-                               "start_date": pd.NaT, "end_date": pd.NaT}).sort_values(["index_code", "code"])
-    write_table_atomic(pa.Table.from_pandas(members_df, schema=pa.schema([
-        ("index_code", pa.string()), ("code", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32())]),
-        preserve_index=False), root / "index_members.parquet")
+    shutil.copyfile(gen / "index_members.parquet", root / "index_members.parquet")   # dated, every index
+    write_table_atomic(pa.Table.from_pandas(market_st(gen, own), schema=pa.schema([
+        ("code", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32())]), preserve_index=False),
+        root / "st.parquet")
     bl = blocks.rename(columns={"symbol": "code"}).sort_values(["category", "block", "code"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(bl, preserve_index=False), root / "blocks.parquet")
     fin = pd.read_parquet(src / "financials_2011q3.parquet")
     # Reports of the stocks with bars in the bundle, and 000415.SZ (its record revised in the same file).
-    with_bars = {codes_mod.normalize_code(c) for c in daily["code"].unique()} | {"000415.SZ"}
+    with_bars = {codes_mod.normalize_code(c) for c in real_daily_codes} | {"000415.SZ"}
     fin = fin[fin["symbol"].map(codes_mod.normalize_code).isin(with_bars)]
-    syn_stocks = [c for c in sorted(synthetic) if codes_mod.classify(c) in ("stock", "star", "chinext")]
+    syn_stocks = [c for c in seeds if codes_mod.classify(c) in ("stock", "star", "chinext")]
     generated = fundamental_tables(root, FUNDAMENTALS_SEED, syn_stocks)
+    market_reports = market_fundamentals(gen, ship)
     for table, frame in fund_mod.tdx_tables(fin, Q3_2011_PUBL_DATE, "3").items():
-        frame = pd.concat([frame, generated[table][frame.columns]], ignore_index=True)
+        frame = pd.concat([frame, generated[table][frame.columns], market_reports[table][frame.columns]],
+                          ignore_index=True)
         frame = frame.sort_values(["code", "end_date", "revision"], kind="stable").reset_index(drop=True)
         fund_mod.write_table(root, table, frame)
 
@@ -371,25 +534,39 @@ def _build_into(src: Path, root: Path, rng) -> None:
         "minute_days": len(minute_days),
         "minute_range": [str(minute_days[0]), str(minute_days[-1])],
         "synthetic": {"seed": SEED, "codes": sorted(synthetic),
-                      "without_bars": sorted(unshipped),
-                      "without_bars_note": "CSI 300 members generated but not shipped (bundle size); "
-                                           "`ptrade-fast data generate` makes a whole market"},
-        "index_members": {"kind": "snapshot", "as_of": "about 2018-06 (hikyuu block files)",
-                          "indices": INDEX_BLOCKS},
+                      "market_seed": MARKET_SEED,
+                      "without_bars": sorted(set(gen_rows.code) - set(mkt_daily.code)),
+                      "without_bars_note": "generated instruments of the realistic market whose bars are not "
+                                           "shipped (bundle size); `ptrade-fast data generate` makes a whole market"},
+        "index_members": {"kind": "dated", "indices": dict(json.loads((gen / "meta.json").read_text(
+                              encoding="utf-8"))["index_members"]["indices"]),
+                          "rule": "the realistic synthetic market's (docs/data-format.md, *Synthetic market*)"},
+        "st": {"file": "st.parquet", "columns": ["code", "start_date", "end_date"],
+               "dates": "inclusive; end_date null = ST at the end of the data",
+               "covers": "the generated stocks (synthetic); none for the real fixtures and seed securities"},
         "notes": [
             "Real daily bars: TDX files for 000001.SS and 600000.SS (to 2025-08-05), hikyuu h5 for the rest (to 2011-12-06).",
             "Suspended days inside a series are rows with is_open 0, OHLC = previous close, volume 0.",
-            "ST history is not in the data: limits use the ordinary ratio for every stock.",
+            f"Realistic synthetic market (generate(market='realistic', stocks={MARKET_STOCKS}, seed={MARKET_SEED}), "
+            f"{SYN_CONSTITUENT_START} … {SYN_END}): every instrument, the dated membership of its "
+            f"{len(pd.read_parquet(gen / 'index_members.parquet').index_code.unique())} indices and the ST history are shipped; bars of its indices and funds "
+            f"(except 000001.SS real and the seed 000300.SS, 510050.SS), of {SHIP_CBS} bonds and of the stocks "
+            "the examples, tests and index screens use (synthetic.codes), with their ex-rights rows and reports.",
+            f"Generated stocks screened in {' … '.join(SCREEN_WINDOWS[0])} ship daily bars {' … '.join(EARLY_SPAN)} "
+            "and minute bars on that window's minute days; those screened in "
+            f"{' … '.join(SCREEN_WINDOWS[1])} ship daily bars {' … '.join(LATE_SPAN)}; both (and "
+            f"{', '.join(MUST_SHIP)}): the whole span.",
+            "Funds and index levels of the realistic market follow its own members, not the seed 000300.SS.",
             "Real time-share minutes carry one price per minute (open = high = low = close); stock minutes have no money, index minutes no volume (null).",
             "2017 index minutes: the 13:00 bar (11:30 + 13:01 merged) is labelled 13:01; 11:30 is absent.",
-            f"Synthetic CSI 300 members: the first {KEEP_MEMBERS} in code order, {', '.join(KEEP_EXTRA)} ship daily "
-            "and minute bars; the others are synthetic instruments without bars "
-            "(synthetic.without_bars, not in synthetic.codes); `ptrade-fast data generate` makes a whole market.",
-            f"Synthetic stocks have generated quarterly reports in fundamentals/ (seed {FUNDAMENTALS_SEED}).",
+            f"Synthetic stocks have generated quarterly reports in fundamentals/ (seed {FUNDAMENTALS_SEED} for "
+            f"600570.SS, the market's for the others).",
+            "Bar and report files store exact-decimal columns as fixed-point int64 (docs/data-format.md, *Fixed-point columns*).",
         ],
     }
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
     _add_futures(src, root)
+    compact_files(root)
 
 
 def _add_futures(src: Path, root: Path) -> None:
@@ -527,8 +704,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, default=Path("/work/shared/data/real"))
     ap.add_argument("--out", type=Path, default=here / "data")
+    ap.add_argument("--market-cache", type=Path, default=None,
+                    help="folder of the generated realistic market, reused when present (development)")
     args = ap.parse_args(argv)
-    build(args.src.resolve(), args.out.resolve())
+    build(args.src.resolve(), args.out.resolve(), args.market_cache and args.market_cache.resolve())
 
 
 if __name__ == "__main__":

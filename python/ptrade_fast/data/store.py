@@ -28,7 +28,7 @@ from ..errors import DataError
 from . import checks as _checks
 from .bundle import resolve_root
 from .codes import normalize_code
-from .format import DAILY_FIELDS, MINUTE_FIELDS, minute_path
+from .format import DAILY_FIELDS, MINUTE_FIELDS, minute_path, read_bars
 
 # Bar-end labels of the 240 one-minute bars, as minutes after midnight: 09:31 … 11:30, 13:01 … 15:00.
 MINUTE_OFFSETS = np.concatenate([np.arange(9 * 60 + 31, 11 * 60 + 31), np.arange(13 * 60 + 1, 15 * 60 + 1)])
@@ -584,7 +584,7 @@ def _read(path: Path, columns=()):
     """One bar file; an unreadable one (truncated, flipped bytes) or one lacking a column of the format is a
     DataError naming it."""
     try:
-        t = pq.read_table(path, read_dictionary=["code"], memory_map=True)  # page cache shared by sweep workers
+        t = read_bars(path, read_dictionary=["code"], memory_map=True)  # page cache shared by sweep workers
     except (OSError, pa.ArrowException) as exc:
         raise DataError(f"{path}: cannot read this Parquet file ({type(exc).__name__}: {exc}); it is damaged — "
                         f"re-import or regenerate it (ptrade-fast data validate lists every damaged file)") from None
