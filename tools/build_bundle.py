@@ -6,7 +6,9 @@
 The layout is documented in docs/data-format.md.  Real series are copied with derived columns
 (preclose with ex-rights reference prices, daily limits, is_open); synthetic series (clearly labelled
 ``synthetic=True`` in instruments.parquet and listed in meta.json) cover the securities the seed
-strategies name but the fixtures lack, the CSI 300 members the examples select, their reports.  Files in
+strategies name but the fixtures lack, and the realistic synthetic market (tools/bundle_market.py: real codes
+and names, dated membership of every major index, ST history, funds, bonds, the stocks the examples and
+tests screen, their reports).  Bar and report files are written with fixed-point columns.  Files in
 ``--out`` that the build does not make (e.g. known_findings.json) are kept.  Output is deterministic: a seeded numpy Generator, sorted
 rows and fixed Parquet options give byte-identical files on every run.
 """
@@ -26,12 +28,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ptrade_fast.data import codes as codes_mod  # noqa: E402
 from ptrade_fast.data.adjust import price_events  # noqa: E402
 from ptrade_fast.data.derive import derive_daily  # noqa: E402  (shared with the importers)
 from ptrade_fast.data import fundamentals as fund_mod  # noqa: E402
-from ptrade_fast.data.synthetic import add_index_futures, generate  # noqa: E402
+from ptrade_fast.data.synthetic import add_index_futures  # noqa: E402
 from ptrade_fast.data.synthetic.fundamentals import fundamental_tables  # noqa: E402
 from ptrade_fast.data.writer import RootWriter  # noqa: E402
 from ptrade_fast.rules import futures as frules  # noqa: E402
@@ -41,6 +44,11 @@ from ptrade_fast.data.format import (  # noqa: E402
 from ptrade_fast.rules import instruments as irules  # noqa: E402
 from ptrade_fast.rules.limits import (  # noqa: E402
     cb_first_day_limits, CB_LIMITS, limit_prices, limit_ratio,
+)
+from bundle_market import (  # noqa: E402
+    EARLY_SPAN, LATE_SPAN, MARKET_SEED, MARKET_STOCKS, MUST_SHIP, SCREEN_WINDOWS, SHIP_CBS, choose_bonds,
+    choose_stocks, generate_market, market_daily, market_ex_rights, market_fundamentals, market_instruments,
+    market_st,
 )
 
 SEED = 20250805
@@ -76,28 +84,6 @@ SHARES_SEED = SEED + 3
 # 浦发转债's published terms (the bundle's 110059 prices are synthetic; its terms are the bond's).
 BOND_TERMS = {"110059.SS": {"stock_code": "600000.SS", "convert_price": 15.05,
                             "convert_date": "2020-05-04", "maturity_date": "2025-10-27"}}
-# The realistic synthetic market (``generate(market='realistic')``, what ``ptrade-fast data generate`` makes)
-# over the generated window: the bundle takes its instruments (real codes and names of the shipped code
-# list), dated membership of every major index, ST history, the bars of its indices, funds and some bonds,
-# and the series of a limited set of stocks (with their ex-rights rows and reports).  Codes with real or
-# seed series above keep those; their generated series are dropped.
-MARKET_SEED = SEED + 4
-MARKET_STOCKS = 5300
-# Stocks shipped with bars: the first N members (code order) of each index on every day of the screen
-# windows (the examples' and corpus' index screens: scheduled_tasks takes get_index_stocks('000300.SS')[:50]
-# in 2019-01 at 1m and in 2024 at 1d), the stocks tests and corpus files name, and a few with ST episodes.
-# A stock needed in the 2019 window ships daily bars EARLY_SPAN and minute bars on the bundle's minute days
-# inside the window; one needed in the 2024 window ships daily bars LATE_SPAN (the corpus reads at most 80
-# days of history); one needed in both (and MUST_SHIP) ships the whole generated span.
-SCREEN_WINDOWS = (("2019-01-02", "2019-01-25"), ("2024-01-02", "2024-06-28"))
-SCREEN_HEAD = {"000300.SS": 50}
-SCREEN_HEAD_OTHER = 5
-EARLY_SPAN = ("2019-01-02", "2019-06-28")
-LATE_SPAN = ("2023-07-03", "2025-08-05")
-MUST_SHIP = ("000063.SZ", "000651.SZ", "600061.SS", "600519.SS")
-SHIP_ST = 3
-SHIP_CBS = 12
-REPORTS_BEFORE = 400
 
 
 # -- HELPERS -------------------------------------------------------------------------------------------
@@ -229,78 +215,7 @@ def synth_minutes(bar, rng):
             "close": np.round(close * grid, d), "volume": vol, "money": money.astype(float)}
 
 
-# -- REALISTIC MARKET ----------------------------------------------------------------------------------
-
-def generate_market(workdir: Path, cache: Path | None = None) -> Path:
-    """The realistic synthetic market over the generated window, in ``workdir/market`` (daily only), or in
-    ``cache`` when given (reused when it already holds one: a development shortcut, same result)."""
-    gen = cache or workdir / "market"
-    if cache is not None and (cache / "meta.json").is_file():
-        return cache
-    generate(gen, stocks=MARKET_STOCKS, start=SYN_CONSTITUENT_START, end=SYN_END, seed=MARKET_SEED,
-             market="realistic")
-    return gen
-
-
-def members_on(members: pd.DataFrame, index_code: str, day) -> list[str]:
-    """Codes of ``index_code`` on ``day`` in code order (what ``get_index_stocks`` answers)."""
-    day = pd.Timestamp(day).date()
-    m = members[(members.index_code == index_code) & (members.start_date <= day)
-                & (members.end_date.isna() | (members.end_date >= day))]
-    return sorted(m.code)
-
-
-def choose_stocks(gen: Path, calendar, own: set) -> dict:
-    """code -> (first, last) shipped day of the generated stocks the bundle ships bars for (see
-    SCREEN_WINDOWS)."""
-    members = pd.read_parquet(gen / "index_members.parquet")
-    inst = pd.read_parquet(gen / "instruments.parquet", columns=["code", "type"])
-    stocks = set(inst.loc[inst.type.isin(["stock", "star", "chinext"]), "code"]) - own
-    need: dict = {}
-    for k, (lo, hi) in enumerate(SCREEN_WINDOWS):
-        days = calendar[(calendar >= np.datetime64(lo)) & (calendar <= np.datetime64(hi))]
-        for index_code in sorted(members.index_code.unique()):
-            head = SCREEN_HEAD.get(index_code, 0 if k == 0 else SCREEN_HEAD_OTHER)
-            for day in days if head else ():
-                # The screen's first N include codes with real or seed series (not shipped from here).
-                for code in [c for c in members_on(members, index_code, day)[:head] if c in stocks]:
-                    need.setdefault(code, set()).add(k)
-    for code in MUST_SHIP:
-        need[code] = {0, 1}
-    st = pd.read_parquet(gen / "st.parquet")
-    window = pd.Timestamp(SCREEN_WINDOWS[1][0]).date()
-    st = st[st.code.isin(stocks) & (st.end_date.isna() | (st.end_date >= window))]
-    for code in sorted(set(st.code) - set(need))[:SHIP_ST]:
-        need[code] = {1}
-    spans = {frozenset({0}): EARLY_SPAN, frozenset({1}): LATE_SPAN, frozenset({0, 1}): (EARLY_SPAN[0], LATE_SPAN[1])}
-    return {c: tuple(np.datetime64(d) for d in spans[frozenset(k)]) for c, k in sorted(need.items())}
-
-
-def choose_bonds(gen: Path, ship: dict, own: set) -> list[str]:
-    """The convertible bonds shipped: those on shipped stocks first, then in code order, SHIP_CBS in all."""
-    inst = pd.read_parquet(gen / "instruments.parquet", columns=["code", "type", "stock_code"])
-    cbs = inst[(inst.type == "cb") & ~inst.code.isin(own)]
-    on_shipped = cbs.stock_code.isin(ship)
-    ranked = sorted(cbs.loc[on_shipped, "code"]) + sorted(cbs.loc[~on_shipped, "code"])
-    return sorted(ranked[:SHIP_CBS])
-
-
-def market_daily(gen: Path, ship: dict, others: set) -> pd.DataFrame:
-    """Generated daily bars of the shipped stocks (their shipped span) and of ``others`` (indices, funds,
-    bonds: every day)."""
-    frames = []
-    first = pd.Series({c: pd.Timestamp(a).date() for c, (a, b) in ship.items()}, dtype=object)
-    last = pd.Series({c: pd.Timestamp(b).date() for c, (a, b) in ship.items()}, dtype=object)
-    for path in sorted((gen / "daily").glob("*.parquet")):
-        t = read_bars(path, filters=[("code", "in", sorted(set(ship) | others))]).to_pandas()
-        never = pd.Timestamp("2100-01-01").date()
-        keep = t.code.isin(others) | ((t.date >= t.code.map(first).fillna(never))
-                                      & (t.date <= t.code.map(last).fillna(never)))
-        t = t[keep].copy()
-        t["date"] = pd.to_datetime(t["date"])
-        frames.append(t)
-    return pd.concat(frames, ignore_index=True)
-
+# -- REALISTIC MARKET (the rest is in tools/bundle_market.py) -------------------------------------
 
 def market_minutes(daily: pd.DataFrame, codes: set, days, rng) -> dict:
     """Minute bars (``synth_minutes``) of ``codes`` on the bundle's minute days: {day: [frame]}."""
@@ -311,44 +226,6 @@ def market_minutes(daily: pd.DataFrame, codes: set, days, rng) -> dict:
         day = np.datetime64(pd.Timestamp(bar.date).date(), "D")
         dt = (day + MINUTE_LABELS).astype("datetime64[ms]")
         out.setdefault(day, []).append(pd.DataFrame({"code": bar.code, "datetime": dt, **synth_minutes(bar, rng)}))
-    return out
-
-
-def market_instruments(gen: Path, daily: pd.DataFrame, minute_codes: set, own: set, bonds: list) -> pd.DataFrame:
-    """The generated instruments the bundle lists (every stock, index and fund of the realistic market that
-    has no real or seed series here, and the shipped bonds), their bar columns set to what is shipped."""
-    inst = pd.read_parquet(gen / "instruments.parquet")
-    inst = inst[~inst.code.isin(own) & ((inst.type != "cb") | inst.code.isin(bonds))].copy()
-    span = daily.groupby("code")["date"].agg(["min", "max"])
-    inst["has_daily"] = inst.code.isin(span.index)
-    inst["has_minute"] = inst.code.isin(minute_codes)
-    inst["daily_start"] = inst.code.map(span["min"])
-    inst["daily_end"] = inst.code.map(span["max"])
-    inst["source"] = f"synthetic:{MARKET_SEED}"
-    return inst.reset_index(drop=True)
-
-
-def market_ex_rights(gen: Path, shipped: set) -> pd.DataFrame:
-    """Ex-rights rows (events and share capital) of the shipped generated stocks."""
-    ex = pd.read_parquet(gen / "ex_rights.parquet")
-    return ex[ex.code.isin(shipped)]
-
-
-def market_st(gen: Path, own: set) -> pd.DataFrame:
-    """The generated ST history (st.parquet) of every generated stock listed here."""
-    st = pd.read_parquet(gen / "st.parquet")
-    return st[~st.code.isin(own)].sort_values(["code", "start_date"], kind="stable").reset_index(drop=True)
-
-
-def market_fundamentals(gen: Path, ship: dict) -> dict:
-    """The generated reports of the shipped stocks for periods ending at most REPORTS_BEFORE days before
-    their first shipped bar (trailing-year reads there still find four quarters): {table: frame}."""
-    out = {}
-    first = pd.Series({c: pd.Timestamp(a - np.timedelta64(REPORTS_BEFORE, "D")) for c, (a, b) in ship.items()})
-    for table in fund_mod.STATEMENT_TABLES:
-        frame = pd.read_parquet(gen / "fundamentals" / f"{table}.parquet")
-        frame = frame[frame.code.isin(ship)]
-        out[table] = frame[pd.to_datetime(frame.end_date) >= frame.code.map(first)]
     return out
 
 
@@ -483,10 +360,10 @@ def _build_into(src: Path, root: Path, rng, gen: Path) -> None:
         write_table_atomic(_minute_table(f), root / "minute" / y / f"{day}.parquet")
 
     write_table_atomic(pa.table({"date": pa.array(calendar, pa.date32())}), root / "calendar.parquet")
-    gen_rows = market_instruments(gen, mkt_daily, minute_codes, own, bonds)
+    gen_rows = market_instruments(gen, mkt_daily, minute_codes, own, bonds, set(inst_real.symbol))
     listed = set(gen_rows.code)
     inst = _instruments(inst_real[~inst_real.symbol.isin(listed)], daily[~daily.code.isin(listed)],
-                        minute_codes - listed, synthetic, {})
+                        minute_codes - listed, synthetic)
     terms = pd.DataFrame([{"code": c, **t} for c, t in BOND_TERMS.items()])
     for col in ("convert_date", "maturity_date"):
         terms[col] = pd.to_datetime(terms[col]).dt.date
@@ -541,8 +418,9 @@ def _build_into(src: Path, root: Path, rng, gen: Path) -> None:
         "index_members": {"kind": "dated", "indices": dict(json.loads((gen / "meta.json").read_text(
                               encoding="utf-8"))["index_members"]["indices"]),
                           "rule": "the realistic synthetic market's (docs/data-format.md, *Synthetic market*)"},
-        "st": {"file": "st.parquet", "columns": ["code", "start_date", "end_date"],
+        "st": {"file": "st.parquet", "columns": ["code", "start_date", "end_date"], "kind": "dated",
                "dates": "inclusive; end_date null = ST at the end of the data",
+               "span": [SYN_CONSTITUENT_START, SYN_END],
                "covers": "the generated stocks (synthetic); none for the real fixtures and seed securities"},
         "notes": [
             "Real daily bars: TDX files for 000001.SS and 600000.SS (to 2025-08-05), hikyuu h5 for the rest (to 2011-12-06).",
@@ -638,21 +516,19 @@ def _minute_table(df):
     return pa.Table.from_pandas(pd.DataFrame(cols), schema=MINUTE_SCHEMA, preserve_index=False)
 
 
-def _instruments(inst_real, daily, minute_codes, synthetic, unshipped):
+def _instruments(inst_real, daily, minute_codes, synthetic):
     real = inst_real.set_index("symbol")
     span = daily.groupby("code")["date"].agg(["min", "max"])
-    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes) | set(unshipped))
+    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes))
     rows = []
     for code in all_codes:
         typ, board = codes_mod.classify_full(code)
         exch = codes_mod.exchange_of(code)
         rule = irules.current(typ, exch)
         r = real.loc[code] if code in real.index else None
-        syn = code in synthetic or code in unshipped
+        syn = code in synthetic
         name = r["name"] if r is not None else SEED_SECURITIES.get(code, (f"SYN{code[:6]}",))[0]
-        if code in unshipped:
-            list_date, delist = unshipped[code], None
-        elif syn:
+        if syn:
             list_date, delist = span.loc[code, "min"], None
         else:
             list_date = r["list_date"] if r is not None else (span.loc[code, "min"] if code in span.index else None)

@@ -67,16 +67,16 @@ def test_synthetic_minutes_aggregate_to_daily(store):
     syn = list(inst.index[inst["has_minute"] & (inst["type"] != "future")])
     seeds = {"600570.SS", "000300.SS", "510050.SS", "110059.SS", "131810.SZ"}
     checked = 0
-    for day in ["2018-12-03", "2019-01-02", "2019-01-25", "2019-02-01"]:
+    for day in ["2018-12-03", "2019-01-02", "2019-01-14", "2019-01-25", "2019-02-01"]:
         md = store.minute_day(day)
         w = store.daily_window(day, day)
         for code in syn:
             s = store.sid(code)
             if not md.has_data[s]:
                 # The seed securities have minutes on every minute day; the realistic market's stocks only
-                # inside their screen window (2019-01-02 … 2019-01-25).
+                # inside their screen window (2019-01-14 … 2019-01-25).
                 assert w.is_open[0, s] == 0 or np.isnan(w.close[0, s]) or (
-                    code not in seeds and (day > "2019-01-25" or day < "2019-01-02")), (code, day)
+                    code not in seeds and (day > "2019-01-25" or day < "2019-01-14")), (code, day)
                 continue
             assert md.open[0, s] == w.open[0, s]
             assert md.high[:, s].max() == w.high[0, s] and md.low[:, s].min() == w.low[0, s]

@@ -504,11 +504,15 @@ class DataStore:
         return self._st
 
     def is_st(self, code: str, day) -> bool | None:
-        """Point-in-time ST flag from ``st.parquet``; ``None`` when the root has no ST history."""
+        """Point-in-time ST flag from ``st.parquet``; ``None`` when the root has no ST history, or none for
+        ``day`` (outside ``meta.st.span`` where the root gives one, e.g. the bundle's 2019 … 2025)."""
         st = self.st_periods()
         if st is None:
             return None
         d = to_day(day)
+        span = (self.meta.get("st") or {}).get("span")
+        if span and not (np.datetime64(span[0], "D") <= d <= np.datetime64(span[1], "D")):
+            return None
         if not hasattr(self, "_st_by_code"):     # per-code arrays, grouped once (called per code per day)
             self._st_by_code = {c: (g["start_date"].to_numpy(), g["end_date"].to_numpy())
                                 for c, g in st.groupby("code", sort=False)}
