@@ -303,6 +303,12 @@ def _build_into(src: Path, root: Path, rng, gen: Path) -> None:
     generated = daily[daily.code.isin(set(seeds) | set(constituents))]
     daily = daily[~daily.code.isin(set(constituents))]
     own = real_codes | set(seeds)
+    # generate() takes its calendar from the installed bundle: it must be the fixtures' (a stale or
+    # hand-edited installed bundle would shift every generated day).
+    gen_days = _dates(pd.read_parquet(gen / "calendar.parquet")["date"])
+    if not np.array_equal(gen_days, calendar[(calendar >= gen_days[0]) & (calendar <= gen_days[-1])]):
+        raise SystemExit("the generated market's calendar differs from trade_calendar.parquet: reinstall the "
+                         "package (pip install -e .) so its bundle calendar is the fixtures'")
     ship = choose_stocks(gen, calendar, own)
     bonds = choose_bonds(gen, ship, own)
     gen_inst = pd.read_parquet(gen / "instruments.parquet", columns=["code", "type"])

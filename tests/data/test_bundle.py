@@ -105,8 +105,10 @@ def test_synthetic_bars_respect_tick_and_limits(store):
 
 
 def test_bundle_size_is_small():
+    # The wheel must stay within 10 MB (issue 15): it is the bundle plus about 0.8 MB of code and kernels
+    # (8.45 MB of bundle gave a 9.24 MB manylinux wheel).
     size = sum(p.stat().st_size for p in (REPO / "data").rglob("*") if p.is_file())
-    assert size < 40e6
+    assert size < 9.2e6, f"the bundle is {size / 1e6:.2f} MB: the wheel would pass 10 MB"
 
 
 @pytest.mark.slow

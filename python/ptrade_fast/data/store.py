@@ -492,7 +492,7 @@ class DataStore:
 
     def st_periods(self) -> pd.DataFrame | None:
         """Dated ST periods (``st.parquet``: code, start_date, end_date inclusive, null end = still ST), or
-        ``None`` when the root has no ST history (the bundle: its names are a snapshot)."""
+        ``None`` when the root has no ST history."""
         if not hasattr(self, "_st"):
             path = self.root / "st.parquet"
             self._st = None
