@@ -6,7 +6,9 @@
 The layout is documented in docs/data-format.md.  Real series are copied with derived columns
 (preclose with ex-rights reference prices, daily limits, is_open); synthetic series (clearly labelled
 ``synthetic=True`` in instruments.parquet and listed in meta.json) cover the securities the seed
-strategies name but the fixtures lack, the CSI 300 members the examples select, their reports.  Files in
+strategies name but the fixtures lack, and the realistic synthetic market (tools/bundle_market.py: real codes
+and names, dated membership of every major index, ST history, funds, bonds, the stocks the examples and
+tests screen, their reports).  Bar and report files are written with fixed-point columns.  Files in
 ``--out`` that the build does not make (e.g. known_findings.json) are kept.  Output is deterministic: a seeded numpy Generator, sorted
 rows and fixed Parquet options give byte-identical files on every run.
 """
@@ -26,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ptrade_fast.data import codes as codes_mod  # noqa: E402
 from ptrade_fast.data.adjust import price_events  # noqa: E402
@@ -36,11 +39,17 @@ from ptrade_fast.data.synthetic.fundamentals import fundamental_tables  # noqa: 
 from ptrade_fast.data.writer import RootWriter  # noqa: E402
 from ptrade_fast.rules import futures as frules  # noqa: E402
 from ptrade_fast.data.format import (  # noqa: E402
-    FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, write_table_atomic, write_json_atomic,
+    FORMAT_VERSION, DAILY_SCHEMA, MINUTE_SCHEMA, INSTRUMENT_SCHEMA, read_bars, write_table_atomic, write_json_atomic,
 )
 from ptrade_fast.rules import instruments as irules  # noqa: E402
 from ptrade_fast.rules.limits import (  # noqa: E402
     cb_first_day_limits, CB_LIMITS, limit_prices, limit_ratio,
+)
+from bundle_market import (  # noqa: E402
+    EARLY_SPAN, LATE_SPAN, MARKET_SEED, MARKET_STOCKS, MUST_SHIP, SCREEN_WINDOWS, SHIP_CBS, choose_bonds,
+    choose_stocks, generate_market, market_daily, market_ex_rights, market_fundamentals, market_instruments,
+    members_on,
+    market_st,
 )
 
 SEED = 20250805
@@ -68,21 +77,14 @@ SEED_SECURITIES = {
     "110059.SS": ("浦发转债", 100.0),
     "131810.SZ": ("R-001", 2.0),
 }
-# The bundle ships the synthetic series (daily and minute) of the first 50 CSI 300 members in code order
-# (scheduled_tasks screens get_index_stocks('000300.SS')[:50]; a listed member without bars would pass its NaN
-# filters, so all 50 need their series), 600061.SS (the tests' check_limit example) and 600519.SS.  Every
-# constituent is still generated, in the same order and from the same stream, so the shipped series do not
-# depend on how many are kept; the others stay instruments without bars.  ``ptrade-fast data generate``
-# makes a whole market.
-KEEP_MEMBERS = 50
-KEEP_EXTRA = ("600061.SS", "600519.SS")
+# The 2018 CSI 300 constituents (hikyuu block files) are still drawn after the seed securities, in the
+# same order and from the same stream, so the seed series stay byte-for-byte what they were; none of them
+# ships (the realistic market's stocks do, see MARKET_SEED).
 FUNDAMENTALS_SEED = SEED + 2
 SHARES_SEED = SEED + 3
 # 浦发转债's published terms (the bundle's 110059 prices are synthetic; its terms are the bond's).
 BOND_TERMS = {"110059.SS": {"stock_code": "600000.SS", "convert_price": 15.05,
                             "convert_date": "2020-05-04", "maturity_date": "2025-10-27"}}
-INDEX_BLOCKS = {"沪深300": "000300.SS", "上证50": "000016.SS", "中证500": "000905.SS",
-                "深证成指": "399001.SZ", "创业板指": "399006.SZ"}
 
 
 # -- HELPERS -------------------------------------------------------------------------------------------
@@ -214,13 +216,35 @@ def synth_minutes(bar, rng):
             "close": np.round(close * grid, d), "volume": vol, "money": money.astype(float)}
 
 
+# -- REALISTIC MARKET (the rest is in tools/bundle_market.py) -------------------------------------
+
+def market_minutes(daily: pd.DataFrame, codes: set, days, rng) -> dict:
+    """Minute bars (``synth_minutes``) of ``codes`` on the bundle's minute days: {day: [frame]}."""
+    out: dict = {}
+    bars = daily[daily.code.isin(codes) & (daily.is_open == 1)
+                 & pd.to_datetime(daily.date).dt.date.isin({pd.Timestamp(d).date() for d in days})]
+    for bar in bars.sort_values(["date", "code"]).itertuples():
+        day = np.datetime64(pd.Timestamp(bar.date).date(), "D")
+        dt = (day + MINUTE_LABELS).astype("datetime64[ms]")
+        out.setdefault(day, []).append(pd.DataFrame({"code": bar.code, "datetime": dt, **synth_minutes(bar, rng)}))
+    return out
+
+
+def compact_files(root: Path) -> None:
+    """Rewrite every bar and report file of the bundle with fixed-point columns (docs/data-format.md)."""
+    for path in (sorted((root / "daily").glob("*.parquet")) + sorted((root / "minute").glob("*/*.parquet"))
+                 + sorted((root / "fundamentals").glob("*.parquet"))):
+        write_table_atomic(read_bars(path), path, fixed_point=True)
+
+
 # -- BUILD ---------------------------------------------------------------------------------------------
 
-def build(src: Path, out: Path) -> None:
+def build(src: Path, out: Path, market_cache: Path | None = None) -> None:
     rng = np.random.default_rng(SEED)
     tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent))
+    work = Path(tempfile.mkdtemp(prefix=".bundle-market-", dir=out.parent))
     try:
-        _build_into(src, tmp, rng)
+        _build_into(src, tmp, rng, generate_market(work, market_cache))
         for d in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
             os.chmod(d, 0o755)
         if out.exists():
@@ -231,11 +255,12 @@ def build(src: Path, out: Path) -> None:
             shutil.rmtree(out)
         os.replace(tmp, out)
     finally:
+        shutil.rmtree(work, ignore_errors=True)
         if tmp.exists():
             shutil.rmtree(tmp)
 
 
-def _build_into(src: Path, root: Path, rng) -> None:
+def _build_into(src: Path, root: Path, rng, gen: Path) -> None:
     calendar = _dates(pd.read_parquet(src / "trade_calendar.parquet")["date"])
     inst_real = pd.read_parquet(src / "instruments.parquet")
     ex = pd.read_parquet(src / "ex_rights.parquet")
@@ -273,14 +298,25 @@ def _build_into(src: Path, root: Path, rng) -> None:
     con_prices = np.round(np.exp(rng.uniform(np.log(4), np.log(60), len(constituents))), 2)
     daily.append(synth_daily(constituents, con_prices, con_days, rng))
     daily = pd.concat(daily, ignore_index=True).sort_values(["code", "date"], kind="stable")
-    shipped = set(sorted(set(members))[:KEEP_MEMBERS]) | set(KEEP_EXTRA)
-    kept = [c for c in constituents if c in shipped]
-    minute_kept = set(seeds) | set(kept)
-    # The others stay instruments (listed from the first generated day) without bars in the bundle.
-    unshipped = {c: con_days[0] for c in constituents if c not in shipped}
+    # The 2018 CSI 300 constituents are still drawn (the seed securities' minute paths interleave with
+    # theirs, so the seed series stay as they were) but not shipped: the realistic market's stocks are.
+    minute_kept = set(seeds)
     generated = daily[daily.code.isin(set(seeds) | set(constituents))]
-    daily = daily[~daily.code.isin(set(constituents) - set(kept))]
-    synthetic = set(seeds) | set(kept)
+    daily = daily[~daily.code.isin(set(constituents))]
+    own = real_codes | set(seeds)
+    # generate() takes its calendar from the installed bundle: it must be the fixtures' (a stale or
+    # hand-edited installed bundle would shift every generated day).
+    gen_days = _dates(pd.read_parquet(gen / "calendar.parquet")["date"])
+    if not np.array_equal(gen_days, calendar[(calendar >= gen_days[0]) & (calendar <= gen_days[-1])]):
+        raise SystemExit("the generated market's calendar differs from trade_calendar.parquet: reinstall the "
+                         "package (pip install -e .) so its bundle calendar is the fixtures'")
+    ship = choose_stocks(gen, calendar, own)
+    bonds = choose_bonds(gen, ship, own)
+    gen_inst = pd.read_parquet(gen / "instruments.parquet", columns=["code", "type"])
+    others = set(gen_inst.loc[gen_inst.type.isin(["index", "etf", "lof"]), "code"]) - own
+    mkt_daily = market_daily(gen, ship, others | set(bonds))
+    daily = pd.concat([daily, mkt_daily], ignore_index=True).sort_values(["code", "date"], kind="stable")
+    synthetic = set(seeds) | set(mkt_daily.code)
 
     # -- minutes --
     minute_frames: dict[np.datetime64, list[pd.DataFrame]] = {}
@@ -302,6 +338,11 @@ def _build_into(src: Path, root: Path, rng) -> None:
     for day, g in imin.groupby("day"):
         minute_frames.setdefault(np.datetime64(day, "D"), []).append(g)
     syn_minute_days = sorted(np.datetime64(d, "D") for d in ts["day"].unique())
+    minute_ship = {c for c, (a, b) in ship.items() if a == np.datetime64(EARLY_SPAN[0])}
+    window = [d for d in syn_minute_days if SCREEN_WINDOWS[0][0] <= str(d) <= SCREEN_WINDOWS[0][1]]
+    for day, frames in market_minutes(mkt_daily, minute_ship, window,
+                                      np.random.default_rng(MARKET_SEED + 1)).items():
+        minute_frames.setdefault(day, []).extend(frames)
     syn_daily = generated[generated.date.isin(syn_minute_days) & (generated.is_open == 1)]
     for bar in syn_daily.sort_values(["date", "code"]).itertuples():
         bars = synth_minutes(bar, rng)     # drawn for every generated series, kept for some
@@ -326,35 +367,41 @@ def _build_into(src: Path, root: Path, rng) -> None:
         write_table_atomic(_minute_table(f), root / "minute" / y / f"{day}.parquet")
 
     write_table_atomic(pa.table({"date": pa.array(calendar, pa.date32())}), root / "calendar.parquet")
-    inst = _instruments(inst_real, daily, minute_codes, synthetic, unshipped)
+    gen_rows = market_instruments(gen, mkt_daily, minute_codes, own, bonds, set(inst_real.symbol))
+    listed = set(gen_rows.code)
+    inst = _instruments(inst_real[~inst_real.symbol.isin(listed)], daily[~daily.code.isin(listed)],
+                        minute_codes - listed, synthetic)
     terms = pd.DataFrame([{"code": c, **t} for c, t in BOND_TERMS.items()])
     for col in ("convert_date", "maturity_date"):
         terms[col] = pd.to_datetime(terms[col]).dt.date
     inst = inst.merge(terms, on="code", how="left")
+    inst = pd.concat([inst, gen_rows[inst.columns]], ignore_index=True).sort_values("code", kind="stable")
     write_table_atomic(pa.Table.from_pandas(inst, schema=pa.schema(list(INSTRUMENT_SCHEMA) + [
         pa.field("stock_code", pa.string()), pa.field("convert_price", pa.float64()),
         pa.field("convert_date", pa.date32()), pa.field("maturity_date", pa.date32())]), preserve_index=False),
                        root / "instruments.parquet")
     exr = ex.rename(columns={"symbol": "code"})
-    exr = pd.concat([exr, _share_capital(daily, synthetic, set(exr["code"]))], ignore_index=True)
+    exr = exr[~exr.code.isin(listed)]    # real events of codes whose series here are generated
+    exr = pd.concat([exr, _share_capital(daily[~daily.code.isin(listed)], synthetic, set(exr["code"])),
+                     market_ex_rights(gen, set(ship))], ignore_index=True)
     exr = exr.sort_values(["code", "ex_date"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(exr, preserve_index=False), root / "ex_rights.parquet")
-    idx = blocks[(blocks.category == "index") & blocks.block.isin(list(INDEX_BLOCKS))]
-    members_df = pd.DataFrame({"index_code": idx.block.map(INDEX_BLOCKS), "code": idx.symbol,
-                               "start_date": pd.NaT, "end_date": pd.NaT}).sort_values(["index_code", "code"])
-    write_table_atomic(pa.Table.from_pandas(members_df, schema=pa.schema([
-        ("index_code", pa.string()), ("code", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32())]),
-        preserve_index=False), root / "index_members.parquet")
+    shutil.copyfile(gen / "index_members.parquet", root / "index_members.parquet")   # dated, every index
+    write_table_atomic(pa.Table.from_pandas(market_st(gen, own), schema=pa.schema([
+        ("code", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32())]), preserve_index=False),
+        root / "st.parquet")
     bl = blocks.rename(columns={"symbol": "code"}).sort_values(["category", "block", "code"], kind="stable")
     write_table_atomic(pa.Table.from_pandas(bl, preserve_index=False), root / "blocks.parquet")
     fin = pd.read_parquet(src / "financials_2011q3.parquet")
     # Reports of the stocks with bars in the bundle, and 000415.SZ (its record revised in the same file).
-    with_bars = {codes_mod.normalize_code(c) for c in daily["code"].unique()} | {"000415.SZ"}
+    with_bars = {codes_mod.normalize_code(c) for c in real_daily_codes} | {"000415.SZ"}
     fin = fin[fin["symbol"].map(codes_mod.normalize_code).isin(with_bars)]
-    syn_stocks = [c for c in sorted(synthetic) if codes_mod.classify(c) in ("stock", "star", "chinext")]
+    syn_stocks = [c for c in seeds if codes_mod.classify(c) in ("stock", "star", "chinext")]
     generated = fundamental_tables(root, FUNDAMENTALS_SEED, syn_stocks)
+    market_reports = market_fundamentals(gen, ship)
     for table, frame in fund_mod.tdx_tables(fin, Q3_2011_PUBL_DATE, "3").items():
-        frame = pd.concat([frame, generated[table][frame.columns]], ignore_index=True)
+        frame = pd.concat([frame, generated[table][frame.columns], market_reports[table][frame.columns]],
+                          ignore_index=True)
         frame = frame.sort_values(["code", "end_date", "revision"], kind="stable").reset_index(drop=True)
         fund_mod.write_table(root, table, frame)
 
@@ -371,31 +418,46 @@ def _build_into(src: Path, root: Path, rng) -> None:
         "minute_days": len(minute_days),
         "minute_range": [str(minute_days[0]), str(minute_days[-1])],
         "synthetic": {"seed": SEED, "codes": sorted(synthetic),
-                      "without_bars": sorted(unshipped),
-                      "without_bars_note": "CSI 300 members generated but not shipped (bundle size); "
-                                           "`ptrade-fast data generate` makes a whole market"},
-        "index_members": {"kind": "snapshot", "as_of": "about 2018-06 (hikyuu block files)",
-                          "indices": INDEX_BLOCKS},
+                      "market_seed": MARKET_SEED,
+                      "without_bars": sorted(set(gen_rows.code) - set(mkt_daily.code)),
+                      "without_bars_note": "generated instruments of the realistic market whose bars are not "
+                                           "shipped (bundle size); `ptrade-fast data generate` makes a whole market"},
+        "index_members": {"kind": "dated", "indices": dict(json.loads((gen / "meta.json").read_text(
+                              encoding="utf-8"))["index_members"]["indices"]),
+                          "rule": "the realistic synthetic market's (docs/data-format.md, *Synthetic market*)"},
+        "st": {"file": "st.parquet", "columns": ["code", "start_date", "end_date"], "kind": "dated",
+               "dates": "inclusive; end_date null = ST at the end of the data",
+               "span": [SYN_CONSTITUENT_START, SYN_END],
+               "covers": "the generated stocks (synthetic); none for the real fixtures and seed securities"},
         "notes": [
             "Real daily bars: TDX files for 000001.SS and 600000.SS (to 2025-08-05), hikyuu h5 for the rest (to 2011-12-06).",
             "Suspended days inside a series are rows with is_open 0, OHLC = previous close, volume 0.",
-            "ST history is not in the data: limits use the ordinary ratio for every stock.",
+            f"Realistic synthetic market (generate(market='realistic', stocks={MARKET_STOCKS}, seed={MARKET_SEED}), "
+            f"{SYN_CONSTITUENT_START} … {SYN_END}): every instrument, the dated membership of its "
+            f"{len(pd.read_parquet(gen / 'index_members.parquet').index_code.unique())} indices and the ST history are shipped; bars of its indices and funds "
+            f"(except 000001.SS real and the seed 000300.SS, 510050.SS), of {SHIP_CBS} bonds and of the stocks "
+            "the examples, tests and index screens use (synthetic.codes), with their ex-rights rows and reports.",
+            f"Generated stocks screened in {' … '.join(SCREEN_WINDOWS[0])} ship daily bars {' … '.join(EARLY_SPAN)} "
+            "and minute bars on that window's minute days; those screened in "
+            f"{' … '.join(SCREEN_WINDOWS[1])} ship daily bars {' … '.join(LATE_SPAN)}; both (and "
+            f"{', '.join(MUST_SHIP)}): the whole span.",
+            "Funds and index levels of the realistic market follow its own members, not the seed 000300.SS.",
             "Real time-share minutes carry one price per minute (open = high = low = close); stock minutes have no money, index minutes no volume (null).",
             "2017 index minutes: the 13:00 bar (11:30 + 13:01 merged) is labelled 13:01; 11:30 is absent.",
-            f"Synthetic CSI 300 members: the first {KEEP_MEMBERS} in code order, {', '.join(KEEP_EXTRA)} ship daily "
-            "and minute bars; the others are synthetic instruments without bars "
-            "(synthetic.without_bars, not in synthetic.codes); `ptrade-fast data generate` makes a whole market.",
-            f"Synthetic stocks have generated quarterly reports in fundamentals/ (seed {FUNDAMENTALS_SEED}).",
+            f"Synthetic stocks have generated quarterly reports in fundamentals/ (seed {FUNDAMENTALS_SEED} for "
+            f"600570.SS, the market's for the others).",
+            "Bar and report files store exact-decimal columns as fixed-point int64 (docs/data-format.md, *Fixed-point columns*).",
             "cb_conversion_prices.parquet: 110059.SS from 15.05 adjusted on 600000.SS's ex-dates by the prospectus "
             "formula; etf_baskets.parquet (extension): one synthetic 510050.SS basket of 2019-01-03 over the Shanghai "
             "上证50/沪深300 members with bars (a stand-in: the bundle has bars for one 上证50 member only).",
         ],
     }
-    _add_cb_etf_tables(root, daily, exr, members_df)
+    _add_cb_etf_tables(root, daily, exr, pd.read_parquet(root / "index_members.parquet"))
     write_json_atomic(meta, root / "meta.json")  # last: its presence marks a complete root
     _add_futures(src, root)
     add_repo_and_ipos(root)
     _add_ticks(src, root)
+    compact_files(root)   # last: rewrites every bar and report file in the fixed-point encoding
 
 
 def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, members: pd.DataFrame) -> None:
@@ -406,7 +468,7 @@ def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, membe
     table from the conversion start by the prospectus formula K1 = (K0 − cash) / (1 + bonus + conversion),
     rounded to the fen.  Basket: one, dated 2019-01-03, for a unit of 900,000 shares (the seed example's
     ``g.min_unit``) worth 900,000 × 510050.SS's close of 2019-01-02 (the shipped members' first bar), over the
-    Shanghai 上证50 / 沪深300 snapshot members with bars that day in proportion to float capital × close, in
+    Shanghai 上证50 / 沪深300 members (dated membership) with bars that day in proportion to float capital × close, in
     whole lots; the rest is the cash component; substitution allowed at +10 %, cash at most 50 %
     (synthetic terms, labelled so in meta.json notes)."""
     code, under = "110059.SS", BOND_TERMS["110059.SS"]["stock_code"]
@@ -429,7 +491,7 @@ def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, membe
     fs = exr.dropna(subset=["float_shares"]).sort_values("ex_date").groupby("code")["float_shares"].last()
     # The bundle ships bars for one 上证50 member only: the basket holds the Shanghai members of 上证50 and
     # 沪深300 that have bars and share capital that day (a stand-in, said so in meta.json).
-    pool = members.loc[members["index_code"].isin(["000016.SS", "000300.SS"]), "code"]
+    pool = members_on(members, "000016.SS", day) + members_on(members, "000300.SS", day)
     sse50 = sorted({c for c in pool if c.endswith(".SS") and c in d.index and c in fs.index})
     unit = 900000
     value = float(d["510050.SS"]) * unit
@@ -635,21 +697,19 @@ def _minute_table(df):
     return pa.Table.from_pandas(pd.DataFrame(cols), schema=MINUTE_SCHEMA, preserve_index=False)
 
 
-def _instruments(inst_real, daily, minute_codes, synthetic, unshipped):
+def _instruments(inst_real, daily, minute_codes, synthetic):
     real = inst_real.set_index("symbol")
     span = daily.groupby("code")["date"].agg(["min", "max"])
-    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes) | set(unshipped))
+    all_codes = sorted(set(real.index) | set(span.index) | set(minute_codes))
     rows = []
     for code in all_codes:
         typ, board = codes_mod.classify_full(code)
         exch = codes_mod.exchange_of(code)
         rule = irules.current(typ, exch)
         r = real.loc[code] if code in real.index else None
-        syn = code in synthetic or code in unshipped
+        syn = code in synthetic
         name = r["name"] if r is not None else SEED_SECURITIES.get(code, (f"SYN{code[:6]}",))[0]
-        if code in unshipped:
-            list_date, delist = unshipped[code], None
-        elif syn:
+        if syn:
             list_date, delist = span.loc[code, "min"], None
         else:
             list_date = r["list_date"] if r is not None else (span.loc[code, "min"] if code in span.index else None)
@@ -701,8 +761,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, default=Path("/work/shared/data/real"))
     ap.add_argument("--out", type=Path, default=here / "data")
+    ap.add_argument("--market-cache", type=Path, default=None,
+                    help="folder of the generated realistic market, reused when present (development)")
     args = ap.parse_args(argv)
-    build(args.src.resolve(), args.out.resolve())
+    build(args.src.resolve(), args.out.resolve(), args.market_cache and args.market_cache.resolve())
 
 
 if __name__ == "__main__":

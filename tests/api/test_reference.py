@@ -238,23 +238,28 @@ def test_industry_stocks_by_name_and_unknown_code(store):
 @pytest.mark.parametrize("code", ["000300.SS", "000300.XSHG", "000300.XBHS"])
 def test_index_stocks_accepts_every_suffix(store, code):
     out = make_api(store, day=dt.date(2024, 11, 5)).get_index_stocks(code)
-    assert len(out) == 300 and "600570.SS" in out and all(c.endswith((".SS", ".SZ")) for c in out)
+    assert len(out) == 300 and "600519.SS" in out and all(c.endswith((".SS", ".SZ")) for c in out)
 
 
-def test_index_stocks_only_lists_members_listed_on_the_date(store):
+def test_index_stocks_are_the_members_on_the_date(store):
+    # The bundle's membership is dated (the realistic synthetic market's, from 2019-01-02).
     api = make_api(store, day=dt.date(2024, 11, 5))
-    early = api.get_index_stocks("000300.SS", "20100104")
-    assert "600000.SS" in early and "600519.SS" not in early  # the synthetic 600519 lists in 2019
-    assert len(make_api(store, day=dt.date(2010, 1, 4)).get_index_stocks("000300.SS")) == len(early)
-    assert any("snapshot" in w for w in api.rt.log.warnings)
+    early = api.get_index_stocks("000300.SS", "20190102")
+    now = api.get_index_stocks("000300.SS")
+    assert len(early) == len(now) == 300
+    assert "000009.SZ" in now and "000009.SZ" not in early
+    assert "000006.SZ" in early and "000006.SZ" not in now
+    assert make_api(store, day=dt.date(2019, 1, 2)).get_index_stocks("000300.SS") == early
+    assert api.get_index_stocks("000300.SS", "20100104") == []       # before the membership data
+    assert not any("snapshot" in w for w in api.rt.log.warnings)
 
 
 def test_index_stocks_shenzhen_and_block_fallback(store):
     api = make_api(store, day=dt.date(2024, 11, 5))
     gem = api.get_index_stocks("399006.XSHE")
-    assert len(gem) == 65 and gem[:3] == ["300001.SZ", "300002.SZ", "300003.SZ"]
+    assert len(gem) == 100 and gem[:3] == ["300001.SZ", "300002.SZ", "300003.SZ"]
     sse180 = api.get_index_stocks("000010.SS")   # 上证180: from the index blocks of that name
-    assert len(sse180) == 176 and sse180[:3] == ["600000.SS", "600008.SS", "600009.SS"]
+    assert len(sse180) == 180 and sse180[:3] == ["600000.SS", "600008.SS", "600009.SS"]
     assert api.get_index_stocks("000999.SS") == []
 
 
@@ -289,8 +294,11 @@ def test_reits_list_is_empty_in_the_sample(store):
 
 def test_etf_and_cb_lists_are_codes_with_data_on_the_date(store):
     api = make_api(store, day=dt.date(2019, 1, 3))
-    assert api.get_etf_list() == ["510050.SS"]
-    assert api.get_cb_list() == ["110059.SS"]
+    assert api.get_etf_list() == ["159901.SZ", "159915.SZ", "159919.SZ", "159949.SZ", "510050.SS", "510300.SS",
+                                  "510500.SS", "510880.SS", "512100.SS", "512880.SS", "513100.SS", "518880.SS",
+                                  "588000.SS"]
+    assert api.get_cb_list() == ["110004.SS", "110008.SS", "110017.SS", "110041.SS", "110059.SS", "110083.SS",
+                                 "110087.SS", "127877.SZ"]
     old = make_api(store, day=dt.date(2004, 12, 31))
     assert old.get_etf_list() == [] and old.get_cb_list() == []
 
@@ -299,7 +307,7 @@ def test_cb_info_fills_what_the_data_has(store):
     df = make_api(store, day=dt.date(2019, 1, 3)).get_cb_info()
     assert list(df.columns) == ["bond_code", "bond_name", "stock_code", "stock_name", "list_date", "premium_rate",
                                 "convert_date", "maturity_date", "convert_rate", "convert_price", "convert_value"]
-    row = df.iloc[0]
+    row = df.set_index("bond_code", drop=False).loc["110059.SS"]
     assert (row.bond_code, row.bond_name, row.list_date) == ("110059.SS", "浦发转债", "2005-01-04")
     # The bundle carries 浦发转债's published terms (underlying, conversion price and dates).
     assert (row.stock_code, row.stock_name) == ("600000.SS", "浦发银行")
@@ -328,10 +336,12 @@ def test_check_limit_daily_compares_the_close(store):
 
 
 def test_check_limit_minute_run_uses_the_bar_that_just_ended(store):
-    day = dt.date(2019, 1, 3)
-    assert make_api(store, day, "1m", bar_index=50).check_limit("600061.SS") == {"600061.SS": 0}
-    assert make_api(store, day, "1m", bar_index=99).check_limit("600061.SS") == {"600061.SS": 1}
-    assert make_api(store, day, "1m", bar_index=240, phase="after").check_limit("600061.SS") == {"600061.SS": 1}
+    # 000503.SZ touches its limit-up 28.99 at bar 100 of 2019-01-21, leaves it, and closes on it.
+    day = dt.date(2019, 1, 21)
+    assert make_api(store, day, "1m", bar_index=99).check_limit("000503.SZ") == {"000503.SZ": 0}
+    assert make_api(store, day, "1m", bar_index=100).check_limit("000503.SZ") == {"000503.SZ": 1}
+    assert make_api(store, day, "1m", bar_index=101).check_limit("000503.SZ") == {"000503.SZ": 0}
+    assert make_api(store, day, "1m", bar_index=240, phase="after").check_limit("000503.SZ") == {"000503.SZ": 1}
 
 
 def test_check_limit_counts_within_half_a_tick(store):
@@ -342,9 +352,9 @@ def test_check_limit_counts_within_half_a_tick(store):
 
 
 def test_check_limit_before_the_open_uses_the_previous_close(store):
-    api = make_api(store, dt.date(2019, 1, 4), "1m", bar_index=None, phase="before")
-    assert api.check_limit("600061.SS") == {"600061.SS": 0}
-    assert api.check_limit("600061.SS", "20190103") == {"600061.SS": 1}
+    api = make_api(store, dt.date(2019, 1, 22), "1m", bar_index=None, phase="before")
+    assert api.check_limit("000503.SZ") == {"000503.SZ": 0}
+    assert api.check_limit("000503.SZ", "20190121") == {"000503.SZ": 1}
 
 
 def test_check_limit_bad_inputs(store):
@@ -366,7 +376,7 @@ def test_reference_functions_run_in_order_callbacks(store, name, args):
     expected = {"get_stock_name": {"600570.SS": "恒生电子"}, "check_limit": {"600570.SS": -1},
                 "get_cb_list": ["110059.SS"]}
     if name == "get_Ashares":
-        assert len(got) == 1785 and got[:3] == ["000001.SZ", "000002.SZ", "000004.SZ"]
+        assert len(got) == 2040 and got[:3] == ["000001.SZ", "000002.SZ", "000004.SZ"]
     else:
         assert got == expected[name]
 

@@ -63,19 +63,27 @@ def test_minute_timeshare_is_copied(store, real_dir):
 
 
 def test_synthetic_minutes_aggregate_to_daily(store):
-    syn = store.meta["synthetic"]["codes"]
-    for day in ["2018-12-03", "2019-01-02", "2019-02-01"]:
+    inst = store.instruments.loc[store.meta["synthetic"]["codes"]]
+    syn = list(inst.index[inst["has_minute"] & (inst["type"] != "future")])
+    seeds = {"600570.SS", "000300.SS", "510050.SS", "110059.SS", "131810.SZ"}
+    checked = 0
+    for day in ["2018-12-03", "2019-01-02", "2019-01-14", "2019-01-25", "2019-02-01"]:
         md = store.minute_day(day)
         w = store.daily_window(day, day)
         for code in syn:
             s = store.sid(code)
             if not md.has_data[s]:
-                assert w.is_open[0, s] == 0 or np.isnan(w.close[0, s])
+                # The seed securities have minutes on every minute day; the realistic market's stocks only
+                # inside their screen window (2019-01-14 … 2019-01-25).
+                assert w.is_open[0, s] == 0 or np.isnan(w.close[0, s]) or (
+                    code not in seeds and (day > "2019-01-25" or day < "2019-01-14")), (code, day)
                 continue
             assert md.open[0, s] == w.open[0, s]
             assert md.high[:, s].max() == w.high[0, s] and md.low[:, s].min() == w.low[0, s]
             assert md.close[-1, s] == w.close[0, s]
             assert md.volume[:, s].sum() == w.volume[0, s] and md.money[:, s].sum() == w.money[0, s]
+            checked += 1
+    assert checked > 100
 
 
 def test_synthetic_bars_respect_tick_and_limits(store):
@@ -102,8 +110,10 @@ def test_synthetic_bars_respect_tick_and_limits(store):
 
 
 def test_bundle_size_is_small():
+    # The wheel must stay within 10 MB (issue 15): it is the bundle plus about 0.8 MB of code and kernels
+    # (8.45 MB of bundle gave a 9.24 MB manylinux wheel).
     size = sum(p.stat().st_size for p in (REPO / "data").rglob("*") if p.is_file())
-    assert size < 40e6
+    assert size < 9.2e6, f"the bundle is {size / 1e6:.2f} MB: the wheel would pass 10 MB"
 
 
 @pytest.mark.slow

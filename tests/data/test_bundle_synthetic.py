@@ -1,5 +1,5 @@
-"""The sample bundle's synthetic part: provenance in meta.json, the trimmed CSI 300 members, bond terms and
-generated reports (docs/data-format.md, *The sample bundle*)."""
+"""The sample bundle's synthetic part: provenance in meta.json, the realistic market's shipped and unshipped
+stocks, bond terms and generated reports (docs/data-format.md, *The sample bundle*)."""
 import importlib.util
 import json
 import sys
@@ -32,17 +32,32 @@ def test_meta_lists_every_synthetic_instrument(inst, meta):
     assert "600000.SS" not in meta["synthetic_instruments"]
 
 
-def test_members_without_shipped_bars_stay_listed_instruments(inst, meta):
+def test_generated_instruments_without_shipped_bars_stay_listed(inst, meta):
     gone = meta["synthetic"]["without_bars"]
-    assert len(gone) > 200
+    assert len(gone) > 5000
     rows = inst.loc[gone]
     assert rows["synthetic"].all() and not rows["has_daily"].any() and not rows["has_minute"].any()
-    assert (rows["list_date"] == pd.Timestamp("2019-01-02").date()).all()
-    shipped = inst[inst["synthetic"] & inst["has_daily"] & inst["type"].isin(["stock", "chinext"])]
-    assert {"000060.SZ", "000425.SZ", "002008.SZ", "600061.SS", "600519.SS", "600570.SS"} <= set(shipped.index)
+    assert set(rows["type"]) == {"stock", "star", "chinext"}
+    shipped = inst[inst["synthetic"] & inst["has_daily"] & inst["type"].isin(["stock", "chinext", "star"])]
+    assert {"000063.SZ", "000651.SZ", "600061.SS", "600519.SS", "600570.SS"} <= set(shipped.index)
+    assert 100 < len(shipped) < 160
     assert set(meta["synthetic"]["codes"]) == set(inst.index[inst["synthetic"] & inst["has_daily"]
                                                              & (inst["type"] != "future")])
     assert not set(gone) & set(meta["synthetic"]["codes"])
+
+
+def test_screened_members_have_bars_in_the_screen_windows(inst):
+    """scheduled_tasks screens get_index_stocks('000300.SS')[:50]: every generated code among them has bars."""
+    members = pd.read_parquet(bundle_root() / "index_members.parquet")
+    for day in ("2019-01-14", "2024-01-02", "2024-06-28"):
+        d = pd.Timestamp(day).date()
+        on = members[(members.index_code == "000300.SS") & (members.start_date <= d)
+                     & (members.end_date.isna() | (members.end_date >= d))]
+        head = sorted(on.code)[:50]
+        gen = [c for c in head if inst.loc[c, "synthetic"]]
+        assert len(gen) >= 40
+        rows = inst.loc[gen]
+        assert (rows["daily_start"] <= d).all() and (rows["daily_end"] >= d).all(), day
 
 
 def test_the_bond_carries_its_terms(inst):
@@ -52,13 +67,16 @@ def test_the_bond_carries_its_terms(inst):
 
 
 def test_every_synthetic_stock_with_bars_has_every_report_table(inst):
-    stocks = set(inst.index[inst["synthetic"] & inst["has_daily"] & inst["type"].isin(["stock", "chinext"])])
+    stocks = set(inst.index[inst["synthetic"] & inst["has_daily"] & inst["type"].isin(["stock", "chinext", "star"])])
     for table in STATEMENT_TABLES:
         df = pd.read_parquet(bundle_root() / "fundamentals" / f"{table}.parquet")
         syn = df[df["end_date"] > pd.Timestamp("2012-01-01").date()]
         assert set(syn["code"]) == stocks, table
         assert not syn[[c for c in syn.columns if c not in KEY_COLUMNS]].isna().any().any(), table
-    dates, v = FundamentalsStore(DataStore.open(bundle_root())).valuation(sorted(stocks), np.datetime64("2024-01-02"),
+    late = inst.loc[sorted(stocks)]
+    late = sorted(late.index[(late["daily_start"] <= pd.Timestamp("2024-01-02").date())
+                             & (late["daily_end"] >= pd.Timestamp("2024-01-05").date())])
+    dates, v = FundamentalsStore(DataStore.open(bundle_root())).valuation(late, np.datetime64("2024-01-02"),
                                                                           np.datetime64("2024-01-05"))
     assert not np.isnan(v["pe_ttm"]).any() and not np.isnan(v["pb"]).any()
 

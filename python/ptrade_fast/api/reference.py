@@ -2,9 +2,9 @@
 
 Everything comes from the data root: ``instruments.parquet`` (names and listing dates), the daily bars
 (suspension, limits), ``ex_rights.parquet``, ``index_members.parquet`` and ``blocks.parquet``.  Dates default to
-the simulated date, and nothing dated after it is returned unless the caller names a date.  Names, blocks
-and (in the sample bundle) index membership are snapshots, so ST status, blocks and membership are not
-point-in-time; each function's docstring says so.
+the simulated date, and nothing dated after it is returned unless the caller names a date.  Names and blocks
+are snapshots; ST status and index membership are point-in-time where the root has dated tables
+(``st.parquet``, dated ``index_members``: the sample bundle from 2019-01-02); each function's docstring says so.
 """
 from __future__ import annotations
 

@@ -102,9 +102,9 @@ class BlocksAPI(ReferenceBase):
 
         Differences from Ptrade
         -----------------------
-        Where the data root's membership is a snapshot (``meta.json`` index_members kind 'snapshot', as in the
-        sample bundle) the constituents are that snapshot's, filtered to the stocks listed on ``date``:
-        not point-in-time.  Indices missing from index_members fall back to the index blocks of the same name.
+        Where the data root's membership is a snapshot (``meta.json`` index_members kind 'snapshot') the
+        constituents are that snapshot's, filtered to the stocks listed on ``date``: not point-in-time (the
+        sample bundle's is dated, from 2019-01-02).  Indices missing from index_members fall back to the index blocks of the same name.
         """
         if not isinstance(index_code, str):
             raise TypeError(f"index_code must be a str like '000300.SS', was {index_code!r}")

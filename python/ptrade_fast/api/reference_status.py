@@ -42,7 +42,8 @@ class StatusAPI(ReferenceBase):
 
         Differences from Ptrade
         -----------------------
-        ST and delisting-period status come from the names snapshot, so they are not point-in-time.
+        ST status is point-in-time where the data root has ST history (``st.parquet``, within ``meta.st.span``)
+        and comes from the name elsewhere; delisting-period status comes from the name.
         """
         if stocks is None:
             self._warn("get_stock_status: stocks is required; returned None")

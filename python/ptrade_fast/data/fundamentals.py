@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .codes import normalize_code
-from .format import write_table_atomic
+from .format import read_bars, write_table_atomic
 
 STATEMENT_TABLES = ("balance_statement", "income_statement", "cashflow_statement", "growth_ability",
                     "profit_ability", "eps", "operating_ability", "debt_paying_ability")
@@ -194,7 +194,7 @@ class FundamentalsStore:
             if not path.is_file():
                 self._tables[table] = None
             else:
-                df = pq.read_table(path).to_pandas()
+                df = read_bars(path).to_pandas()
                 for c in ("end_date", "publ_date"):
                     df[c] = df[c].to_numpy().astype("datetime64[D]")
                 self._tables[table] = df
@@ -557,7 +557,7 @@ def merge_table(root, table: str, frame: pd.DataFrame) -> Path:
     for c in ("end_date", "publ_date"):
         frame[c] = pd.to_datetime(frame[c]).dt.date
     if path.is_file():
-        old = pq.read_table(path).to_pandas()
+        old = read_bars(path).to_pandas()
         frame = pd.concat([old, frame], ignore_index=True)
     frame = frame.drop_duplicates(["code", "end_date", "revision"], keep="last")
     frame = frame.sort_values(["code", "end_date", "revision"], kind="stable").reset_index(drop=True)

@@ -28,7 +28,7 @@ from ..errors import DataError
 from . import checks as _checks
 from .bundle import resolve_root
 from .codes import normalize_code
-from .format import DAILY_FIELDS, MINUTE_FIELDS, minute_path
+from .format import DAILY_FIELDS, MINUTE_FIELDS, minute_path, read_bars
 
 # Bar-end labels of the 240 one-minute bars, as minutes after midnight: 09:31 … 11:30, 13:01 … 15:00.
 MINUTE_OFFSETS = np.concatenate([np.arange(9 * 60 + 31, 11 * 60 + 31), np.arange(13 * 60 + 1, 15 * 60 + 1)])
@@ -492,7 +492,7 @@ class DataStore:
 
     def st_periods(self) -> pd.DataFrame | None:
         """Dated ST periods (``st.parquet``: code, start_date, end_date inclusive, null end = still ST), or
-        ``None`` when the root has no ST history (the bundle: its names are a snapshot)."""
+        ``None`` when the root has no ST history."""
         if not hasattr(self, "_st"):
             path = self.root / "st.parquet"
             self._st = None
@@ -504,11 +504,15 @@ class DataStore:
         return self._st
 
     def is_st(self, code: str, day) -> bool | None:
-        """Point-in-time ST flag from ``st.parquet``; ``None`` when the root has no ST history."""
+        """Point-in-time ST flag from ``st.parquet``; ``None`` when the root has no ST history, or none for
+        ``day`` (outside ``meta.st.span`` where the root gives one, e.g. the bundle's 2019 … 2025)."""
         st = self.st_periods()
         if st is None:
             return None
         d = to_day(day)
+        span = (self.meta.get("st") or {}).get("span")
+        if span and not (np.datetime64(span[0], "D") <= d <= np.datetime64(span[1], "D")):
+            return None
         if not hasattr(self, "_st_by_code"):     # per-code arrays, grouped once (called per code per day)
             self._st_by_code = {c: (g["start_date"].to_numpy(), g["end_date"].to_numpy())
                                 for c, g in st.groupby("code", sort=False)}
@@ -584,7 +588,7 @@ def _read(path: Path, columns=()):
     """One bar file; an unreadable one (truncated, flipped bytes) or one lacking a column of the format is a
     DataError naming it."""
     try:
-        t = pq.read_table(path, read_dictionary=["code"], memory_map=True)  # page cache shared by sweep workers
+        t = read_bars(path, read_dictionary=["code"], memory_map=True)  # page cache shared by sweep workers
     except (OSError, pa.ArrowException) as exc:
         raise DataError(f"{path}: cannot read this Parquet file ({type(exc).__name__}: {exc}); it is damaged — "
                         f"re-import or regenerate it (ptrade-fast data validate lists every damaged file)") from None

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from ..errors import DataError
 from .checks import MAX_PRICE, check_format, price_problems
+from .format import read_bars
 from .writer import BAR_SETS, MARKER
 
 PRICES = ("open", "high", "low", "close")
@@ -181,7 +182,7 @@ def validate(root, volume_tolerance: float = 0.01, limit_per_kind: int | None = 
 def _read(path, root, sink):
     """A bar file as a DataFrame, or None after recording it as unreadable (validation goes on)."""
     try:
-        return pq.read_table(path).to_pandas()
+        return read_bars(path).to_pandas()
     except (OSError, pa.ArrowException) as exc:
         sink.add(str(path.relative_to(root)), None, None, None, "unreadable",
                  f"cannot read this Parquet file ({type(exc).__name__}: {exc})")
@@ -306,7 +307,7 @@ def _check_aggregate(df, file, day, root, cache, tick, tol, sink):
         path = root / "daily" / f"{year}.parquet"
         cache.clear()
         cache["year"] = year
-        cache["df"] = (pq.read_table(path, columns=["code", "date", "high", "low", "close", "volume", "is_open"])
+        cache["df"] = (read_bars(path, columns=["code", "date", "high", "low", "close", "volume", "is_open"])
                        .to_pandas() if path.is_file() else None)
         if cache["df"] is not None:
             cache["df"]["date"] = cache["df"]["date"].astype(str)

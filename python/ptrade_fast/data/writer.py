@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from . import codes as codes_mod
 from .adjust import price_events
 from .derive import FUTURES_RAW_COLUMNS, RAW_DAILY_COLUMNS, derive_daily, future_fields, instrument_defaults
-from .format import (DAILY_SCHEMA, FORMAT_VERSION, INSTRUMENT_SCHEMA, MINUTE_SCHEMA, write_json_atomic,
+from .format import (read_bars, DAILY_SCHEMA, FORMAT_VERSION, INSTRUMENT_SCHEMA, MINUTE_SCHEMA, write_json_atomic,
                      write_table_atomic)
 from .writer_tables import ReferenceTables
 
@@ -297,7 +297,7 @@ class RootWriter(ReferenceTables):
             # Futures re-derive from their stored settlement and open interest; the stored preclose of a
             # series' first row is its given previous settlement.
             extra = ["settlement", "open_interest", "preclose"] if "settlement" in names else []
-            t = pq.read_table(path, columns=["code"] + list(RAW_DAILY_COLUMNS) + extra,
+            t = read_bars(path, columns=["code"] + list(RAW_DAILY_COLUMNS) + extra,
                               filters=[("code", "in", sorted(codes))])
             if t.num_rows:
                 old.append(t.to_pandas().rename(columns={"preclose": "pre_settlement"}))
@@ -318,7 +318,7 @@ class RootWriter(ReferenceTables):
             path = daily_dir / f"{year}.parquet"
             part = derived[years == year]
             if path.is_file():
-                keep = pq.read_table(path).to_pandas()
+                keep = read_bars(path).to_pandas()
                 keep = keep[~keep["code"].isin(codes)]
                 keep["date"] = keep["date"].to_numpy().astype("datetime64[D]")
                 part = pd.concat([keep, part], ignore_index=True)
@@ -353,7 +353,7 @@ class RootWriter(ReferenceTables):
             path = self.root / folder / s[:4] / f"{s}.parquet"
             part = new[day == d]
             if path.is_file():
-                part = pd.concat([pq.read_table(path).to_pandas(), part], ignore_index=True)
+                part = pd.concat([read_bars(path).to_pandas(), part], ignore_index=True)
                 part = part.drop_duplicates(["code", "datetime"], keep="last")
             part = part.sort_values(["code", "datetime"], kind="stable")
             write_table_atomic(_minute_table(part), path)

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from .. import codes as codes_mod
 from .. import fundamentals as fund_mod
+from ..format import read_bars
 
 # Month-day windows of first publication: (first day offset from the period end's next month start, span).
 _PUBL = {1: ("04-15", 15), 2: ("08-01", 30), 3: ("10-12", 19), 4: ("03-01", 60)}
@@ -106,7 +107,7 @@ def _first_bars(root, codes):
     want = set(codes)
     first = {}
     for path in sorted((root / "daily").glob("*.parquet")):
-        t = pq.read_table(path, columns=["code", "date", "close", "is_open"]).to_pandas()
+        t = read_bars(path, columns=["code", "date", "close", "is_open"]).to_pandas()
         t = t[t["code"].isin(want - set(first)) & (t["is_open"] == 1)]
         for code, g in t.groupby("code", sort=True):
             row = g.sort_values("date").iloc[0]
