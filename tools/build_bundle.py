@@ -509,17 +509,17 @@ def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, membe
 
 TICK_SEED = 20190201
 TICK_CODES = ["600570.SS"]
-TICK_DAYS = ["2019-01-31", "2019-02-01"]
+TICK_DAYS = ["2019-02-01"]   # one day keeps the wheel under 10 MB; `data generate --ticks` makes more
 
 
 def _add_ticks(src: Path, root: Path) -> None:
     """The snapshot store (docs/data-format.md, *ticks/*) for a tick replay of the seed's tick examples:
-    synthetic snapshots, trades and orders of 600570.SS on the bundle's last two minute days (consistent with
-    its minute bars), and the real recorded prints of 600000.SS (2019-02-01, 2019-02-11; books reconstructed)."""
+    synthetic snapshots, trades and orders of 600570.SS on the bundle's last minute day (consistent with its
+    minute bars), and the real recorded prints of 600000.SS that day (books reconstructed)."""
     from ptrade_fast.data.importers.ticks import import_trades
     from ptrade_fast.data.synthetic.ticks import add_ticks
     add_ticks(root, TICK_CODES, days=TICK_DAYS, seed=TICK_SEED)
-    import_trades(src / "ticks.parquet", root, codes=["600000.SS"])
+    import_trades(src / "ticks.parquet", root, codes=["600000.SS"], days=TICK_DAYS)
 
 
 def _add_futures(src: Path, root: Path) -> None:
@@ -596,17 +596,34 @@ BUNDLE_IPOS = (
 IPO_LISTING_GAP = 8
 
 
+BUNDLE_REPO_CODES = ["204001.SS", "131810.SZ"]
+
+
+def _minute_days_of(root: Path, code: str) -> list:
+    """The minute days on which ``code`` has bars in ``root`` (the seed securities' time-share days)."""
+    days = []
+    for path in sorted((root / "minute").rglob("*.parquet")):
+        codes = pq.read_table(path, columns=["code"]).column("code")
+        if code in set(codes.unique().to_pylist()):
+            days.append(path.stem)
+    return days
+
+
 def add_repo_and_ipos(root: Path) -> None:
     """The reverse repo family and an IPO calendar (docs/data-format.md, *ipo.parquet*), all synthetic.
 
-    Repo: the 18 GC/R- codes from ``data.synthetic.repo`` over the synthetic span (131810.SZ's earlier
+    Repo: the 1-day GC/R- codes (``BUNDLE_REPO_CODES``) from ``data.synthetic.repo`` over the synthetic span (131810.SZ's earlier
     stock-like series is replaced by rates with the family's shape).  IPOs: ``BUNDLE_IPOS``, each with daily
     bars from its listing day to the end of the synthetic span (day 1 within its first-day band, then the usual
     limits), minute bars on the minute days, and its instruments row; ``ipo.parquet`` lists them.
     """
     from ptrade_fast.data.ipo import subscription_code, write_ipo_calendar
     from ptrade_fast.data.synthetic.repo import add_repo_series
-    add_repo_series(root, seed=REPO_SEED, start=SYN_START, end=SYN_END, minute_compression=9)
+    # The two 1-day codes only, minute bars for 131810.SZ (the seed example lends it) on the 2019
+    # time-share days (the minute window of the seed goldens): the whole family is in generated roots.
+    add_repo_series(root, seed=REPO_SEED, start=SYN_START, end=SYN_END, minute_compression=9,
+                    codes=BUNDLE_REPO_CODES, minute_codes=["131810.SZ"],
+                    minute_days=[d for d in _minute_days_of(root, "600570.SS") if d >= "2019-01-02"])
     rng = np.random.default_rng(IPO_SEED)
     store_cal = _dates(pd.read_parquet(root / "calendar.parquet")["date"])
     cal = store_cal[store_cal <= np.datetime64(SYN_END)]
@@ -643,7 +660,8 @@ def add_repo_and_ipos(root: Path) -> None:
     meta["synthetic_instruments"] = sorted(inst.loc[generated, "code"])
     meta["synthetic"]["codes"] = sorted(inst.loc[generated & inst["has_daily"] & (inst["type"] != "future"), "code"])
     meta["notes"] = meta["notes"] + [
-        "Reverse repo 204001…204182.SS and 131800…131810.SZ are SYNTHETIC rates in percent (data/synthetic/repo.py).",
+        "Reverse repo 204001.SS and 131810.SZ (the 1-day codes) are SYNTHETIC rates in percent "
+        "(data/synthetic/repo.py; `data generate --market realistic` makes the whole family).",
         "ipo.parquet lists six SYNTHETIC new issues (two in the 2019-01 minute window) whose bars start on their "
         "listing day.",
     ]

@@ -37,8 +37,10 @@ _BASE_VOLUME = {"SSE": 6e7, "SZSE": 1.5e7}     # 张 a day of the 1-day code
 _U_SHAPE = 2.5 - 1.5 * np.linspace(0, 1, 240) + 1.0 * np.linspace(-1, 1, 240) ** 2   # heavy in the morning
 
 
-def add_repo_series(root, seed: int = 0, start=None, end=None, minute_compression: int = 1) -> list[str]:
-    """Add the 18 synthetic repo codes to the data root ``root``; returns the codes added.
+def add_repo_series(root, seed: int = 0, start=None, end=None, minute_compression: int = 1,
+                    codes=None, minute_codes=None, minute_days=None) -> list[str]:
+    """Add the 18 synthetic repo codes (or the subset ``codes``) to the data root ``root``; returns the codes
+    added.
 
     Parameters
     ----------
@@ -51,6 +53,13 @@ def add_repo_series(root, seed: int = 0, start=None, end=None, minute_compressio
         codes and days are replaced.
     minute_compression : int
         zstd level of the rewritten minute files (1 as the generator's bulk files; the sample bundle uses 9).
+    codes, minute_codes : list of str, optional
+        Write only these codes (default: all 18), and minute bars only for ``minute_codes`` among them (default:
+        all written codes).  The whole family is still drawn in the same order, so a subset's series are
+        identical to the same codes' series in a full build (the sample bundle ships the two 1-day codes).
+    minute_days : list of date-like, optional
+        Write minute bars only on these of the root's minute days (default: every minute day).  The bars of the
+        other minute days are still drawn, so the series stay those of a full build.
 
     Minute rows are merged into each day file with Arrow (read, append, sort, write once), inside the writer's
     session so an interruption leaves the root marked incomplete.
@@ -74,7 +83,14 @@ def add_repo_series(root, seed: int = 0, start=None, end=None, minute_compressio
         x = 0.97 * x + shocks[t]
         level[t] = 2.0 * np.exp(x)
     spike = _spikes(cal, rng)
-    minute_days = {np.datetime64(d, "D") for d in store.minute_dates}
+    keep_days = None if minute_days is None else {np.datetime64(str(d)[:10], "D") for d in minute_days}
+    root_minute_days = {np.datetime64(d, "D") for d in store.minute_dates}
+    family = rrules.repo_codes()
+    keep = set(family if codes is None else codes)
+    unknown = sorted(keep - set(family))
+    if unknown:
+        raise ValueError(f"add_repo_series: {unknown} are not reverse repo codes (known: {family})")
+    keep_minutes = keep if minute_codes is None else set(minute_codes) & keep
     for exchange, table, shift in (("SSE", rrules.SSE_TENORS, 0.0), ("SZSE", rrules.SZSE_TENORS, -0.05)):
         suffix = "SS" if exchange == "SSE" else "SZ"
         ticks = np.array([irules.resolve("repo", exchange, str(d)).tick for d in cal])
@@ -90,9 +106,10 @@ def add_repo_series(root, seed: int = 0, start=None, end=None, minute_compressio
                 c = max(int(round(close[t] / tick)), 1)
                 o = max(int(round(close[t] * (1 + open_up[t]) / tick)), c)
                 lots = max(int(_BASE_VOLUME[exchange] * _VOLUME_SHARE[tenor] * np.exp(vol_z[t]) / 10), 240)
-                if day in minute_days:
+                if day in root_minute_days:
                     bars = _minute_bars(o, c, lots, tick, rng)
-                    minutes.setdefault(day, []).append((code, bars))
+                    if code in keep_minutes and (keep_days is None or day in keep_days):
+                        minutes.setdefault(day, []).append((code, bars))
                     o_, h_, l_, c_ = bars["open"][0], bars["high"].max(), bars["low"].min(), bars["close"][-1]
                     volume = int(bars["volume"].sum())
                 else:
@@ -100,16 +117,20 @@ def add_repo_series(root, seed: int = 0, start=None, end=None, minute_compressio
                     lo = max(int(round(c * (1 - abs(rng.normal(0, 0.04))))), 1)
                     o_, h_, l_, c_ = (round(v * tick, 3) for v in (o, h, lo, c))
                     volume = lots * 10
-                daily_rows.append((code, day, o_, h_, l_, c_, volume, float(volume * rrules.FACE)))
+                if code in keep:
+                    daily_rows.append((code, day, o_, h_, l_, c_, volume, float(volume * rrules.FACE)))
     daily = pd.DataFrame(daily_rows, columns=["code", "date", "open", "high", "low", "close", "volume", "money"])
     daily["date"] = pd.to_datetime(daily["date"])
-    codes = rrules.repo_codes()
+    codes = [c for c in family if c in keep]
     with RootWriter.open(root, source="synthetic:repo") as w:
         w.add_daily(daily)
-        for day, items in sorted(minutes.items()):
-            _merge_minute_file(root, day, items, minute_compression)
+        # Every minute day: a day without new repo bars still loses any earlier repo rows (e.g. a stock-like
+        # series under a repo code), so no minute file contradicts the daily rates.
+        for day in sorted(root_minute_days):
+            _merge_minute_file(root, day, minutes.get(day, []), minute_compression)
         w.add_instruments(pd.DataFrame({"code": codes, "name": [rrules.NAMES[c[:6]] for c in codes],
-                                        "synthetic": True, "has_minute": bool(minutes),
+                                        "synthetic": True, "has_minute": [c in keep_minutes and bool(minutes)
+                                                                          for c in codes],
                                         "source": f"synthetic:repo:{seed}"}))
     return codes
 
@@ -119,6 +140,10 @@ def _merge_minute_file(root, day, items, level) -> None:
     path = root / "minute" / str(day)[:4] / f"{day}.parquet"
     old = pq.read_table(path)
     old = old.filter(pc.invert(pc.is_in(old["code"], value_set=pa.array(rrules.repo_codes()))))
+    if not items:
+        if old.num_rows != pq.read_metadata(path).num_rows:
+            write_table_atomic(old, path, level)
+        return
     stamps = _minute_times(day)
     new = pa.table({"code": pa.array(np.repeat([c for c, _ in items], 240)),
                     "datetime": pa.array(np.tile(stamps, len(items)), pa.timestamp("ms")),
