@@ -140,14 +140,14 @@ def _bars(bt, days: pd.DatetimeIndex, trades: pd.DataFrame, positions: pd.DataFr
     dates, rows = bt.store.daily_range(sids, ("open", "high", "low", "close", "volume", "is_open"),
                                        days[0].date(), days[-1].date())
     n = len(dates)
+    # Code-major (codes sorted and unique, dates ascending): the rows come out ordered by (code, date).
+    keep = (rows["is_open"].T.reshape(-1) > 0) & np.isfinite(rows["close"].T.reshape(-1))
     frame = pd.DataFrame({
-        "date": np.repeat(pd.to_datetime(dates).to_numpy(), len(codes)),
-        "code": np.tile(np.asarray(codes, dtype=object), n),
-        **{f: rows[f].reshape(-1).astype(float) for f in ("open", "high", "low", "close", "volume")},
+        "date": np.tile(pd.to_datetime(dates).to_numpy(), len(codes))[keep],
+        "code": np.repeat(np.asarray(codes, dtype=object), n)[keep],
+        **{f: rows[f].T.reshape(-1)[keep].astype(float) for f in ("open", "high", "low", "close", "volume")},
     })
-    keep = (rows["is_open"].reshape(-1) > 0) & np.isfinite(frame["close"].to_numpy())
-    frame = frame[keep].sort_values(["code", "date"], kind="stable")
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def build_result(bt, seconds: float, complete: bool, stop_reason: str | None = None) -> Result:

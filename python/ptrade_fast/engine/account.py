@@ -72,6 +72,7 @@ class Account:
         self._trade_seq = 0
         self._positions_cache = None
         self._version = 0  # bumps whenever the ledger may have changed
+        self._fee_key = None  # what today's fee table was filled from (fill_fees)
 
     # -- money views -------------------------------------------------------------------------------
     @property
@@ -242,6 +243,16 @@ class Account:
         if self.is_future[sid]:
             out.insert(4, self.open_close(row))
         return out
+
+    def fill_fees(self, settings, day) -> None:
+        """Today's fee table (``FeeSettings.fill_table``), refilled only when what it is made of changed: the
+        commission settings, the stamp duty in force, or (cost_model 'market') the day's dated rates."""
+        key = (settings.cost_model, settings.stamp_duty, settings.per_trade_sell_extra,
+               tuple(settings.commission.items()), settings.stamp_rate_on(day),
+               day if settings.cost_model != "ptrade" else None)
+        if key != self._fee_key:
+            settings.fill_table(self.fees, day, self.inst)
+            self._fee_key = key
 
     def new_day(self):
         self._fut_traded_today[:] = False
