@@ -547,7 +547,7 @@ class DataStore:
         on first use and kept: adjusted history is then one vectorised multiply per call."""
         if self._factors is None:
             from .adjust import FactorTable
-            self._factors = FactorTable(self.exrights_table(), self._sid)
+            self._factors = FactorTable(self.exrights_table(), self._sid, self.calendar)
         return self._factors
 
     def exrights(self, code) -> pd.DataFrame:
