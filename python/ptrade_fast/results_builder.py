@@ -7,6 +7,7 @@ import platform
 import numpy as np
 import pandas as pd
 
+from .data.codes import to_long
 from .errors import error_info
 from .result import Result
 
@@ -45,14 +46,29 @@ def _benchmark(bt, index: pd.DatetimeIndex) -> pd.DataFrame:
 
 
 def _orders(bt) -> pd.DataFrame:
+    """One row per order, as ``Account.order_object`` shows it, read column by column from the book."""
     acct = bt.account
-    rows = []
-    for r in range(acct.book.n_orders):
-        o = acct.order_object(r)
-        rows.append((o.id, o.entrust_no, o.dt, o.sid, o.symbol, o.amount, o.filled, float(o.limit), o.status,
-                     o.error_info))
-    return pd.DataFrame(rows, columns=["id", "entrust_no", "dt", "code", "symbol", "amount", "filled", "limit",
-                                       "status", "error_info"])
+    b = acct.book
+    n = b.n_orders
+    side = b.side.astype(np.int64)
+    codes = [str(c) for c in acct.codes[b.sid].tolist()]
+    longs: dict = {}
+    symbols = [longs[c] if c in longs else longs.setdefault(c, to_long(c)) for c in codes]
+    limits = [float(raw / SCALE if raw else ref) for raw, ref in zip(b.limit_price.tolist(), acct.order_ref)]
+    texts: dict = {}
+    infos = []
+    for row, reason in enumerate(b.reason.tolist()):
+        info = texts[reason] if reason in texts else texts.setdefault(reason, error_info(reason))
+        note = acct.order_notes.get(row)
+        if note:
+            info = f"{note}; {info}" if info else note
+        infos.append(info)
+    return pd.DataFrame({"id": acct.order_ids[:n], "entrust_no": [str(e) for e in b.entrust_no.tolist()],
+                         "dt": acct.order_dt[:n], "code": codes, "symbol": symbols,
+                         "amount": (side * b.amount).tolist(), "filled": (side * b.filled).tolist(),
+                         "limit": limits, "status": [chr(c) for c in b.status.tolist()], "error_info": infos},
+                        columns=["id", "entrust_no", "dt", "code", "symbol", "amount", "filled", "limit",
+                                 "status", "error_info"])
 
 
 def _trades(bt) -> pd.DataFrame:
