@@ -272,6 +272,17 @@ class MarketAPI:
         """The DatetimeIndex of ``times``, its data shared between calls asking for the same bars (a strategy
         asks for the same window for every stock of a bar)."""
         times = np.asarray(times)
+        if not minute and len(times):
+            # Daily windows are runs of trading days: a slice of one DatetimeIndex of the whole calendar (the
+            # window slides one day at a time, so a per-window cache would miss every day).
+            cal = self.rt.store.calendar
+            i0 = int(np.searchsorted(cal, times[0]))
+            i1 = i0 + len(times)
+            if i1 <= len(cal) and np.array_equal(cal[i0:i1], times):
+                full = self.__dict__.get("_calendar_index")
+                if full is None or len(full) != len(cal):
+                    full = self._calendar_index = pd.DatetimeIndex(cal.astype("datetime64[ns]"))
+                return full[i0:i1]
         key = (minute, times.dtype.str, times.tobytes())
         cache = self.__dict__.setdefault("_index_cache", {})
         index = cache.get(key)

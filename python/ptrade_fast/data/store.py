@@ -293,16 +293,17 @@ class DataStore:
             if neg.any():
                 return {f: _take(arrays[f][a:b], sids) for f in fields}
             return {f: arrays[f][a:b, sids] for f in fields}
-        out = {f: [] for f in fields}
-        years = self.calendar[i0:i1].astype("datetime64[Y]").astype(int) + 1970
-        for year in np.unique(years):
-            arrays = self._year(int(year))
+        years = [int(y) for y in np.unique(self.calendar[i0:i1].astype("datetime64[Y]").astype(int) + 1970)]
+        # Cached years first: a span longer than the cache then reads only the years missing from it (in
+        # calendar order it would evict each year just before it is needed again, on every pass).
+        parts = {}
+        for year in sorted(years, key=lambda y: y not in self._years):
+            arrays = self._year(year)
             days = arrays["dates"]
             a = np.searchsorted(days, self.calendar[i0])
             b = np.searchsorted(days, self.calendar[i1 - 1], side="right")
-            for f in fields:
-                block = arrays[f][a:b]
-                out[f].append(block if sids is None else _take(block, sids))
+            parts[year] = {f: arrays[f][a:b] if sids is None else _take(arrays[f][a:b], sids) for f in fields}
+        out = {f: [parts[y][f] for y in years] for f in fields}
         return {f: np.concatenate(v) if len(v) > 1 else v[0] for f, v in out.items()}
 
     def year_window(self, year: int) -> DailyWindow:

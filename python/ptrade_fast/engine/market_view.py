@@ -49,6 +49,7 @@ class MarketView:
         self.open_today = None
         self._win_last = -1
         self._rows: dict = {}
+        self._rows_key = None             # (window, day row) the day rows in _rows were built for
         self.minute_fields: dict = {}     # today's [240, n_sids] fields behind data[code] (minute runs)
         self._bar_dt = None
         self._day_entries = None
@@ -75,6 +76,7 @@ class MarketView:
         self._win_index = {d.astype(object): i for i, d in enumerate(self.win.dates)}
         self._win_last = last
         self._kernel = {}                 # whole-window kernel arrays, made on first use (see _kernel_of)
+        self._rows_key = None
         # The close of the trading day before the window's first day (for "previous close" on its day 0).
         cal = self.store.calendar
         i0 = int(np.searchsorted(cal, self.win.dates[0])) if len(self.win.dates) else 0
@@ -144,6 +146,7 @@ class MarketView:
         md = self.md = self.store.minute_day(day)
         w, di = self.win, self.di
         has = md.has_data.astype(np.uint8)
+        self._rows_key = None                    # the minute rows replace the day rows from here on
         self._rows["is_open"] = (w.is_open[di] & has).astype(np.uint8)
         self.minute_fields = self._minute_fields(md, w.listed[di], self.prev_close_row(di))
         return has
@@ -203,8 +206,10 @@ class MarketView:
     def set_day_rows(self):
         """Row views of the current day for ``data[code]`` in a daily run (and before/after the session)."""
         w, di = self.win, self.di
-        self._rows = {f: getattr(w, f)[di] for f in _ROW_FIELDS}
-        self._rows["price"] = self._rows["close"]
+        if self._rows_key != (id(w), di):        # twice a day (the bar, then after the close): build once
+            self._rows = {f: getattr(w, f)[di] for f in _ROW_FIELDS}
+            self._rows["price"] = self._rows["close"]
+            self._rows_key = (id(w), di)
         self._bar_dt = _dt.datetime.combine(self.rt.trade_date, _dt.time(0, 0))
 
     def _minute_fields(self, md, listed_row, prev_close):
@@ -221,6 +226,7 @@ class MarketView:
 
     def set_minute_rows(self, b: int):
         rows = self._rows
+        self._rows_key = None
         for f, block in self.minute_fields.items():
             rows[f] = block[b]
         rows["price"] = rows["close"]
