@@ -272,9 +272,19 @@ class MarketAPI:
         """The DatetimeIndex of ``times``, its data shared between calls asking for the same bars (a strategy
         asks for the same window for every stock of a bar)."""
         times = np.asarray(times)
+        key = (minute, times.dtype.str, times.tobytes())
+        cache = self.__dict__.setdefault("_index_cache", {})
+        index = cache.get(key)
+        if index is None:
+            if len(cache) >= 64:
+                cache.clear()
+            index = cache[key] = self._new_index(times, minute)
+        return index.view()      # a new Index object over the same data: setting .name stays on its frame
+
+    def _new_index(self, times, minute) -> pd.DatetimeIndex:
         if not minute and len(times):
             # Daily windows are runs of trading days: a slice of one DatetimeIndex of the whole calendar (the
-            # window slides one day at a time, so a per-window cache would miss every day).
+            # window slides one day at a time, so the cache above misses once a day).
             cal = self.rt.store.calendar
             i0 = int(np.searchsorted(cal, times[0]))
             i1 = i0 + len(times)
@@ -283,15 +293,8 @@ class MarketAPI:
                 if full is None or len(full) != len(cal):
                     full = self._calendar_index = pd.DatetimeIndex(cal.astype("datetime64[ns]"))
                 return full[i0:i1]
-        key = (minute, times.dtype.str, times.tobytes())
-        cache = self.__dict__.setdefault("_index_cache", {})
-        index = cache.get(key)
-        if index is None:
-            if len(cache) >= 64:
-                cache.clear()
-            ns = times.astype("datetime64[ns]") if minute else times.astype("datetime64[D]").astype("datetime64[ns]")
-            index = cache[key] = pd.DatetimeIndex(ns)
-        return index.view()      # a new Index object over the same data: setting .name stays on its frame
+        ns = times.astype("datetime64[ns]") if minute else times.astype("datetime64[D]").astype("datetime64[ns]")
+        return pd.DatetimeIndex(ns)
 
     def _shape(self, codes, single_code, fields, single_field, times, data, is_dict, minute):
         index = self._index(times, minute)
@@ -390,7 +393,7 @@ class MarketAPI:
         codes, single_code, sids = self._codes(security_list, "security_list")
         today = self._today()
         n_done = self._bars_done()
-        current = self._in_period()
+        current = self.rt.phase not in ("before", "after", "init") and n_done > 0     # _in_period()
         minute = kind == "m"
         if minute:
             self._need_minutes(today, "get_history", frequency)
@@ -421,7 +424,8 @@ class MarketAPI:
             if kind != "d":
                 times, data = self._resample_days(sids, fields, times, data, kind, count,
                                                   not include, today)
-            times, data = times[-count:], {f: v[-count:] for f, v in data.items()}
+            if len(times) > count:
+                times, data = times[-count:], {f: v[-count:] for f, v in data.items()}
         data = self._apply_fq(sids, times, data, fq)
         return self._shape(codes, single_code, fields, single_field, times, data, is_dict, minute)
 
