@@ -131,8 +131,8 @@ class FactorTable:
         self.stop[:] = np.searchsorted(sids, np.arange(n_sids), side="right")
 
     def _year_grid(self, year: int) -> tuple:
-        """(first calendar row, grid): for every trading day of ``year`` and every sid, the flat index of the
-        event in force (−1 before any); built once per year with the rule of :meth:`_at`."""
+        """(first calendar row, A, B): for every trading day of ``year`` and every sid, the factors of the event
+        in force (1, 0 before any); built once per year with the rule of :meth:`_at`."""
         hit = self._grids.get(year)
         if hit is not None:
             return hit
@@ -154,8 +154,8 @@ class FactorTable:
             np.maximum.accumulate(grid, axis=0, out=grid)
         if len(self._grids) >= self.YEAR_GRIDS:
             self._grids.pop(next(iter(self._grids)))
-        self._grids[year] = (i0, grid)
-        return i0, grid
+        self._grids[year] = hit = (i0, self._a1[grid], self._b0[grid])     # (A, B) in force, day by sid
+        return hit
 
     def _window(self, sids, days):
         """(A, B) for ``days`` as :meth:`_at`; from the year grids when ``days`` are consecutive trading days."""
@@ -166,17 +166,21 @@ class FactorTable:
             if i0 + n <= len(cal) and cal[i0] == days[0] and cal[i0 + n - 1] == days[-1]:
                 year = int(self._cal_year[i0])
                 s = np.where(sids >= 0, sids, 0)
-                parts, row, left = [], i0, n
+                parts_a, parts_b, row, left = [], [], i0, n
                 while left:
-                    g0, grid = self._year_grid(year)
+                    g0, ga, gb = self._year_grid(year)
                     a = row - g0
-                    take = min(left, len(grid) - a)
-                    parts.append(grid[a:a + take, s])
+                    take = min(left, len(ga) - a)
+                    parts_a.append(ga[a:a + take, s])
+                    parts_b.append(gb[a:a + take, s])
                     row, left, year = row + take, left - take, year + 1
-                flat = parts[0] if len(parts) == 1 else np.concatenate(parts)
-                if (sids < 0).any():
-                    flat[:, sids < 0] = -1
-                return self._a1[flat], self._b0[flat]
+                at = parts_a[0] if len(parts_a) == 1 else np.concatenate(parts_a)
+                bt = parts_b[0] if len(parts_b) == 1 else np.concatenate(parts_b)
+                unknown = sids < 0
+                if unknown.any():                 # no data: the factors before any event
+                    at[:, unknown] = 1.0
+                    bt[:, unknown] = 0.0
+                return at, bt
         return self._at(sids, days)
 
     def has_events(self, sids: np.ndarray) -> bool:
