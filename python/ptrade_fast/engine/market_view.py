@@ -50,6 +50,7 @@ class MarketView:
         self._win_last = -1
         self._rows: dict = {}
         self._rows_key = None             # (window, day row) the day rows in _rows were built for
+        self._kernel: dict = {}           # whole-window kernel arrays (see _kernel_of)
         self.minute_fields: dict = {}     # today's [240, n_sids] fields behind data[code] (minute runs)
         self._bar_dt = None
         self._day_entries = None
