@@ -49,24 +49,26 @@ def _orders(bt) -> pd.DataFrame:
     """One row per order, as ``Account.order_object`` shows it, read column by column from the book."""
     acct = bt.account
     b = acct.book
-    n = b.n_orders
-    side = b.side.astype(np.int64)
-    codes = [str(c) for c in acct.codes[b.sid].tolist()]
+    # An interrupt (Ctrl-C, SIGTERM) can land between the book adding an order and the account recording its id:
+    # that order belongs to the unfinished day, which an interrupted run's results leave out anyway.
+    n = min(b.n_orders, len(acct.order_ids), len(acct.order_dt), len(acct.order_ref))
+    side = b.side[:n].astype(np.int64)
+    codes = [str(c) for c in acct.codes[b.sid[:n]].tolist()]
     longs: dict = {}
     symbols = [longs[c] if c in longs else longs.setdefault(c, to_long(c)) for c in codes]
-    limits = [float(raw / SCALE if raw else ref) for raw, ref in zip(b.limit_price.tolist(), acct.order_ref)]
+    limits = [float(raw / SCALE if raw else ref) for raw, ref in zip(b.limit_price[:n].tolist(), acct.order_ref)]
     texts: dict = {}
     infos = []
-    for row, reason in enumerate(b.reason.tolist()):
+    for row, reason in enumerate(b.reason[:n].tolist()):
         info = texts[reason] if reason in texts else texts.setdefault(reason, error_info(reason))
         note = acct.order_notes.get(row)
         if note:
             info = f"{note}; {info}" if info else note
         infos.append(info)
-    return pd.DataFrame({"id": acct.order_ids[:n], "entrust_no": [str(e) for e in b.entrust_no.tolist()],
+    return pd.DataFrame({"id": acct.order_ids[:n], "entrust_no": [str(e) for e in b.entrust_no[:n].tolist()],
                          "dt": acct.order_dt[:n], "code": codes, "symbol": symbols,
-                         "amount": (side * b.amount).tolist(), "filled": (side * b.filled).tolist(),
-                         "limit": limits, "status": [chr(c) for c in b.status.tolist()], "error_info": infos},
+                         "amount": (side * b.amount[:n]).tolist(), "filled": (side * b.filled[:n]).tolist(),
+                         "limit": limits, "status": [chr(c) for c in b.status[:n].tolist()], "error_info": infos},
                         columns=["id", "entrust_no", "dt", "code", "symbol", "amount", "filled", "limit",
                                  "status", "error_info"])
 
