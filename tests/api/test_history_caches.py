@@ -1,6 +1,7 @@
-"""What get_history caches between calls (a code list's sids, the calendar's DatetimeIndex, the panel columns)
-never leaks from one call into another: a changed list, another spelling of a code or a renamed index gives
-exactly what a first call would (issue 12's per-call fast paths)."""
+"""Issue 12's fast paths give what the slow paths gave.  What get_history caches between calls (a code list's
+sids, the calendar's DatetimeIndex, the panel columns) never leaks from one call into another: a changed list,
+another spelling of a code or a renamed index gives exactly what a first call would.  The fee table follows its
+settings; the orders table read column by column from the book stands a half-recorded order."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -90,3 +91,17 @@ def test_fee_table_follows_a_changed_commission(api):
     sid = api.store.sid("600000.SS")
     assert np.asarray(acct.fees.commission_rate)[sid] == 0.0005
     assert np.asarray(acct.fees.min_commission)[sid] == 10000
+
+
+def test_orders_table_skips_an_order_the_account_never_recorded(api):
+    """An interrupt between the book adding an order and the account recording its id: the orders table keeps
+    the recorded orders, as they were (that order belongs to the unfinished day)."""
+    from ptrade_fast.results_builder import _orders
+    api.rt.phase = "handle"
+    api.ns["order"]("600000.SS", 100)
+    before = _orders(api)
+    assert len(before) == api.account.book.n_orders >= 1
+    api.account.book.add(api.store.sid("600000.SS"), 1, 100, 0, 100, 0)     # no new_order_row after it
+    after = _orders(api)
+    assert api.account.book.n_orders == len(before) + 1
+    pd.testing.assert_frame_equal(after, before)
