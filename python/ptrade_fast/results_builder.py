@@ -176,7 +176,8 @@ def build_result(bt, seconds: float, complete: bool, stop_reason: str | None = N
     params = {
         "strategy": bt.strategy_path,
         "start": bt.days[0].isoformat(), "end": bt.days[-1].isoformat(),
-        "frequency": bt.rt.frequency, "capital_base": bt.capital_base,
+        "frequency": "tick" if getattr(bt, "tick", None) is not None else bt.rt.frequency,
+        "capital_base": bt.capital_base,
         "benchmark": bt.settings.benchmark, "settings": bt.settings.as_dict(),
         "options": {k: v for k, v in bt.options.items()
                     if (isinstance(v, (str, int, float, bool)) or v is None) and k not in _DRIVER_OPTIONS},

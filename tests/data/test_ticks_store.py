@@ -10,6 +10,7 @@ from ptrade_fast.data.importers.ticks import import_snapshot_csv
 from ptrade_fast.data.ticks import BOOK_PRICE_COLUMNS, BOOK_VOLUME_COLUMNS, file_info, read_tick_day, tick_dates
 from ptrade_fast.errors import DataError
 from tick_roots import real_prints, real_tick_root, synthetic_tick_root
+from ptrade_fast.data.format import read_bars  # bar files of the bundle are fixed-point
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +114,7 @@ def test_synthetic_ticks_are_consistent(syn_root):
         assert (td.last == tr["price"][k - 1]).all()
         assert (td.count == k).all()
         # The day's bars: daily open/high/low/close/volume from the trades.
-        d = pd.read_parquet(syn_root / "daily" / "2019.parquet")
+        d = read_bars(syn_root / "daily" / "2019.parquet").to_pandas()
         d = d[(d.code == "600570.SS") & (pd.to_datetime(d.date) == pd.Timestamp(day))].iloc[0]
         px = tr["price"] / 10000
         assert (px[0], px.max(), px.min(), px[-1]) == (d.open, d.high, d.low, d.close)
