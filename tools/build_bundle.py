@@ -667,6 +667,9 @@ def add_repo_and_ipos(root: Path) -> None:
     generated = inst["synthetic"].fillna(False).astype(bool)
     meta["synthetic_instruments"] = sorted(inst.loc[generated, "code"])
     meta["synthetic"]["codes"] = sorted(inst.loc[generated & inst["has_daily"] & (inst["type"] != "future"), "code"])
+    # The 1-day repo codes and the new issues now have bars: no longer "without bars".
+    with_bars = set(inst.loc[inst["has_daily"].fillna(False).astype(bool), "code"])
+    meta["synthetic"]["without_bars"] = sorted(set(meta["synthetic"]["without_bars"]) - with_bars)
     meta["notes"] = meta["notes"] + [
         "Reverse repo 204001.SS and 131810.SZ (the 1-day codes) are SYNTHETIC rates in percent "
         "(data/synthetic/repo.py; `data generate --market realistic` makes the whole family).",

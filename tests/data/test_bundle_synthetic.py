@@ -37,7 +37,9 @@ def test_generated_instruments_without_shipped_bars_stay_listed(inst, meta):
     assert len(gone) > 5000
     rows = inst.loc[gone]
     assert rows["synthetic"].all() and not rows["has_daily"].any() and not rows["has_minute"].any()
-    assert set(rows["type"]) == {"stock", "star", "chinext"}
+    # The realistic market's reverse repo family is listed; only the two 1-day codes ship rates.
+    assert set(rows["type"]) == {"stock", "star", "chinext", "repo"}
+    assert not {"204001.SS", "131810.SZ"} & set(gone)
     shipped = inst[inst["synthetic"] & inst["has_daily"] & inst["type"].isin(["stock", "chinext", "star"])]
     assert {"000063.SZ", "000651.SZ", "600061.SS", "600519.SS", "600570.SS"} <= set(shipped.index)
     assert 100 < len(shipped) < 160
