@@ -33,6 +33,8 @@ CASES = [
     ("etf_arbitrage.py", "1m", "2019-01-02", "2019-01-04"),
     ("cb_t0.py", "1d", "2024-01-02", "2024-01-31"),
     ("cb_t0.py", "1m", "2019-01-02", "2019-01-04"),
+    # The live-style CB T+0 example trades on minute bars with snapshots synthesised from them (opt-in).
+    ("cb_t0.py", "1m", "2019-01-02", "2019-01-31", {"snapshot": "bars"}),
     # Reverse repo + IPO subscription (extensions): needs the bundle's repo series and IPO calendar
     # (tools/build_bundle.py add_repo_and_ipos); the account holds no shares, so the quota comes from A shares
     # held outside the backtest (option ipo_holdings_value).
@@ -51,7 +53,9 @@ LIVE_ONLY_CASES = [
 
 def case_id(case) -> str:
     name, freq = case[:2]
-    return f"{Path(name).stem}_{freq}"
+    options = case[4] if len(case) > 4 else {}
+    suffix = f"_snapshot-{options['snapshot']}" if "snapshot" in options else ""
+    return f"{Path(name).stem}_{freq}{suffix}"
 
 
 def missing_bundle_file(case) -> str | None:
