@@ -133,7 +133,7 @@ class Reads:
 
     def setup(self, path):
         self.bt, self.ns, codes = engine(path)
-        self.data = self.bt._bar_data()
+        self.data = self.bt.market.bar_data()
         self.ctx = self.bt.context
         self.inside = codes[0]
         self.held = sorted(self.ctx.portfolio.positions)[0]

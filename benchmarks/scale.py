@@ -3,6 +3,7 @@
     python benchmarks/scale.py --quick          # small sizes, CI-friendly (about a minute)
     python benchmarks/scale.py                  # the full sizes (S1–S4 of issue 5; needs ~15 GB disk)
     python benchmarks/scale.py --only S1 S4     # some scenarios
+    python benchmarks/scale.py --only S5 --s1-year 2024   # S5 on a one-year market (no five-year S2 data)
 
 Scenarios (full sizes; --quick shrinks stocks and years):
   S1  5,300 stocks × 1 year of 1-minute bars; each minute the strategy reads ``data`` for 50 watched
@@ -275,6 +276,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (CI)")
     ap.add_argument("--only", nargs="*", default=["S0", "S1", "S2", "S3", "S4", "S5"])
+    ap.add_argument("--s1-year", type=int, metavar="YEAR",
+                    help="run S0/S1/S5 on a one-year 5,300-stock minute market of YEAR (about 3 GB, generated "
+                         "if missing) instead of the last year of S2's five-year market (about 17 GB)")
     args = ap.parse_args(argv)
     CACHE.mkdir(parents=True, exist_ok=True)
     sz = sizes(args.quick)
@@ -283,7 +287,10 @@ def main(argv=None) -> int:
     print(f"{'case':<4} {'wall_s':>9} {'bars/s':>9} {'rss_MB':>9} {'scan_s':>8} {'ratio':>6}  note")
     s2 = sz["S2"]
     if {"S0", "S1", "S5"} & set(args.only):
-        root = market(s2["stocks"], s2["years"], True, s2.get("months"))
+        if args.s1_year:
+            root = market(s2["stocks"], (args.s1_year, args.s1_year), True)
+        else:
+            root = market(s2["stocks"], s2["years"], True, s2.get("months"))
         start, end = _last_days(root, sz["s1_days"])
         raw_scan(root, start, end, True)                 # warm the page cache: time warm reads only
         scan = raw_scan(root, start, end, True)

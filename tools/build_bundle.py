@@ -509,17 +509,20 @@ def _add_cb_etf_tables(root: Path, daily: pd.DataFrame, exr: pd.DataFrame, membe
 
 TICK_SEED = 20190201
 TICK_CODES = ["600570.SS"]
-TICK_DAYS = ["2019-02-01"]   # one day keeps the wheel under 10 MB; `data generate --ticks` makes more
+# One day each keeps the wheel under 10 MB (`data generate --ticks` makes more): 600570.SS on 2019-01-31, a day
+# its 5-day average is above the 10-day one (the seed's tick_ma buys), the real 600000.SS prints of 2019-02-01.
+TICK_DAYS = ["2019-01-31"]
+REAL_TICK_DAYS = ["2019-02-01"]
 
 
 def _add_ticks(src: Path, root: Path) -> None:
     """The snapshot store (docs/data-format.md, *ticks/*) for a tick replay of the seed's tick examples:
-    synthetic snapshots, trades and orders of 600570.SS on the bundle's last minute day (consistent with its
-    minute bars), and the real recorded prints of 600000.SS that day (books reconstructed)."""
+    synthetic snapshots, trades and orders of 600570.SS on ``TICK_DAYS`` (consistent with its minute bars), and
+    the real recorded prints of 600000.SS on ``REAL_TICK_DAYS`` (books reconstructed)."""
     from ptrade_fast.data.importers.ticks import import_trades
     from ptrade_fast.data.synthetic.ticks import add_ticks
     add_ticks(root, TICK_CODES, days=TICK_DAYS, seed=TICK_SEED)
-    import_trades(src / "ticks.parquet", root, codes=["600000.SS"], days=TICK_DAYS)
+    import_trades(src / "ticks.parquet", root, codes=["600000.SS"], days=REAL_TICK_DAYS)
 
 
 def _add_futures(src: Path, root: Path) -> None:
@@ -585,12 +588,13 @@ REPO_SEED = SEED + 4
 IPO_SEED = SEED + 5
 # Synthetic new issues: (code, name, board, subscription day, issue price, max subscription, lottery rate).
 # Two in the minute window (2019-01), the others on daily bars; listing 8 trading days after subscription.
+# The codes are free in the realistic market's code list (add_repo_and_ipos refuses a code already listed).
 BUNDLE_IPOS = (
     ("603999.SS", "新股甲", "SH_main", "2019-01-07", 9.86, 11_000, 0.00045),
-    ("300999.SZ", "新股乙", "ChiNext", "2019-01-10", 14.22, 7_000, 0.00052),
+    ("002999.SZ", "新股乙", "SZ_main", "2019-01-10", 14.22, 7_000, 0.00052),
     ("001299.SZ", "新股丙", "SZ_main", "2023-02-08", 21.35, 9_500, 0.00031),
-    ("688999.SS", "新股丁", "STAR", "2023-06-13", 38.60, 5_500, 0.00062),
-    ("300998.SZ", "新股戊", "ChiNext", "2023-09-12", 25.18, 8_000, 0.00040),
+    ("688996.SS", "新股丁", "STAR", "2023-06-13", 38.60, 5_500, 0.00062),
+    ("301998.SZ", "新股戊", "ChiNext", "2023-09-12", 25.18, 8_000, 0.00040),
     ("603998.SS", "新股己", "SH_main", "2024-03-05", 12.40, 12_000, 0.00035),
 )
 IPO_LISTING_GAP = 8
@@ -628,6 +632,10 @@ def add_repo_and_ipos(root: Path) -> None:
     store_cal = _dates(pd.read_parquet(root / "calendar.parquet")["date"])
     cal = store_cal[store_cal <= np.datetime64(SYN_END)]
     minute_days = {np.datetime64(p.stem, "D") for p in (root / "minute").rglob("*.parquet")}
+    listed = set(pd.read_parquet(root / "instruments.parquet", columns=["code"])["code"])
+    taken = sorted(c for c, *_ in BUNDLE_IPOS if c in listed)
+    if taken:
+        raise SystemExit(f"build_bundle: IPO codes {taken} are already instruments of the bundle; pick free codes")
     rows, daily, minutes = [], [], []
     for code, name, board, sub, price, max_sub, rate in BUNDLE_IPOS:
         t = int(np.searchsorted(cal, np.datetime64(sub)))
@@ -659,6 +667,9 @@ def add_repo_and_ipos(root: Path) -> None:
     generated = inst["synthetic"].fillna(False).astype(bool)
     meta["synthetic_instruments"] = sorted(inst.loc[generated, "code"])
     meta["synthetic"]["codes"] = sorted(inst.loc[generated & inst["has_daily"] & (inst["type"] != "future"), "code"])
+    # The 1-day repo codes and the new issues now have bars: no longer "without bars".
+    with_bars = set(inst.loc[inst["has_daily"].fillna(False).astype(bool), "code"])
+    meta["synthetic"]["without_bars"] = sorted(set(meta["synthetic"]["without_bars"]) - with_bars)
     meta["notes"] = meta["notes"] + [
         "Reverse repo 204001.SS and 131810.SZ (the 1-day codes) are SYNTHETIC rates in percent "
         "(data/synthetic/repo.py; `data generate --market realistic` makes the whole family).",

@@ -7,6 +7,7 @@ import platform
 import numpy as np
 import pandas as pd
 
+from .data.codes import to_long
 from .errors import error_info
 from .result import Result
 
@@ -45,14 +46,31 @@ def _benchmark(bt, index: pd.DatetimeIndex) -> pd.DataFrame:
 
 
 def _orders(bt) -> pd.DataFrame:
+    """One row per order, as ``Account.order_object`` shows it, read column by column from the book."""
     acct = bt.account
-    rows = []
-    for r in range(acct.book.n_orders):
-        o = acct.order_object(r)
-        rows.append((o.id, o.entrust_no, o.dt, o.sid, o.symbol, o.amount, o.filled, float(o.limit), o.status,
-                     o.error_info))
-    return pd.DataFrame(rows, columns=["id", "entrust_no", "dt", "code", "symbol", "amount", "filled", "limit",
-                                       "status", "error_info"])
+    b = acct.book
+    # An interrupt (Ctrl-C, SIGTERM) can land between the book adding an order and the account recording its id:
+    # that order belongs to the unfinished day, which an interrupted run's results leave out anyway.
+    n = min(b.n_orders, len(acct.order_ids), len(acct.order_dt), len(acct.order_ref))
+    side = b.side[:n].astype(np.int64)
+    codes = [str(c) for c in acct.codes[b.sid[:n]].tolist()]
+    longs: dict = {}
+    symbols = [longs[c] if c in longs else longs.setdefault(c, to_long(c)) for c in codes]
+    limits = [float(raw / SCALE if raw else ref) for raw, ref in zip(b.limit_price[:n].tolist(), acct.order_ref)]
+    texts: dict = {}
+    infos = []
+    for row, reason in enumerate(b.reason[:n].tolist()):
+        info = texts[reason] if reason in texts else texts.setdefault(reason, error_info(reason))
+        note = acct.order_notes.get(row)
+        if note:
+            info = f"{note}; {info}" if info else note
+        infos.append(info)
+    return pd.DataFrame({"id": acct.order_ids[:n], "entrust_no": [str(e) for e in b.entrust_no[:n].tolist()],
+                         "dt": acct.order_dt[:n], "code": codes, "symbol": symbols,
+                         "amount": (side * b.amount[:n]).tolist(), "filled": (side * b.filled[:n]).tolist(),
+                         "limit": limits, "status": [chr(c) for c in b.status[:n].tolist()], "error_info": infos},
+                        columns=["id", "entrust_no", "dt", "code", "symbol", "amount", "filled", "limit",
+                                 "status", "error_info"])
 
 
 def _trades(bt) -> pd.DataFrame:
@@ -140,14 +158,14 @@ def _bars(bt, days: pd.DatetimeIndex, trades: pd.DataFrame, positions: pd.DataFr
     dates, rows = bt.store.daily_range(sids, ("open", "high", "low", "close", "volume", "is_open"),
                                        days[0].date(), days[-1].date())
     n = len(dates)
+    # Code-major (codes sorted and unique, dates ascending): the rows come out ordered by (code, date).
+    keep = (rows["is_open"].T.reshape(-1) > 0) & np.isfinite(rows["close"].T.reshape(-1))
     frame = pd.DataFrame({
-        "date": np.repeat(pd.to_datetime(dates).to_numpy(), len(codes)),
-        "code": np.tile(np.asarray(codes, dtype=object), n),
-        **{f: rows[f].reshape(-1).astype(float) for f in ("open", "high", "low", "close", "volume")},
+        "date": np.tile(pd.to_datetime(dates).to_numpy(), len(codes))[keep],
+        "code": np.repeat(np.asarray(codes, dtype=object), n)[keep],
+        **{f: rows[f].T.reshape(-1)[keep].astype(float) for f in ("open", "high", "low", "close", "volume")},
     })
-    keep = (rows["is_open"].reshape(-1) > 0) & np.isfinite(frame["close"].to_numpy())
-    frame = frame[keep].sort_values(["code", "date"], kind="stable")
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def build_result(bt, seconds: float, complete: bool, stop_reason: str | None = None) -> Result:
@@ -158,7 +176,8 @@ def build_result(bt, seconds: float, complete: bool, stop_reason: str | None = N
     params = {
         "strategy": bt.strategy_path,
         "start": bt.days[0].isoformat(), "end": bt.days[-1].isoformat(),
-        "frequency": bt.rt.frequency, "capital_base": bt.capital_base,
+        "frequency": "tick" if getattr(bt, "tick", None) is not None else bt.rt.frequency,
+        "capital_base": bt.capital_base,
         "benchmark": bt.settings.benchmark, "settings": bt.settings.as_dict(),
         "options": {k: v for k, v in bt.options.items()
                     if (isinstance(v, (str, int, float, bool)) or v is None) and k not in _DRIVER_OPTIONS},

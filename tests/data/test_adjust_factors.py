@@ -65,3 +65,36 @@ def test_unknown_code_and_bad_fq(store):
     assert np.array_equal(got["close"][:, 0], data["close"][:, 0])
     with pytest.raises(ValueError, match="fq must be None, 'pre', 'post' or 'dypre', was 'back'"):
         table.apply(data, sids, dates, "back", dates[-1], PRICE)
+
+
+def test_year_grids_match_the_event_search(store):
+    """Windows of consecutive trading days read the event in force from per-year grids: the same (A, B) as
+    searching the events, across year ends and for unknown codes (sid −1)."""
+    table = store.adjust_factors()
+    cal = store.calendar.astype(np.int64)
+    rng = np.random.default_rng(7)
+    evented = store.sids([c for c in store.codes if not adjust.price_events(store.exrights(c)).empty])
+    for _ in range(200):
+        n = int(rng.integers(1, 300))
+        i0 = int(rng.integers(0, len(cal) - n))
+        sids = np.concatenate([rng.choice(evented, 8), rng.integers(-1, store.n_sids, 8)])
+        days = cal[i0:i0 + n]
+        got_a, got_b = table._window(sids, days)
+        want_a, want_b = table._at(sids, days)
+        assert np.array_equal(got_a, np.broadcast_to(want_a, got_a.shape)), (i0, n)
+        assert np.array_equal(got_b, np.broadcast_to(want_b, got_b.shape)), (i0, n)
+    # Days that are not consecutive trading days (a weekly resample's labels) take the event search.
+    days = cal[10:200:5]
+    shape = (len(days), 5)
+    assert np.array_equal(np.broadcast_to(table._window(evented[:5], days)[0], shape),
+                          np.broadcast_to(table._at(evented[:5], days)[0], shape))
+
+
+def test_empty_window(store):
+    """The data's first day has no history before it: adjusting an empty window gives the empty window."""
+    table = store.adjust_factors()
+    sids = store.sids([c for c in store.codes if not adjust.price_events(store.exrights(c)).empty][:3])
+    empty = {"close": np.empty((0, 3))}
+    for how in ("pre", "post", "dypre"):
+        got = table.apply(dict(empty), sids, store.calendar[:0], how, store.calendar[0], PRICE)
+        assert got["close"].shape == (0, 3)

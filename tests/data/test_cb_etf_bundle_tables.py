@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ptrade_fast.data.bundle import bundle_root
+from ptrade_fast.data.format import read_bars  # bar files of the bundle are fixed-point
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,7 @@ def tool():
 @pytest.fixture(scope="module")
 def tables():
     r = Path(bundle_root())
-    daily = pd.read_parquet(r / "daily" / "2019.parquet")
+    daily = read_bars(r / "daily" / "2019.parquet").to_pandas()
     daily["code"] = daily["code"].astype(str)
     return daily, pd.read_parquet(r / "ex_rights.parquet"), pd.read_parquet(r / "index_members.parquet")
 

@@ -11,6 +11,7 @@ from ptrade_fast.data.ticks import (BOOK_PRICE_COLUMNS, BOOK_VOLUME_COLUMNS, STA
                                    tick_dates)
 from ptrade_fast.errors import DataError
 from tick_roots import real_prints, real_tick_root, synthetic_tick_root
+from ptrade_fast.data.format import read_bars  # bar files of the bundle are fixed-point
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +117,7 @@ def test_synthetic_ticks_are_consistent(syn_root):
         assert (k[:a] == 0).all() and tr["time"][0] == td.time[a] == 9 * 3_600_000 + 25 * 60_000
         assert (td.last[a:] == tr["price"][k[a:] - 1]).all()
         # The day's bars: daily open/high/low/close/volume from the trades.
-        d = pd.read_parquet(syn_root / "daily" / "2019.parquet")
+        d = read_bars(syn_root / "daily" / "2019.parquet").to_pandas()
         d = d[(d.code == "600570.SS") & (pd.to_datetime(d.date) == pd.Timestamp(day))].iloc[0]
         px = tr["price"] / 10000
         assert (px[0], px.max(), px.min(), px[-1]) == tuple(float(d[f]) for f in ("open", "high", "low", "close"))

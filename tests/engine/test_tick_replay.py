@@ -8,6 +8,7 @@ import ptrade_fast as pf
 from ptrade_fast.engine.runner import Backtest
 from ptrade_fast.examples import __file__ as _examples_init
 from tick_roots import real_prints, real_tick_root, synthetic_tick_root
+from ptrade_fast.data.format import read_bars  # bar files of the bundle are fixed-point
 
 EXAMPLES = __import__("pathlib").Path(_examples_init).parent
 
@@ -109,7 +110,7 @@ def test_run_interval_period_and_handle_data_on_minute_boundaries(syn_root):
     assert len(bars) == 240
     assert bars[0][0] == pd.Timestamp("2019-02-01 09:31") and bars[-1][0] == pd.Timestamp("2019-02-01 15:00")
     assert bars[119][0] == pd.Timestamp("2019-02-01 11:30") and bars[120][0] == pd.Timestamp("2019-02-01 13:01")
-    m = pd.read_parquet(syn_root / "minute" / "2019" / "2019-02-01.parquet")
+    m = read_bars(syn_root / "minute" / "2019" / "2019-02-01.parquet").to_pandas()
     m = m[m.code == "600570.SS"].reset_index(drop=True)
     assert [b[1] for b in bars] == list(m.close.astype(float))
     assert [b[2] for b in bars] == list(m.volume.astype(float))
@@ -120,7 +121,7 @@ def test_derived_minute_bars_equal_the_minute_file(syn_root):
     from ptrade_fast.engine.tick_market import derived_minutes
     td = read_tick_day(syn_root, "2019-02-01", ["600570.SS"])
     bars = derived_minutes(td, 0)
-    m = pd.read_parquet(syn_root / "minute" / "2019" / "2019-02-01.parquet")
+    m = read_bars(syn_root / "minute" / "2019" / "2019-02-01.parquet").to_pandas()
     m = m[m.code == "600570.SS"].reset_index(drop=True)
     for f in ("open", "high", "low", "close"):
         np.testing.assert_allclose(bars[f], m[f].astype(float).to_numpy(), rtol=0, atol=1e-9)

@@ -76,10 +76,14 @@ class MarketAPI:
 
     def __init__(self, rt):
         self.rt = rt
+        self._code_cache: dict = {}       # (item type, codes) -> (normalised items, sids)
+        self._columns: dict = {}          # codes -> columns Index of panel frames (shared read-only data)
 
     # -- ARGUMENTS -----------------------------------------------------------------------------------
 
     def _codes(self, security, name):
+        """(codes, single, sids) of a code argument.  A list seen before is answered from a cache keyed on its
+        codes (a strategy passes the same universe every bar): no normalising, no sid lookups, no checks."""
         if security is None:
             security = list(self.rt.universe)
             single = False
@@ -89,6 +93,16 @@ class MarketAPI:
             security, single = list(security), False
         else:
             raise TypeError(f"{name} must be a str or a list of codes, was {security!r}")
+        try:
+            key = (type(security[0]) if security else None, tuple(security))
+            hit = self._code_cache.get(key)
+        except TypeError:                  # an unhashable item: the full path names it
+            key = hit = None
+        if hit is not None:
+            fixes, sids = hit
+            for i, c in fixes:
+                security[i] = c
+            return security, single, sids
         known = self.rt.store._sid
         try:
             # Whole-market lists arrive every day: short codes the store knows need no normalising.
@@ -98,7 +112,14 @@ class MarketAPI:
         for c in codes:
             if c not in known:
                 self.rt.warn_once(f"nodata:{c}", f"no market data for {c}; its values are NaN")
-        return codes, single
+        sids = self.rt.store.sids(codes)
+        sids.flags.writeable = False
+        if key is not None:
+            if len(self._code_cache) >= 256:
+                self._code_cache.clear()
+            self._code_cache[key] = ([(i, c) for i, (c, o) in enumerate(zip(codes, security)) if c is not o],
+                                     sids)
+        return codes, single, sids
 
     @staticmethod
     def _fields(field, name, kind, default):
@@ -162,15 +183,20 @@ class MarketAPI:
     def _daily(self, sids, fields, end_day, count=None, start_day=None):
         """Daily rows ending at ``end_day`` (inclusive): (dates, {field: [n, m]}), with derived fields."""
         store = self.rt.store
-        raw = sorted({"close" if f == "price" else f for f in fields if f != "unlimited"} | {"high_limit"})
+        raw = {"close" if f == "price" else f for f in fields if f != "unlimited"}
+        if "unlimited" in fields:
+            raw.add("high_limit")
+        raw = sorted(raw)
         if start_day is not None:
             dates, rows = store.daily_range(sids, raw, start_day, end_day)
         else:
             dates, rows = store.daily_history(sids, raw, end_day, count, include_end=True)
-        return dates, self._derive(rows, fields, daily=True)
+        return dates, self._derive(rows, fields, daily=True, fresh=True)
 
     @staticmethod
-    def _derive(rows, fields, daily):
+    def _derive(rows, fields, daily, fresh=False):
+        """The requested fields as float arrays.  ``fresh``: ``rows`` are the caller's own copies (the store's
+        reads with sids), so a float field is handed on as it is instead of copied once more."""
         out = {}
         for f in fields:
             if f == "price":
@@ -179,7 +205,7 @@ class MarketAPI:
                 listed = ~np.isnan(rows["close"]) if "close" in rows else True
                 out[f] = np.where(np.isnan(rows["high_limit"]) & listed, 1.0, 0.0)
             else:
-                out[f] = rows[f].astype(float)
+                out[f] = rows[f].astype(float, copy=not fresh)
         return out
 
     def _today_partial(self, sids, fields, n_done):
@@ -252,9 +278,23 @@ class MarketAPI:
         if index is None:
             if len(cache) >= 64:
                 cache.clear()
-            ns = times.astype("datetime64[ns]") if minute else times.astype("datetime64[D]").astype("datetime64[ns]")
-            index = cache[key] = pd.DatetimeIndex(ns)
+            index = cache[key] = self._new_index(times, minute)
         return index.view()      # a new Index object over the same data: setting .name stays on its frame
+
+    def _new_index(self, times, minute) -> pd.DatetimeIndex:
+        if not minute and len(times):
+            # Daily windows are runs of trading days: a slice of one DatetimeIndex of the whole calendar (the
+            # window slides one day at a time, so the cache above misses once a day).
+            cal = self.rt.store.calendar
+            i0 = int(np.searchsorted(cal, times[0]))
+            i1 = i0 + len(times)
+            if i1 <= len(cal) and np.array_equal(cal[i0:i1], times):
+                full = self.__dict__.get("_calendar_index")
+                if full is None or len(full) != len(cal):
+                    full = self._calendar_index = pd.DatetimeIndex(cal.astype("datetime64[ns]"))
+                return full[i0:i1]
+        ns = times.astype("datetime64[ns]") if minute else times.astype("datetime64[D]").astype("datetime64[ns]")
+        return pd.DatetimeIndex(ns)
 
     def _shape(self, codes, single_code, fields, single_field, times, data, is_dict, minute):
         index = self._index(times, minute)
@@ -281,7 +321,13 @@ class MarketAPI:
                 return pd.DataFrame(block, index=index, columns=cols.view(), copy=False)
             return pd.DataFrame({f: _col(f, data[f][:, 0]) for f in fields}, index=index)
         if self.rt.options.get("history_format", "long") == "panel":
-            frames = OrderedDict((f, pd.DataFrame(data[f], index=index, columns=list(codes))) for f in fields)
+            key = tuple(codes)
+            columns = self._columns.get(key)
+            if columns is None:
+                if len(self._columns) >= 64:
+                    self._columns.clear()
+                columns = self._columns[key] = pd.Index(list(codes))
+            frames = OrderedDict((f, pd.DataFrame(data[f], index=index, columns=columns.view())) for f in fields)
             return frames[fields[0]] if single_field else Panel(frames)
         if len(codes) == 0:
             return HistoryFrame(columns=["code", *fields])
@@ -344,11 +390,10 @@ class MarketAPI:
         count = self._count(count)
         kind, k = self._frequency(frequency)
         fields, single_field = self._fields(field, "field", kind, ())
-        codes, single_code = self._codes(security_list, "security_list")
-        sids = self.rt.store.sids(codes)
+        codes, single_code, sids = self._codes(security_list, "security_list")
         today = self._today()
         n_done = self._bars_done()
-        current = self._in_period()
+        current = self.rt.phase not in ("before", "after", "init") and n_done > 0     # _in_period()
         minute = kind == "m"
         if minute:
             self._need_minutes(today, "get_history", frequency)
@@ -379,7 +424,8 @@ class MarketAPI:
             if kind != "d":
                 times, data = self._resample_days(sids, fields, times, data, kind, count,
                                                   not include, today)
-            times, data = times[-count:], {f: v[-count:] for f, v in data.items()}
+            if len(times) > count:
+                times, data = times[-count:], {f: v[-count:] for f, v in data.items()}
         data = self._apply_fq(sids, times, data, fq)
         return self._shape(codes, single_code, fields, single_field, times, data, is_dict, minute)
 
@@ -418,13 +464,12 @@ class MarketAPI:
         kind, k = self._frequency(frequency)
         default = PRICE_FIELDS + (DAILY_ONLY if kind != "m" else ())
         flds, single_field = self._fields(fields, "fields", kind, default)
-        codes, single_code = self._codes(security, "security")
+        codes, single_code, sids = self._codes(security, "security")
         if (start_date is None) == (count is None):
             raise ValueError(f"give exactly one of start_date and count, were start_date={start_date!r}, count={count!r}")
         count = self._count(count, required=False)
         if kind in ("W", "M", "Q", "Y") and start_date is not None:
             raise ValueError(f"frequency {frequency!r} takes end_date and count, not start_date")
-        sids = self.rt.store.sids(codes)
         cal = self.rt.store.calendar
         today = self._today()
         last_done = cal[max(0, int(np.searchsorted(cal, today)) - 1)]

@@ -39,9 +39,18 @@ class UniversesAPI(ReferenceBase):
         platform); their prices read as NaN.
         """
         day = self._day(date, "date")
-        inst = self._inst
-        ok = inst["type"].isin(_A_SHARE_TYPES).to_numpy() & self._listed_mask(day)
-        return sorted(inst.index[ok])
+        # Ranking strategies ask every day: the A shares' codes (sorted) and listing dates are read once.
+        cached = self.__dict__.get("_ashares")
+        if cached is None or cached[0] is not self._inst:
+            inst = self._inst
+            rows = inst[inst["type"].isin(_A_SHARE_TYPES).to_numpy()]
+            order = np.argsort(rows.index.to_numpy(dtype=object), kind="stable")
+            rows = rows.iloc[order]
+            cached = self._ashares = (inst, rows.index.to_numpy(dtype=object),
+                                      rows["list_date"].to_numpy().astype("datetime64[D]"),
+                                      rows["delist_date"].to_numpy().astype("datetime64[D]"))
+        _, codes, listed, delist = cached
+        return codes[(listed <= day) & (np.isnat(delist) | (day < delist))].tolist()
 
     @phases(*_REF, warn_only=_INIT)
     def get_reits_list(self, date=None):

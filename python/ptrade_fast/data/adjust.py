@@ -79,9 +79,19 @@ class FactorTable:
 
     _SHIFT = np.int64(1) << np.int64(32)      # day numbers (days since 1970) fit in 32 bits
 
-    def __init__(self, ex: pd.DataFrame, sid_of: dict):
+    YEAR_GRIDS = 4                             # dense per-year event grids kept (see _year_grid)
+
+    def __init__(self, ex: pd.DataFrame, sid_of: dict, calendar: np.ndarray | None = None):
         ev = price_events(ex) if not ex.empty else ex
         n_sids = len(sid_of)
+        self.n_sids = n_sids
+        # With the trading calendar, windows of consecutive trading days read the event in force from a dense
+        # [days × sids] grid per calendar year instead of searching the events on every call.
+        self._cal = None if calendar is None else np.asarray(calendar).astype("datetime64[D]").astype(np.int64)
+        self._cal_year = None if calendar is None else \
+            self._cal.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        self._grids: dict = {}
+        self._has = None
         self.start = np.zeros(n_sids, np.int64)
         self.stop = np.zeros(n_sids, np.int64)
         if ev.empty:
@@ -120,9 +130,69 @@ class FactorTable:
         self.start[:] = first
         self.stop[:] = np.searchsorted(sids, np.arange(n_sids), side="right")
 
+    def _year_grid(self, year: int) -> tuple:
+        """(first calendar row, A, B): for every trading day of ``year`` and every sid, the factors of the event
+        in force (1, 0 before any); built once per year with the rule of :meth:`_at`."""
+        hit = self._grids.get(year)
+        if hit is not None:
+            return hit
+        cal, years = self._cal, self._cal_year
+        i0, i1 = int(np.searchsorted(years, year, "left")), int(np.searchsorted(years, year, "right"))
+        days = cal[i0:i1]
+        m = self.n_sids
+        base = np.arange(m, dtype=np.int64) * self._SHIFT
+        lo = np.searchsorted(self.keys, base + days[0], side="right")
+        first = np.where(lo > self.start, lo - 1, -1)
+        grid = np.empty((len(days), m), np.int64)
+        grid[:] = first
+        ev_sid = self.keys // self._SHIFT
+        ev_day = self.keys - ev_sid * self._SHIFT
+        idx = np.flatnonzero((ev_day > days[0]) & (ev_day <= days[-1]))
+        if len(idx):
+            row = np.searchsorted(days, ev_day[idx], side="left")
+            np.maximum.at(grid, (row, ev_sid[idx]), idx)
+            np.maximum.accumulate(grid, axis=0, out=grid)
+        if len(self._grids) >= self.YEAR_GRIDS:
+            self._grids.pop(next(iter(self._grids)))
+        self._grids[year] = hit = (i0, self._a1[grid], self._b0[grid])     # (A, B) in force, day by sid
+        return hit
+
+    def _window(self, sids, days):
+        """(A, B) for ``days`` as :meth:`_at`; from the year grids when ``days`` are consecutive trading days."""
+        cal = self._cal
+        n = len(days)
+        if cal is not None and n:
+            i0 = int(np.searchsorted(cal, days[0]))
+            if i0 + n <= len(cal) and cal[i0] == days[0] and cal[i0 + n - 1] == days[-1]:
+                year = int(self._cal_year[i0])
+                s = np.where(sids >= 0, sids, 0)
+                parts_a, parts_b, row, left = [], [], i0, n
+                while left:
+                    g0, ga, gb = self._year_grid(year)
+                    a = row - g0
+                    take = min(left, len(ga) - a)
+                    parts_a.append(ga[a:a + take, s])
+                    parts_b.append(gb[a:a + take, s])
+                    row, left, year = row + take, left - take, year + 1
+                at = parts_a[0] if len(parts_a) == 1 else np.concatenate(parts_a)
+                bt = parts_b[0] if len(parts_b) == 1 else np.concatenate(parts_b)
+                unknown = sids < 0
+                if unknown.any():                 # no data: the factors before any event
+                    at[:, unknown] = 1.0
+                    bt[:, unknown] = 0.0
+                return at, bt
+        return self._at(sids, days)
+
     def has_events(self, sids: np.ndarray) -> bool:
-        ok = sids >= 0
-        return bool((self.stop[sids[ok]] > self.start[sids[ok]]).any())
+        if self._has is None:
+            # Per sid (and a trailing False for sid −1): whether it has any event; and the 'pre' anchor
+            # (A, B after its last event; 1, 0 without one).
+            has = self.stop > self.start
+            last = np.maximum(self.stop - 1, 0)
+            self._has = np.append(has, False)
+            self._pre_a = np.append(np.where(has, self.a[last] if len(self.a) else 1.0, 1.0), 1.0)
+            self._pre_b = np.append(np.where(has, self.b[last] if len(self.b) else 0.0, 0.0), 0.0)
+        return bool(self._has[sids].any())
 
     def _at(self, sids, days):
         """(A, B) in force on ``days`` ([n] ascending day numbers) for ``sids`` ([m]).
@@ -165,23 +235,23 @@ class FactorTable:
         sids = np.asarray(sids, np.int64)
         if how not in ("pre", "post", "dypre"):
             raise ValueError(f"fq must be None, 'pre', 'post' or 'dypre', was {how!r}")
-        if not len(self.keys) or not self.has_events(sids):
-            return data
+        if not len(self.keys) or not len(dates) or not self.has_events(sids):
+            return data                    # nothing to adjust (an empty window: the data's first day)
         days = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
-        at, bt = self._at(sids, days)
+        at, bt = self._window(sids, days)
         m = len(sids)
         if how == "post":
             aa, bb = np.ones(m), np.zeros(m)
         elif how == "pre":
-            s = np.where(sids >= 0, sids, 0)
-            has = (self.stop[s] > self.start[s]) & (sids >= 0)
-            last = np.maximum(self.stop[s] - 1, 0)
-            aa = np.where(has, self.a[last] if len(self.a) else 1.0, 1.0)
-            bb = np.where(has, self.b[last] if len(self.b) else 0.0, 0.0)
+            aa, bb = self._pre_a[sids], self._pre_b[sids]       # filled by has_events above
         else:
             day = np.datetime64(anchor, "D").astype(np.int64)
-            aa, bb = (x[0] for x in self._at(sids, np.array([day], np.int64)))
+            aa, bb = (x[0] for x in self._window(sids, np.array([day], np.int64)))
         for f, v in data.items():
             if f in price_fields:
-                data[f] = (at * v + bt - bb) / aa
+                out = at * v          # (A_t·P + B_t − B_A) / A_A, operation by operation as written
+                out += bt
+                out -= bb
+                out /= aa
+                data[f] = out
         return data

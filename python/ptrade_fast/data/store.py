@@ -143,6 +143,12 @@ class DataStore:
         self.warn = None                  # set by the run: where 'warn'-mode findings are logged
         cal = pq.read_table(self.root / "calendar.parquet").column("date").to_numpy()
         self.calendar = np.asarray(cal).astype("datetime64[D]")
+        # Each calendar row's year and its row inside that year's arrays: a window inside one year is one
+        # slice of the cached year (the per-call path of get_history).
+        years = self.calendar.astype("datetime64[Y]").astype(np.int64) + 1970
+        self._cal_year = years
+        first = np.searchsorted(years, years, side="left")
+        self._cal_row = np.arange(len(years)) - first
         inst = pq.read_table(self.root / "instruments.parquet").to_pandas()
         # Futures columns exist only in roots with futures; give every root the same columns.
         for col, empty in (("product", None), ("multiplier", np.nan), ("delivery_date", pd.NaT)):
@@ -273,19 +279,31 @@ class DataStore:
 
     def _daily_rows(self, i0: int, i1: int, fields, sids=None) -> dict:
         """Rows [i0, i1) of the calendar for ``fields`` (all sids, or the given ones)."""
-        out = {f: [] for f in fields}
         if i1 <= i0:
             m = self.n_sids if sids is None else len(sids)
             return {f: np.empty((0, m), np.uint8 if f in ("is_open", "listed") else float) for f in fields}
-        years = self.calendar[i0:i1].astype("datetime64[Y]").astype(int) + 1970
-        for year in np.unique(years):
+        year = self._cal_year[i0]
+        if year == self._cal_year[i1 - 1]:           # inside one year: one slice of its arrays
             arrays = self._year(int(year))
+            a = int(self._cal_row[i0])
+            b = a + (i1 - i0)
+            if sids is None:
+                return {f: arrays[f][a:b] for f in fields}
+            neg = sids < 0
+            if neg.any():
+                return {f: _take(arrays[f][a:b], sids) for f in fields}
+            return {f: arrays[f][a:b, sids] for f in fields}
+        years = [int(y) for y in np.unique(self.calendar[i0:i1].astype("datetime64[Y]").astype(int) + 1970)]
+        # Cached years first: a span longer than the cache then reads only the years missing from it (in
+        # calendar order it would evict each year just before it is needed again, on every pass).
+        parts = {}
+        for year in sorted(years, key=lambda y: y not in self._years):
+            arrays = self._year(year)
             days = arrays["dates"]
             a = np.searchsorted(days, self.calendar[i0])
             b = np.searchsorted(days, self.calendar[i1 - 1], side="right")
-            for f in fields:
-                block = arrays[f][a:b]
-                out[f].append(block if sids is None else _take(block, sids))
+            parts[year] = {f: arrays[f][a:b] if sids is None else _take(arrays[f][a:b], sids) for f in fields}
+        out = {f: [parts[y][f] for y in years] for f in fields}
         return {f: np.concatenate(v) if len(v) > 1 else v[0] for f, v in out.items()}
 
     def year_window(self, year: int) -> DailyWindow:
@@ -534,7 +552,7 @@ class DataStore:
         on first use and kept: adjusted history is then one vectorised multiply per call."""
         if self._factors is None:
             from .adjust import FactorTable
-            self._factors = FactorTable(self.exrights_table(), self._sid)
+            self._factors = FactorTable(self.exrights_table(), self._sid, self.calendar)
         return self._factors
 
     def exrights(self, code) -> pd.DataFrame:

@@ -79,6 +79,7 @@ class Account:
         self.ipo_state = _ipo.new_state()
         self.repo = _repo.RepoDesk(rt, self, store.calendar)
         self.ipo = _ipo.IpoDesk(rt, self, store, rt.options)
+        self._fee_key = None  # what today's fee table was filled from (fill_fees)
 
     # -- money views -------------------------------------------------------------------------------
     @property
@@ -145,6 +146,24 @@ class Account:
             pos.last_sale_price = self.margin.last_price[sid] / SCALE or last
         return pos
 
+    def _stock_positions(self, sids) -> dict:
+        """:meth:`position` for many stock sids at once: the ledger's columns read once, each value the same
+        number (and type) one position at a time gives."""
+        lg = self.ledger
+        amounts = lg.amount[sids]
+        lasts = lg.last_price[sids] / SCALE
+        totals = lg.cost_total[sids] / SCALE
+        costs = np.divide(totals, amounts, out=np.zeros_like(totals), where=amounts != 0)
+        now = self.rt.now
+        items = {}
+        for i, (code, amount, enable, today) in enumerate(zip(self.codes[sids].tolist(), amounts.tolist(),
+                                                              lg.enable_amount[sids].tolist(),
+                                                              lg.today_buy[sids].tolist())):
+            code = str(code)
+            items[code] = Position(code, amount, enable, costs[i] if amount else 0.0, lasts[i], today, "stock",
+                                   now)
+        return items
+
     def held_or_traded_today(self) -> np.ndarray:
         lg, f = self.ledger, self.futures
         mask = (lg.amount != 0) | (lg.today_buy != 0) | (lg.today_sell != 0)
@@ -182,7 +201,11 @@ class Account:
         """``context.portfolio.positions``: held securities plus those closed earlier today (§C.5)."""
         if self._positions_cache is None:
             items = {}
-            for sid in self.held_or_traded_today():
+            sids = self.held_or_traded_today()
+            if len(sids) > 1 and not self.margin_enabled and not self.is_future[sids].any():
+                self._positions_cache = PositionDict(self._stock_positions(sids), normalize_code)
+                return self._positions_cache
+            for sid in sids:
                 code = str(self.codes[sid])
                 items[code] = (self.future_position(int(sid), code) if self.is_future[sid]
                                else self.position(int(sid), code))
@@ -263,6 +286,16 @@ class Account:
         if self.is_future[sid]:
             out.insert(4, self.open_close(row))
         return out
+
+    def fill_fees(self, settings, day) -> None:
+        """Today's fee table (``FeeSettings.fill_table``), refilled only when what it is made of changed: the
+        commission settings, the stamp duty in force, or (cost_model 'market') the day's dated rates."""
+        key = (settings.cost_model, settings.stamp_duty, settings.per_trade_sell_extra,
+               tuple(settings.commission.items()), settings.stamp_rate_on(day),
+               day if settings.cost_model != "ptrade" else None)
+        if key != self._fee_key:
+            settings.fill_table(self.fees, day, self.inst)
+            self._fee_key = key
 
     def new_day(self):
         self._fut_traded_today[:] = False

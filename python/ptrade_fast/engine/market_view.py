@@ -49,6 +49,8 @@ class MarketView:
         self.open_today = None
         self._win_last = -1
         self._rows: dict = {}
+        self._rows_key = None             # (window, day row) the day rows in _rows were built for
+        self._kernel: dict = {}           # whole-window kernel arrays (see _kernel_of)
         self.minute_fields: dict = {}     # today's [240, n_sids] fields behind data[code] (minute runs)
         self._bar_dt = None
         self._day_entries = None
@@ -74,6 +76,8 @@ class MarketView:
             self.win = self.store.daily_window(start, self.days[last])
         self._win_index = {d.astype(object): i for i, d in enumerate(self.win.dates)}
         self._win_last = last
+        self._kernel = {}                 # whole-window kernel arrays, made on first use (see _kernel_of)
+        self._rows_key = None
         # The close of the trading day before the window's first day (for "previous close" on its day 0).
         cal = self.store.calendar
         i0 = int(np.searchsorted(cal, self.win.dates[0])) if len(self.win.dates) else 0
@@ -92,20 +96,58 @@ class MarketView:
         self.di = di = self._win_index[self.days[k]]
         self.md = None
         self._day_entries = None
-        self.high_limit_raw = to_kernel_prices(w.high_limit[di])
-        self.low_limit_raw = to_kernel_prices(w.low_limit[di])
-        self.open_today = (w.is_open[di] & w.listed[di]).astype(np.uint8)
+        self.high_limit_raw = self._kernel_of("high_limit")[di]
+        self.low_limit_raw = self._kernel_of("low_limit")[di]
+        self.open_today = self._kernel_of("open_today")[di]
+
+    def _kernel_of(self, name: str) -> np.ndarray:
+        """``name`` for every day of the window in the kernels' units, converted once per window (the same
+        element-wise conversion as one day at a time): the start of a day and a daily bar take row views.
+        Kernels only read them."""
+        a = self._kernel.get(name)
+        if a is None:
+            w = self.win
+            if name == "open_today":
+                a = (w.is_open & w.listed).astype(np.uint8)
+            elif name == "valid":                     # has a daily bar: listed with a close
+                a = (w.listed & np.isfinite(w.close)).astype(np.uint8)
+            elif name == "volume":
+                a = np.nan_to_num(w.volume).astype(np.int64)
+            elif name in ("reference", "reference_valid"):
+                prev = np.empty_like(w.preclose)
+                if len(prev):
+                    prev[0] = self._win_prev_close
+                    prev[1:] = w.close[:-1]
+                ref = np.where(np.isfinite(w.preclose), w.preclose, prev)
+                self._kernel["reference"] = to_kernel_prices(ref)
+                self._kernel["reference_valid"] = np.isfinite(ref).astype(np.uint8)
+                return self._kernel[name]
+            else:
+                a = to_kernel_prices(getattr(w, name))
+            self._kernel[name] = a
+        return a
 
     def reference_close(self) -> np.ndarray:
         """Today's reference previous close (the ex-rights price on an ex-date), else yesterday's close."""
         w, di = self.win, self.di
         return np.where(np.isfinite(w.preclose[di]), w.preclose[di], self.prev_close_row(di))
 
+    def reference_close_kernel(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`reference_close` in kernel prices, and where it is a price (uint8)."""
+        return self._kernel_of("reference")[self.di], self._kernel_of("reference_valid")[self.di]
+
+    def day_bar_kernel(self) -> tuple:
+        """Today's daily bar for the kernels: close, high, low (kernel prices), volume (int) and valid (uint8)."""
+        di = self.di
+        return (self._kernel_of("close")[di], self._kernel_of("high")[di], self._kernel_of("low")[di],
+                self._kernel_of("volume")[di], self._kernel_of("valid")[di])
+
     def load_minutes(self, day):
         """Today's minute arrays and the ``data[code]`` fields for them; returns ``has_data`` as uint8."""
         md = self.md = self.store.minute_day(day)
         w, di = self.win, self.di
         has = md.has_data.astype(np.uint8)
+        self._rows_key = None                    # the minute rows replace the day rows from here on
         self._rows["is_open"] = (w.is_open[di] & has).astype(np.uint8)
         self.minute_fields = self._minute_fields(md, w.listed[di], self.prev_close_row(di))
         return has
@@ -165,8 +207,10 @@ class MarketView:
     def set_day_rows(self):
         """Row views of the current day for ``data[code]`` in a daily run (and before/after the session)."""
         w, di = self.win, self.di
-        self._rows = {f: getattr(w, f)[di] for f in _ROW_FIELDS}
-        self._rows["price"] = self._rows["close"]
+        if self._rows_key != (id(w), di):        # twice a day (the bar, then after the close): build once
+            self._rows = {f: getattr(w, f)[di] for f in _ROW_FIELDS}
+            self._rows["price"] = self._rows["close"]
+            self._rows_key = (id(w), di)
         self._bar_dt = _dt.datetime.combine(self.rt.trade_date, _dt.time(0, 0))
 
     def _minute_fields(self, md, listed_row, prev_close):
@@ -183,6 +227,7 @@ class MarketView:
 
     def set_minute_rows(self, b: int):
         rows = self._rows
+        self._rows_key = None
         for f, block in self.minute_fields.items():
             rows[f] = block[b]
         rows["price"] = rows["close"]

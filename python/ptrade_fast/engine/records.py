@@ -18,11 +18,16 @@ class DailyRecords:
         ret = total / self.prev_total - 1.0 if self.prev_total else 0.0
         self.portfolio.append((day, total, acct.cash, acct.positions_value, ret, total - acct.starting_value))
         self.prev_total = total
-        for sid in lg.held_sids():
-            amt = int(lg.amount[sid])
-            last = lg.last_price[sid] / SCALE
-            self.positions.append((day, str(acct.codes[sid]), amt, int(lg.enable_amount[sid]),
-                                   lg.cost_total[sid] / SCALE / amt, last, amt * last, ""))
+        held = lg.held_sids()
+        if len(held):
+            # Whole columns at once (the same float operations as one position at a time), then one tuple each.
+            amt = lg.amount[held]
+            last = lg.last_price[held] / SCALE
+            cost = lg.cost_total[held] / SCALE / amt
+            n = len(held)
+            self.positions.extend(zip([day] * n, [str(c) for c in acct.codes[held].tolist()], amt.tolist(),
+                                      lg.enable_amount[held].tolist(), cost.tolist(), last.tolist(),
+                                      (amt * last).tolist(), [""] * n))
         self.positions.extend(acct.repo.position_rows(day))     # reverse repo loans (engine/repo.py)
         if acct.futures_sids.size:
             f = acct.futures

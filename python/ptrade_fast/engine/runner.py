@@ -230,7 +230,7 @@ class Backtest:
         cal = self.store.calendar
         pos = int(np.searchsorted(cal, np.datetime64(day, "D")))
         self.context.previous_date = cal[pos - 1].astype(object) if pos > 0 else None
-        self.settings.fees.fill_table(acct.fees, day, acct.inst)
+        acct.fill_fees(self.settings.fees, day)
         if acct.futures_sids.size:
             fill_futures_tables(acct, self.futures_settings, day)
         if acct.margin_enabled:
@@ -248,8 +248,7 @@ class Backtest:
         acct.repo.start_day(day, self.log)      # reverse repo maturities (engine/repo.py)
         acct.ipo.start_day(day, self.log)       # IPO lottery results and locked new shares (engine/ipo.py)
         # Value holdings at the reference previous close (the ex-rights price on an ex-date).
-        prev = market.reference_close()
-        prev_raw, prev_valid = _raw(prev), np.isfinite(prev).astype(np.uint8)
+        prev_raw, prev_valid = market.reference_close_kernel()
         acct.ledger.mark(prev_raw, prev_valid)
         if acct.margin_enabled:
             # The short-sale price rule compares with the latest price: before the open, the reference close.
@@ -290,13 +289,11 @@ class Backtest:
             if persist and k > 0:
                 self._save_g()
         self._run_tasks(pre)
-        w, di = market.win, market.di
         market.set_day_rows()
         if rt.frequency == "1d":
             rt.bar_index = 0
             rt.now = _dt.datetime.combine(day, DAILY_BAR_TIME)
-            valid = (w.listed[di] & np.isfinite(w.close[di])).astype(np.uint8)
-            day_close = _raw(w.close[di])
+            day_close, day_high, day_low, day_volume, valid = market.day_bar_kernel()
             acct.mark(day_close, valid)
             self._run_tasks(bar_tasks.get(DAILY_BAR_TIME, []))
             rt.now = _dt.datetime.combine(day, DAILY_BAR_TIME)
@@ -305,8 +302,7 @@ class Backtest:
             call("handle", self._cb["handle_data"], ctx, market.bar_data())
             if persist:
                 self._save_g()
-            router.match(day_close, _raw(w.high[di]), _raw(w.low[di]),
-                         np.nan_to_num(w.volume[di]).astype(np.int64), valid)
+            router.match(day_close, day_high, day_low, day_volume, valid)
         elif self.tick is not None:
             self.tick.run_session(day, bar_tasks, auction_tasks)
         else:

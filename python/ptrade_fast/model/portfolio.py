@@ -50,6 +50,14 @@ class Position:
 
 
 _MISSING = object()
+_KEYS: dict = {}          # (normalize, key_form, key) -> the stored form of key (see PositionDict._k)
+
+
+def _same(code):
+    return code
+
+
+_dict_get = dict.get
 
 
 class PositionDict(dict):
@@ -58,13 +66,27 @@ class PositionDict(dict):
     def __init__(self, items, normalize, key_form=None):
         super().__init__(items)
         self._normalize = normalize
-        self._key_form = key_form or (lambda c: c)
+        self._key_form = key_form or _same
 
     def _k(self, key):
+        # A strategy asks for the same codes every bar, most of them not held: their stored form is
+        # remembered (the dict is rebuilt every bar, the spellings of codes are not).
+        memo_key = (self._normalize, self._key_form, key)
         try:
-            return self._key_form(self._normalize(key))
+            return _KEYS[memo_key]
+        except KeyError:
+            pass
+        except TypeError:                      # an unhashable key: no memo
+            memo_key = None
+        try:
+            out = self._key_form(self._normalize(key))
         except (ValueError, TypeError, AttributeError):
-            return key
+            out = key
+        if memo_key is not None:
+            if len(_KEYS) >= 100_000:
+                _KEYS.clear()
+            _KEYS[memo_key] = out
+        return out
 
     # Strategies look positions up per code per bar, nearly always by the key as stored: an exact key
     # skips normalising (a stored key normalises to itself).
@@ -84,10 +106,10 @@ class PositionDict(dict):
 
     def get(self, key, default=None):
         try:
-            hit = super().get(key, _MISSING)
+            hit = _dict_get(self, key, _MISSING)
         except TypeError:
             hit = _MISSING
-        return hit if hit is not _MISSING else super().get(self._k(key), default)
+        return hit if hit is not _MISSING else _dict_get(self, self._k(key), default)
 
 
 class Portfolio:

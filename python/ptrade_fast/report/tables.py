@@ -91,10 +91,23 @@ def _coerce(s: pd.Series, kind: str, where: str) -> pd.Series:
     if kind == "datetime":
         return pd.to_datetime(s).astype("datetime64[ns]")
     # Strings: leave str/None alone, but turn anything else (ints, numpy scalars) into text.
-    if len(s) and not all(v is None or isinstance(v, str) or (isinstance(v, float) and math.isnan(v))
-                          for v in s.array):
+    if len(s) and not _all_text(s):
         return s.map(lambda v: v if v is None or isinstance(v, str) else str(v))
     return s
+
+
+def _text_or_none(v) -> bool:
+    return v is None or isinstance(v, str) or (isinstance(v, float) and math.isnan(v))
+
+
+def _all_text(s: pd.Series) -> bool:
+    """Every value is a str, None or a float NaN.  pandas' type inference answers for the non-missing values
+    in one pass (a results table has hundreds of thousands of rows); only the missing ones are looked at."""
+    values = s.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return all(_text_or_none(v) for v in values)
+    missing = pd.isna(values)
+    return not missing.any() or all(_text_or_none(v) for v in values[missing])
 
 
 def jsonable(value: Any) -> Any:
