@@ -231,10 +231,14 @@ def market_minutes(daily: pd.DataFrame, codes: set, days, rng) -> dict:
 
 
 def compact_files(root: Path) -> None:
-    """Rewrite every bar and report file of the bundle with fixed-point columns (docs/data-format.md)."""
+    """Rewrite every bar and report file of the bundle with fixed-point columns, and the tick files with
+    delta-encoded integers (docs/data-format.md)."""
     for path in (sorted((root / "daily").glob("*.parquet")) + sorted((root / "minute").glob("*/*.parquet"))
                  + sorted((root / "fundamentals").glob("*.parquet"))):
         write_table_atomic(read_bars(path), path, fixed_point=True)
+    # Tick files keep their types (data/ticks.py reads them as they are): delta-encoded integers only.
+    for path in sorted((root / "ticks").glob("*/*.parquet")):
+        write_table_atomic(pq.read_table(path), path, compression_level=19, delta_integers=True)
 
 
 # -- BUILD ---------------------------------------------------------------------------------------------
