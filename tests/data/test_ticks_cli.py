@@ -13,10 +13,10 @@ def test_generate_with_ticks_then_import_errors(tmp_path, capsys):
     assert rc == 0
     assert [str(d) for d in tick_dates(root)] == ["2024-01-30", "2024-01-31"]
     td = read_tick_day(root, "2024-01-31")
-    assert td.codes == ["000001.SZ"] and len(td.time) == 4801 and td.books == {"000001.SZ": "synthetic"}
-    assert td.time[0] == 9 * 3_600_000 + 25 * 60_000 and td.time[-1] == 15 * 3_600_000
+    assert td.codes == ["000001.SZ"] and len(td.time) == 5001 and td.books == {"000001.SZ": "synthetic"}
+    assert td.time[0] == 9 * 3_600_000 + 15 * 60_000 and td.time[-1] == 15 * 3_600_000
     out = capsys.readouterr().out
-    assert "added synthetic ticks (9,602 snapshots" in out
+    assert "added synthetic ticks (10,002 snapshots" in out
     assert main(["info", "--data", str(root)]) == 0
     assert "ticks      2 day(s) of snapshots 2024-01-30 … 2024-01-31 (ticks/, tick replay)" in capsys.readouterr().out
     # The real prints are of 2019: not a day of this root's calendar.

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from ptrade_fast.data.importers.ticks import import_snapshot_csv
-from ptrade_fast.data.ticks import BOOK_PRICE_COLUMNS, BOOK_VOLUME_COLUMNS, file_info, read_tick_day, tick_dates
+from ptrade_fast.data.ticks import (BOOK_PRICE_COLUMNS, BOOK_VOLUME_COLUMNS, STATUSES, file_info, read_tick_day,
+                                   tick_dates)
 from ptrade_fast.errors import DataError
 from tick_roots import real_prints, real_tick_root, synthetic_tick_root
 from ptrade_fast.data.format import read_bars  # bar files of the bundle are fixed-point
@@ -107,25 +108,43 @@ def test_synthetic_ticks_are_consistent(syn_root):
         td = read_tick_day(syn_root, day, ["600570.SS"])
         tr = td.trades
         n = len(td.time)
-        assert n == 4801 and td.books == {"600570.SS": "synthetic"}
-        # Cumulative volume = sum of the trades so far; last = the last trade.
+        assert n == 5001 and td.books == {"600570.SS": "synthetic"}
+        # Cumulative volume = sum of the trades so far; last = the last trade (from the 09:25:00 uncross).
         k = np.searchsorted(tr["time"], td.time, side="right")
         assert (td.volume == np.r_[0, np.cumsum(tr["volume"])][k]).all()
-        assert (td.last == tr["price"][k - 1]).all()
         assert (td.count == k).all()
+        a = 200                                                   # 09:15:00 … 09:24:57: the call auction
+        assert (k[:a] == 0).all() and tr["time"][0] == td.time[a] == 9 * 3_600_000 + 25 * 60_000
+        assert (td.last[a:] == tr["price"][k[a:] - 1]).all()
         # The day's bars: daily open/high/low/close/volume from the trades.
         d = read_bars(syn_root / "daily" / "2019.parquet").to_pandas()
         d = d[(d.code == "600570.SS") & (pd.to_datetime(d.date) == pd.Timestamp(day))].iloc[0]
         px = tr["price"] / 10000
-        assert (px[0], px.max(), px.min(), px[-1]) == (d.open, d.high, d.low, d.close)
+        assert (px[0], px.max(), px.min(), px[-1]) == tuple(float(d[f]) for f in ("open", "high", "low", "close"))
         assert tr["volume"].sum() == d.volume
-        # Books: on the tick grid, inside the limits, bid below offer, around the last price.
+        # Books: on the tick grid, inside the limits; from 09:25 bid below offer, around the last price.
         assert ((td.bid_px % 100) == 0).all() and ((td.ask_px % 100) == 0).all()
         live = td.bid_px > 0
-        assert (td.bid_px[live] >= round(d.low_limit * 10000)).all()
-        assert (td.ask_px[td.ask_px > 0] <= round(d.high_limit * 10000)).all()
-        assert (td.ask_px[:, 0] - td.bid_px[:, 0] == 100).all()
-        assert ((td.bid_px[:, 0] == td.last) | (td.ask_px[:, 0] == td.last)).all()
+        assert (td.bid_px[live] >= round(float(d.low_limit) * 10000)).all()
+        assert (td.ask_px[td.ask_px > 0] <= round(float(d.high_limit) * 10000)).all()
+        assert (td.ask_px[a:, 0] - td.bid_px[a:, 0] == 100).all()
+        assert ((td.bid_px[a:, 0] == td.last[a:]) | (td.ask_px[a:, 0] == td.last[a:])).all()
+        # The call auction: every 3 s from 09:15:00, nothing traded, the indicative price at bid 1 = offer 1
+        # inside the limits and the open from 09:23:00 on; the matched volume on the lighter side, the surplus on
+        # the other; from 09:20 (no cancels) the matched volume never falls and ends at the 09:25 print's.
+        assert (td.time[:a] == 9 * 3_600_000 + 15 * 60_000 + 3000 * np.arange(a)).all()
+        assert (td.status[:a + 1] == STATUSES.index("OCALL")).all()
+        assert not td.volume[:a].any() and not td.balance[:a].any() and not td.open[:a].any()
+        assert (td.bid_px[:a, 0] == td.last[:a]).all() and (td.ask_px[:a, 0] == td.last[:a]).all()
+        assert not td.bid_px[:a, 1:].any() and not td.ask_px[:a, 1:].any()
+        lo, hi = round(float(d.low_limit) * 10000), round(float(d.high_limit) * 10000)
+        assert (td.last[:a] >= lo).all() and (td.last[:a] <= hi).all()
+        assert (td.last[160:a] == td.last[a]).all() and td.last[a] == round(float(d.open) * 10000)
+        assert len(set(td.last[:100].tolist())) > 1                       # it moves before it converges
+        matched = np.minimum(td.bid_vol[:a, 0], td.ask_vol[:a, 0])
+        assert (np.diff(matched[100:]) >= 0).all() and matched[-1] == td.volume[a] == tr["volume"][0]
+        assert (np.maximum(td.bid_vol[:a, 0], td.ask_vol[:a, 0]) > matched).all()
+        assert (matched % 100 == 0)[:-1].all()
         # Every trade's aggressor order is in the orders file.
         assert (td.orders["volume"] == tr["volume"]).all()
         assert (np.maximum(tr["buy_no"], tr["sell_no"])[tr["direction"] < 2] ==

@@ -85,7 +85,8 @@ def day_schedule(daily_tasks, rt) -> tuple[list, dict, list]:
             post.append(task)
         else:
             bar_tasks.setdefault(t, []).append(task)
-        if where != "bar" or (rt.frequency == "1m" and t.strftime("%H:%M") != task[1]):
+        in_auction = getattr(rt, "tick_mode", False) and _dt.time(9, 15) <= t < _dt.time(9, 30)   # tick replay
+        if (where != "bar" and not in_auction) or (rt.frequency == "1m" and t.strftime("%H:%M") != task[1]):
             rt.warn_once(f"run_daily:{task[1]}", f"run_daily time {task[1]} is outside the backtest session "
                          f"bars; it runs at {'the 13:01 bar' if where == 'bar' else task[1]} "
                          f"({'before the first bar' if where == 'pre' else 'after the last bar' if where == 'post' else 'with that bar'})")

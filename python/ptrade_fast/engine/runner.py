@@ -49,7 +49,7 @@ from .logs import StrategyLog
 from .market_view import MarketView, to_kernel_prices
 from .tick_api import TickAPI
 from .tick_market import TickMarketView
-from .tick_replay import TickReplay, tick_trading_days
+from .tick_replay import TickReplay, split_auction_tasks, tick_trading_days
 from .order_router import OrderRouter
 from .params import apply_params
 from .persistence import GPersistence
@@ -277,6 +277,7 @@ class Backtest:
         rt, day, ctx, market, router, acct = self.rt, self.days[k], self.context, self.market, self.router, self.account
         call = self.caller.call
         pre, bar_tasks, post = day_schedule(self.settings.daily_tasks, rt)
+        pre, auction_tasks = split_auction_tasks(pre) if self.tick is not None else (pre, None)
         persist = bool(self.options.get("persistence")) or bool(self.options.get("restart_before"))
         skip_before = False
         if day in self._restart_days:
@@ -303,7 +304,7 @@ class Backtest:
                 self._save_g()
             router.match(day_close, day_high, day_low, day_volume, valid)
         elif self.tick is not None:
-            self.tick.run_session(day, bar_tasks)
+            self.tick.run_session(day, bar_tasks, auction_tasks)
         else:
             has = market.load_minutes(day)
             md = market.md

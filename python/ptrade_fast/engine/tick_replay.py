@@ -4,12 +4,14 @@
 Per trading day the runner does its usual start of day, ``before_trading_start`` and the pre-open
 ``run_daily`` functions, then hands the session to :meth:`TickReplay.run_session`: the day's snapshots of
 the universe, the held and the working securities are loaded (``data.ticks.read_tick_day``), then at every
-step of ``engine.tick_clock`` — opening-auction steps where the data has them, 09:30:03 … 15:00:00 —
+step of ``engine.tick_clock`` — opening-auction steps where the data has them (and at the times of the
+``run_daily`` functions of 09:15 … 09:29), 09:30:03 … 15:00:00 —
 
 1. the step's time becomes the simulated time and each security's latest snapshot its current price;
    orders resting in the simulated exchange fill from the new snapshots and the trades since the previous
    step, the call auctions uncross (09:25, 15:00), positions are marked to the latest snapshots;
-2. at a minute boundary: the ``run_daily`` functions due then;
+2. at a minute boundary: the ``run_daily`` functions due then (those of 09:15 … 09:29 at the auction step
+   of their time: they see that moment's auction snapshot, their orders wait for the opening auction);
 3. the ``run_interval`` functions due (tick_clock: period rounded up to 3-second steps);
 4. ``tick_data(context, data)`` with ``data[code]['tick' | 'order' | 'transcation']`` (up to 14:59:57);
 5. at a minute boundary: ``handle_data`` with that minute's bar (from the minute file, or derived from the
@@ -35,11 +37,26 @@ from ..data.span import minute_stretches
 from ..data.ticks import read_tick_day, tick_dates
 from .clock import as_date
 from .tick_matching import Level1Book, TickMatcher
-from .tick_clock import (CLOSE_MS, CONTINUOUS, LAST_TICK_MS, OPEN_MS, SESSION_SECONDS, auction_steps, bars_done,
-                         interval_steps, minute_bar_of)
+from .tick_clock import (AUCTION_MS, CLOSE_MS, CONTINUOUS, LAST_TICK_MS, OPEN_MS, SESSION_SECONDS, auction_steps,
+                         bars_done, interval_steps, minute_bar_of)
 from .tick_view import TickCursor, TickData, TickEntry, TickFrame
 
 OPEN_AUCTION_MS = (9 * 60 + 25) * 60_000
+
+
+def split_auction_tasks(pre: list) -> tuple[list, dict]:
+    """Split the pre-open ``run_daily`` registrations of a tick run into (those before 09:15, which run before
+    the session as in bar runs; ``{ms after midnight: tasks}`` of those 09:15 … 09:29, which run at the
+    opening call auction's step of that time)."""
+    before, auction = [], {}
+    for task in pre:
+        h, m = map(int, task[1].split(":"))
+        ms = (h * 60 + m) * 60_000
+        if AUCTION_MS <= ms < OPEN_MS:
+            auction.setdefault(ms, []).append(task)
+        else:
+            before.append(task)
+    return before, auction
 
 
 def tick_trading_days(store, start, end) -> list[_dt.date]:
@@ -96,6 +113,7 @@ class TickReplay:
         self._info: dict = {}
         self._ticks: dict = {}
         self._last_ms = 0
+        self._auction_tasks: dict = {}
 
     # -- the day's data ------------------------------------------------------------------------------
     def _wanted(self) -> list[str]:
@@ -113,7 +131,8 @@ class TickReplay:
         if td is None:
             raise E.DataError(f"no snapshots for {day} in {self.store.root}")
         if steps is None:
-            steps = np.concatenate([auction_steps(td.time), CONTINUOUS])
+            auction = np.union1d(auction_steps(td.time), np.fromiter(self._auction_tasks, np.int64))
+            steps = np.concatenate([auction, CONTINUOUS])
         self.steps = steps
         self.cursor = TickCursor(td, steps)
         self.sid_pos = {}
@@ -137,12 +156,14 @@ class TickReplay:
         return j
 
     # -- the session ---------------------------------------------------------------------------------
-    def run_session(self, day, bar_tasks: dict) -> None:
-        """Replay ``day`` (see the module docstring)."""
+    def run_session(self, day, bar_tasks: dict, auction_tasks: dict | None = None) -> None:
+        """Replay ``day`` (see the module docstring); ``auction_tasks`` are the ``run_daily`` functions of
+        the opening call auction (``split_auction_tasks``)."""
         bt, rt, acct, market = self.bt, self.rt, self.bt.account, self.market
         call, ctx = bt.caller.call, bt.context
         self._l2 = str(bt.settings.parameters.get("tick_data_no_l2", "0")) != "1"
         persist = bool(bt.options.get("persistence")) or bool(bt.options.get("restart_before"))
+        self._auction_tasks = auction_tasks or {}
         self.load_day(day)
         self.matcher.router = bt.router
         self._seen_rows = acct.day_first_row          # today's orders (before_trading_start's included)
@@ -179,6 +200,10 @@ class TickReplay:
             if acct.holding():
                 self._mark()
             b = minute_bar_of(ms)
+            if b < 0 and ms in self._auction_tasks:            # run_daily at 09:15 … 09:29
+                bt._run_tasks(self._auction_tasks[ms])
+                rt.now = base + _dt.timedelta(milliseconds=ms)
+                self._submit()
             if b >= 0:
                 market.set_minute_rows(b)
                 tasks = bar_tasks.get((base + _dt.timedelta(milliseconds=ms)).time().replace(second=0))

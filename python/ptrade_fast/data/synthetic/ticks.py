@@ -16,6 +16,19 @@ larger ones stay one block print), so:
   ``last_px`` is the last trade, ``business_amount`` the sum of the trades so far, ``business_balance`` their
   value, ``business_count`` their number, ``high_px`` / ``low_px`` / ``open_px`` the running extremes and
   first trade;
+- the opening call auction has a snapshot every 3 s from 09:15:00 to 09:24:57 (200, ``trade_status``
+  ``OCALL``), as the platform shows it: nothing has traded (``business_amount``, turnover, count,
+  ``open_px`` / ``high_px`` / ``low_px`` 0); ``last_px`` is the indicative matching price, on the tick grid
+  inside the day's limits: a random walk around the open (starting up to 0.5 % of the previous close, at
+  least two ticks, away from it) whose gap closes linearly from 09:20:00, equal to the open from 09:23:00
+  on, so it converges to the 09:25:00 uncross (a day opening at a limit shows that limit).  Bid 1 =
+  offer 1 = the indicative price; the lighter side's level-1 volume is the matched volume, the other
+  side's the matched plus the unmatched (surplus) volume; levels 2–5 empty.  The surplus is on the buy
+  side at the limit-up or below the open, on the sell side at the limit-down or above it (either side at
+  it).  The matched volume grows towards the 09:25:00 print's volume (whole lots; the last auction
+  snapshot shows the print's volume); before 09:20 it may fall (orders may still be cancelled), from
+  09:20 (no cancellation until the uncross) it never falls.  Drawn from a second generator per (seed,
+  code, day), so the snapshots from 09:25:00 are the same as without the auction phase;
 - books: a buyer-initiated last trade (an uptick) sits at offer 1 with bid 1 one tick lower, a
   seller-initiated one at bid 1; five levels one tick apart on the day's tick grid, never beyond the day's
   limits, volumes in whole lots;
@@ -23,7 +36,7 @@ larger ones stay one block print), so:
   direction, ``trans_kind`` 2 limit) and the trade's ``buy_no`` / ``sell_no`` point to it (the passive side 0).
 
 Money of the derived bars is the exact value of the trades, not the minute file's money (which is an
-average-price estimate).  Deterministic: one numpy Generator per (seed, code, day).
+average-price estimate).  Deterministic: numpy Generators per (seed, code, day).
 """
 from __future__ import annotations
 
@@ -37,6 +50,10 @@ from .bars import minute_path, split_lots
 
 SLOTS = 20                    # 3-second slots per minute
 _MS_AUCTION = (9 * 60 + 25) * 60_000
+_MS_CALL = (9 * 60 + 15) * 60_000      # the opening call auction starts taking orders
+CALL_SLOTS = 200                       # 09:15:00 … 09:24:57
+_NO_CANCEL = 100                       # 09:20:00: from here on orders may not be cancelled
+_CONVERGED = 160                       # 09:23:00: from here on the indicative price is the open
 
 
 def _slot_ends_ms() -> np.ndarray:
@@ -100,6 +117,8 @@ def add_ticks(root, codes, days=None, tick_days=None, seed=0) -> dict:
                 continue
             rng = np.random.default_rng([int(seed), sid, int(d.astype(np.int64))])
             s, t, o = _code_day(store, code, sid, d, win, md, rng)
+            arng = np.random.default_rng([int(seed), sid, int(d.astype(np.int64)), 1])
+            s = pa.concat_tables([_auction_snapshots(s, d, float(store.instruments.at[code, "tick"]), arng), s])
             snaps.append(s)
             trades.append(t)
             orders.append(o)
@@ -227,3 +246,61 @@ def _code_day(store, code, sid, d, win, md, rng):
                        "direction": np.where(direction == 2, 1, direction).astype(np.int8),
                        "trans_kind": np.full(len(tr_px), 2, np.int8)})
     return snaps, trades, orders
+
+
+def _auction_snapshots(snaps: pa.Table, d, tick: float, rng) -> pa.Table:
+    """The opening call auction's snapshots 09:15:00 … 09:24:57 (every 3 s) before ``snaps`` (the day's
+    snapshots from 09:25:00, whose first row is the uncross): the indicative price and the matched volume
+    (module docstring)."""
+    first = snaps.slice(0, 1).to_pylist()[0]
+    pre, up, down = first["preclose_px"], first["up_px"], first["down_px"]
+    to_t = lambda x: int(round(x / tick))                                # noqa: E731
+    traded = first["business_amount"] > 0
+    target = to_t(first["last_px"]) if traded else to_t(pre)              # the open (no print: the reference)
+    matched_end = int(first["business_amount"]) if traded else 0         # the 09:25:00 print's volume
+    up_t = to_t(up) if up else np.iinfo(np.int64).max
+    down_t = max(to_t(down), 1) if down else 1
+    n = CALL_SLOTS
+    i = np.arange(n)
+    # Indicative price: a random walk around the open, its gap closing linearly 09:20:00 … 09:23:00.
+    s = max(2, round(0.005 * pre / tick))
+    walk = rng.integers(-s, s + 1) + np.r_[0, np.cumsum(rng.integers(-1, 2, n - 1))]
+    weight = np.clip((_CONVERGED - i) / (_CONVERGED - _NO_CANCEL), 0.0, 1.0)
+    px = np.clip(target + np.rint(walk * weight).astype(np.int64), down_t, up_t)
+    # Matched volume: grows towards the print's volume; before 09:20 cancellations can shrink it, from 09:20
+    # it never falls; the last snapshot shows the print's volume.
+    grow = np.minimum((i + 1) / n * rng.uniform(0.6, 1.3, n), 1.0)
+    matched = (np.floor(grow * matched_end / 100) * 100).astype(np.int64)
+    matched[-1] = matched_end
+    matched[_NO_CANCEL:] = np.maximum.accumulate(matched[_NO_CANCEL:])
+    unmatched = np.maximum(np.floor(rng.uniform(0.05, 0.5, n) * matched_end / 100), 1).astype(np.int64) * 100
+    # The side with surplus: buyers at the limit-up or below the final price, sellers at the limit-down or
+    # above it, either side at it.
+    buy = np.where(px >= up_t, True, np.where(px <= down_t, False,
+                   np.where(px < target, True, np.where(px > target, False, rng.integers(0, 2, n) == 1))))
+    times = np.datetime64(d, "D").astype("datetime64[ms]") + (_MS_CALL + 3000 * i).astype("timedelta64[ms]")
+    price = np.round(px * tick, 6)
+    cols = {}
+    for f in snaps.schema:
+        name = f.name
+        if name == "code":
+            v = pa.array([first["code"]] * n, f.type)
+        elif name == "time":
+            v = pa.array(times, f.type)
+        elif name == "trade_status":
+            v = pa.array(["OCALL"] * n, f.type)
+        elif name in ("preclose_px", "up_px", "down_px"):
+            v = pa.array(np.full(n, first[name]), f.type)
+        elif name == "last_px":
+            v = pa.array(price, f.type)
+        elif name in ("bid_px1", "offer_px1"):
+            v = pa.array(price, f.type)
+        elif name == "bid_vol1":
+            v = pa.array(matched + np.where(buy, unmatched, 0), f.type)
+        elif name == "offer_vol1":
+            v = pa.array(matched + np.where(buy, 0, unmatched), f.type)
+        else:                                   # no trade yet: volumes, turnover, extremes 0; levels 2-5 empty
+            v = pa.array(np.zeros(n), f.type) if pa.types.is_floating(f.type) else pa.array(np.zeros(n, np.int64),
+                                                                                              f.type)
+        cols[name] = v
+    return pa.table(cols, schema=snaps.schema)
