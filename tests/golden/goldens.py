@@ -30,6 +30,8 @@ CASES = [
     # Tick replay (frequency='tick') of the bundle's tick day: synthetic 600570.SS snapshots and trades.
     ("tick_ma.py", "tick", "2019-01-31", "2019-01-31"),
     ("large_order_tracking.py", "tick", "2019-01-31", "2019-01-31"),
+    # Its 09:23 check sees the auction snapshot; 600570.SS does not open at its limit that day: no order.
+    ("auction_limit_up.py", "tick", "2019-01-31", "2019-01-31"),
     ("etf_arbitrage.py", "1m", "2019-01-02", "2019-01-04"),
     ("cb_t0.py", "1d", "2024-01-02", "2024-01-31"),
     ("cb_t0.py", "1m", "2019-01-02", "2019-01-04"),
