@@ -90,7 +90,11 @@ def test_build_is_deterministic_and_keeps_files_it_does_not_make(tmp_path, real_
     spec = importlib.util.spec_from_file_location("build_bundle", ROOT / "tools" / "build_bundle.py")
     mod = importlib.util.module_from_spec(spec)
     sys.modules["build_bundle"] = mod
-    spec.loader.exec_module(mod)
+    saved = list(sys.path)      # the tool puts the source tree on sys.path: keep later spawned processes clean
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path[:] = saved
     out = tmp_path / "data"
     out.mkdir()
     (out / "known_findings.json").write_text("{}\n")

@@ -19,7 +19,13 @@ def tool():
     spec = importlib.util.spec_from_file_location("build_bundle_cbetf", ROOT / "tools" / "build_bundle.py")
     mod = importlib.util.module_from_spec(spec)
     sys.modules["build_bundle_cbetf"] = mod
-    spec.loader.exec_module(mod)
+    # The tool puts the source tree on sys.path; restore it, or processes spawned by later tests (sweep
+    # workers, the isolated child) would import the uncompiled source tree instead of the installed package.
+    saved = list(sys.path)
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path[:] = saved
     return mod
 
 
