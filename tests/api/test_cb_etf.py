@@ -381,3 +381,68 @@ def test_market_cost_model_charges_funds_and_bonds_their_own_handling_fee(tmp_pa
     fund = t["code"] == "518880.SS"
     assert list(t.loc[fund, "commission"]) == [max(round(0.0008 * v, 2), 5.0) for v in t.loc[fund, "value"]]
     assert list(t.loc[~fund, "commission"]) == [max(round(0.0003 * v, 2), 5.0) for v in t.loc[~fund, "value"]]
+
+
+# -- the snapshot's iopv (extension) ----------------------------------------------------------------------
+
+IOPV_SRC = """
+def initialize(context):
+    set_universe(['510300.SS'])
+    g.s = %r
+    g.k = 0
+def handle_data(context, data):
+    g.k += 1
+    if g.k in (1, 17, 240):
+        snap = get_snapshot(['510300.SS', g.s[0], '518880.SS'])
+        px = [data[c].close for c in g.s]
+        others = ['iopv' in snap[c] for c in (g.s[0], '518880.SS')]
+        log.info('IOPV %%r' %% ((snap['510300.SS'].get('iopv'), px, others),))
+"""
+
+
+def _iopv_lines(r):
+    return [m.split(" ", 1)[1] for m in r.logs["message"] if m.startswith("IOPV ")]
+
+
+def test_snapshot_iopv_is_the_basket_at_current_prices(tmp_path, basket_root):
+    # On snapshot='bars' minute runs: (Σ code_num × the members' current minute close + cash component)
+    # / report_unit, to 0.001; a stock's snapshot has no iopv, nor has an ETF without a basket.
+    root, s = basket_root
+    r = _run(tmp_path, IOPV_SRC % (s,), start="2023-05-05", end="2023-05-05", frequency="1m", data=str(root),
+             snapshot="bars")
+    lines = _iopv_lines(r)
+    assert len(lines) == 3
+    for line in lines:
+        iopv, px, others = eval(line)
+        assert others == [False, False]
+        assert iopv == round((1000 * px[0] + 2000 * px[1] + 300 * px[2] + 1234.56) / 100000, 3)
+    assert len({eval(x)[0] for x in lines}) > 1                  # it moves with the members' prices
+
+
+def test_snapshot_iopv_in_a_tick_replay(tmp_path, basket_root):
+    # The ETF and its members replayed from synthetic snapshots: the ETF's snapshot carries the IOPV of the
+    # members' latest snapshot prices.
+    import shutil
+    from ptrade_fast.data.synthetic.ticks import add_ticks
+    root, s = basket_root
+    tick_root = tmp_path / "root"
+    shutil.copytree(root, tick_root)
+    add_ticks(tick_root, ["510300.SS"] + list(s), days=["2023-05-05"], seed=3)
+    src = """
+def initialize(context):
+    set_universe(['510300.SS'] + %r)
+    g.s = %r
+    g.n = 0
+def tick_data(context, data):
+    g.n += 1
+    if g.n %% 1000 == 0:
+        snap = get_snapshot(['510300.SS'] + g.s)
+        log.info('IOPV %%r' %% ((snap['510300.SS']['iopv'], [snap[c]['last_px'] for c in g.s]),))
+def handle_data(context, data):
+    pass
+""" % (list(s), list(s))
+    r = _run(tmp_path, src, start="2023-05-05", end="2023-05-05", frequency="tick", data=str(tick_root))
+    lines = [eval(x) for x in _iopv_lines(r)]
+    assert len(lines) >= 4
+    for iopv, px in lines:
+        assert iopv == round((1000 * px[0] + 2000 * px[1] + 300 * px[2] + 1234.56) / 100000, 3)

@@ -33,6 +33,10 @@ CASES = [
     # Its 09:23 check sees the auction snapshot; 600570.SS does not open at its limit that day: no order.
     ("auction_limit_up.py", "tick", "2019-01-31", "2019-01-31"),
     ("etf_arbitrage.py", "1m", "2019-01-02", "2019-01-04"),
+    # With snapshots synthesised from bars its run_interval check runs each minute and reads the ETF's iopv
+    # (extension: the bundle's 510050.SS basket at the members' current prices); 510050.SS trades at a
+    # discount on 2019-01-03 and it buys a creation unit's worth (partly filled under the volume cap).
+    ("etf_arbitrage.py", "1m", "2019-01-02", "2019-01-04", {"snapshot": "bars"}),
     ("cb_t0.py", "1d", "2024-01-02", "2024-01-31"),
     ("cb_t0.py", "1m", "2019-01-02", "2019-01-04"),
     # The live-style CB T+0 example trades on minute bars with snapshots synthesised from them (opt-in).

@@ -42,6 +42,7 @@ class ETFAPI:
         self._market = market
         self._trading = trading
         self._file = None
+        self._iopv_terms: dict = {}             # (etf, basket date) -> (constituent sids, code_num)
         self.pending: list[dict] = []          # cash due at the next open (plain values: checkpointed)
         self.created_today: dict[int, int] = {}
         self._n = 0
@@ -100,6 +101,37 @@ class ETFAPI:
     def _nav_percu(self, b) -> float:
         px = self._prev_close(b.members["code"])
         return float(np.nansum(b.members["code_num"].to_numpy(float) * px) + b.cash_component)
+
+    def iopv(self, code: str) -> float | None:
+        """The snapshot field ``iopv`` of an ETF (extension, docs/engine.md): the indicative NAV per unit of
+        the basket in force today at the constituents' current prices, (Σ code_num × price + cash component)
+        / report_unit, rounded to 0.001 (the fund's price step); ``None`` for a code without a basket today
+        or when a constituent has no price yet (no IOPV is published then).
+
+        Not a documented snapshot field on the platform; some brokers add it, and strategies read it with
+        ``snapshot[etf].get('iopv', …)``.
+        """
+        if code not in self.baskets.dates:
+            return None
+        b = self._basket(code)
+        if b is None:
+            return None
+        key = (code, b.date)
+        terms = self._iopv_terms.get(key)
+        if terms is None:
+            sids = self.rt.store.sids(list(b.members["code"]))
+            terms = self._iopv_terms[key] = (sids, b.members["code_num"].to_numpy(float))
+        sids, nums = terms
+        if (sids < 0).any():
+            return None
+        price = self._market.current_price
+        total = b.cash_component
+        for sid, num in zip(sids.tolist(), nums.tolist()):
+            px = price(sid)
+            if not px > 0:
+                return None
+            total += num * px
+        return round(total / b.report_unit, 3)
 
     @phases(*_QUERY)
     def get_etf_info(self, etf_code):

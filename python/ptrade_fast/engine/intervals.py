@@ -50,8 +50,9 @@ def interval_minutes(seconds) -> int:
 class BarIntervals:
     """The snapshot functions and the run_interval clock of one backtest in ``snapshot='bars'`` mode."""
 
-    def __init__(self, rt, market, settings, caller, context):
+    def __init__(self, rt, market, settings, caller, context, iopv=None):
         self.rt = rt
+        self.iopv = iopv                  # code -> an ETF's IOPV or None (api/etf.py ETFAPI.iopv)
         self.eng = market                 # engine.market_view.MarketView: today's rows, prices, limits
         self.store = rt.store
         self.settings = settings
@@ -59,9 +60,9 @@ class BarIntervals:
         self.context = context
 
     @classmethod
-    def create(cls, rt, market, settings, caller, context, options):
+    def create(cls, rt, market, settings, caller, context, options, iopv=None):
         """The mode's object for a run, or ``None`` when the run does not ask for it."""
-        return cls(rt, market, settings, caller, context) if snapshot_mode(options) == "bars" else None
+        return cls(rt, market, settings, caller, context, iopv) if snapshot_mode(options) == "bars" else None
 
     # -- run_interval ------------------------------------------------------------------------------
     def on_bar(self, bar_index: int) -> None:
@@ -128,7 +129,7 @@ class BarIntervals:
         inst = self.store.instruments
         list_date = inst.at[code, "list_date"] if code in inst.index and "list_date" in inst else None
         issue = int(str(list_date)[:10].replace("-", "")) if list_date is not None and str(list_date)[:4].isdigit() else 0
-        return {
+        snap = {
             "amount": 0, "avg_px": wavg, "wavg_px": wavg,
             "bid_grp": self._levels(code, last, hl, ll, side=-1), "offer_grp": self._levels(code, last, hl, ll, side=1),
             "business_amount": int(vol), "business_amount_in": 0, "business_amount_out": 0,
@@ -145,6 +146,10 @@ class BarIntervals:
             "total_bidqty": 0, "total_offerqty": 0, "trade_mins": n_done, "trade_status": status,
             "turnover_ratio": 0.0, "vol_ratio": 0.0,
         }
+        iopv = self.iopv(code) if self.iopv is not None else None
+        if iopv is not None:
+            snap["iopv"] = iopv
+        return snap
 
     def _levels(self, code, last, hl, ll, side) -> dict:
         """Five price levels one step apart on one side of ``last`` (volume and count 0), inside the limits."""

@@ -124,7 +124,8 @@ class Backtest:
             self.apis.margin.setup(self.account.margin, self.account.inst, self.capital_base)
         self.caller = StrategyCaller(rt, None, CallbackTimer(opts.get("callback_timeout")))
         # snapshot='bars': get_snapshot/get_gear_price from the current bar, run_interval on minute bars.
-        self.intervals = BarIntervals.create(rt, self.market, self.settings, self.caller, self.context, opts)
+        self.intervals = BarIntervals.create(rt, self.market, self.settings, self.caller, self.context, opts,
+                                             iopv=self.apis.etf.iopv)
         if tick and self.intervals is not None:
             raise ValueError("snapshot='bars' synthesises snapshots from bars; a tick run (frequency 'tick') "
                              "reads them from the snapshot store: use one or the other")

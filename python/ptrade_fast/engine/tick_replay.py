@@ -389,7 +389,11 @@ class TickReplay:
             return None
         ms = int(self.steps[self.step]) if self.rt.phase != "after" else CLOSE_MS
         mins = 240 if self.rt.phase == "after" else bars_done(ms)
-        return self.cursor.snapshot(j, row, self._tick_size(code), mins, self._code_info(code))
+        snap = self.cursor.snapshot(j, row, self._tick_size(code), mins, self._code_info(code))
+        iopv = self.bt.apis.etf.iopv(code)            # ETFs with a basket (extension, docs/engine.md)
+        if iopv is not None:
+            snap["iopv"] = iopv
+        return snap
 
     def entry(self, code: str, j: int) -> TickEntry:
         """``data[code]`` of tick_data at the current step."""
